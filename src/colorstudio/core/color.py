@@ -1,0 +1,82 @@
+"""Colour conversion between sRGB and CIELab (D65), on float32 arrays, strip by strip.
+
+Conventions used everywhere in colorstudio:
+- L* in [0, 100]; the networks see ``L / L_SCALE`` in [0, 1].
+- a*, b* roughly in [-110, 110]; the networks predict ``ab / AB_SCALE``.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import cv2
+import numpy as np
+
+L_SCALE = 100.0
+AB_SCALE = 110.0
+
+
+def _srgb_to_linear(v: np.ndarray) -> np.ndarray:
+    return np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+
+
+def _lightness_from_luminance(y: np.ndarray) -> np.ndarray:
+    eps = 216.0 / 24389.0
+    kappa = 24389.0 / 27.0
+    return np.where(y > eps, 116.0 * np.cbrt(y) - 16.0, kappa * y)
+
+
+@functools.lru_cache(maxsize=2)
+def gray_to_lightness_lut(max_value: int) -> np.ndarray:
+    """L* for every code value of an sRGB-encoded gray image with ``max_value`` (255 or 65535)."""
+    v = np.arange(max_value + 1, dtype=np.float64) / max_value
+    return _lightness_from_luminance(_srgb_to_linear(v)).astype(np.float32)
+
+
+def max_value_of(dtype: np.dtype) -> int:
+    if dtype == np.uint8:
+        return 255
+    if dtype == np.uint16:
+        return 65535
+    raise TypeError(f"unsupported pixel type {dtype}; expected uint8 or uint16")
+
+
+def to_unit_float(pixels: np.ndarray) -> np.ndarray:
+    """uint8/uint16 -> float32 in [0, 1]; float input is returned as float32 unchanged."""
+    if pixels.dtype in (np.uint8, np.uint16):
+        return pixels.astype(np.float32) * np.float32(1.0 / max_value_of(pixels.dtype))
+    return pixels.astype(np.float32, copy=False)
+
+
+def lightness(pixels: np.ndarray) -> np.ndarray:
+    """L* (H, W) float32 of a gray (H, W) / (H, W, 1) or RGB (H, W, 3) image (uint8, uint16 or float in [0,1])."""
+    if pixels.ndim == 3 and pixels.shape[2] == 1:
+        pixels = pixels[:, :, 0]
+    if pixels.ndim == 2:
+        if pixels.dtype in (np.uint8, np.uint16):
+            return gray_to_lightness_lut(max_value_of(pixels.dtype))[pixels]
+        return _lightness_from_luminance(_srgb_to_linear(np.clip(pixels, 0, 1))).astype(np.float32)
+    return rgb_to_lab(pixels)[:, :, 0]
+
+
+def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
+    """sRGB (H, W, 3) uint8/uint16/float[0,1] -> Lab float32 (H, W, 3)."""
+    return cv2.cvtColor(np.ascontiguousarray(to_unit_float(rgb)), cv2.COLOR_RGB2Lab)
+
+
+def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
+    """Lab float32 (H, W, 3) -> sRGB float32 in [0, 1] (out-of-gamut colours clipped)."""
+    rgb = cv2.cvtColor(np.ascontiguousarray(lab, dtype=np.float32), cv2.COLOR_Lab2RGB)
+    return np.clip(rgb, 0.0, 1.0, out=rgb)
+
+
+def compose_rgb(l_channel: np.ndarray, ab: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Join L* (H, W) with ab (H, W, 2) into sRGB of ``dtype`` (uint8 or uint16), rounded."""
+    lab = np.empty(l_channel.shape + (3,), np.float32)
+    lab[:, :, 0] = l_channel
+    lab[:, :, 1:] = ab
+    rgb = lab_to_rgb(lab)
+    scale = np.float32(max_value_of(np.dtype(dtype)))
+    rgb *= scale
+    rgb += 0.5
+    return rgb.astype(dtype)
