@@ -1,0 +1,39 @@
+"""The command line: ``colorstudio colorize|models`` over the same core functions as the window.
+
+Exit codes: 0 all done, 1 some photos failed (each listed with its reason), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from colorstudio import __version__
+from colorstudio.cli import colorize_cmd, models_cmd
+
+COMMANDS = {"colorize": colorize_cmd, "models": models_cmd}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="colorstudio",
+        description="Bring old black-and-white photographs back to life, on your own computer.",
+    )
+    parser.add_argument("--version", action="version", version=f"colorstudio {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module in COMMANDS.items():
+        module.add_parser(sub)
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    parser = build_parser()
+    if not argv:
+        parser.print_help(sys.stderr)
+        print("\nThe desktop window is not part of this release yet; use the commands above.", file=sys.stderr)
+        return 0
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_usage(sys.stderr)
+        return 2
+    return COMMANDS[args.command].main(args, parser)

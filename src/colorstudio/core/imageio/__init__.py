@@ -1,0 +1,34 @@
+"""Image input/output: decode photos for the colorizer, write colorized outputs with provenance.
+
+No Qt and no torch here: the CLI, the GUI and the batch queue all go through this package.
+"""
+
+from .formats import (
+    INPUT_EXTENSIONS,
+    OUTPUT_FORMATS,
+    SUPPORTED_INPUT_FORMATS,
+    default_output_format,
+    format_from_extension,
+    normalize_output_format,
+)
+from .photo import DEFAULT_MAX_PIXELS, ImageInfo, Photo
+from .provenance import Provenance, read_provenance
+from .reader import probe_image, read_image
+from .writer import write_image
+
+__all__ = [
+    "DEFAULT_MAX_PIXELS",
+    "INPUT_EXTENSIONS",
+    "OUTPUT_FORMATS",
+    "SUPPORTED_INPUT_FORMATS",
+    "ImageInfo",
+    "Photo",
+    "Provenance",
+    "default_output_format",
+    "format_from_extension",
+    "normalize_output_format",
+    "probe_image",
+    "read_image",
+    "read_provenance",
+    "write_image",
+]

@@ -1,0 +1,6 @@
+"""Colorization networks (no Qt): the :class:`ColorNet` contract and the architecture registry."""
+
+from .base import ColorNet, context_input
+from .registry import ARCHITECTURES, DEFAULT_ARCH, available, build
+
+__all__ = ["ARCHITECTURES", "DEFAULT_ARCH", "ColorNet", "available", "build", "context_input"]

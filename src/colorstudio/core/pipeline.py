@@ -1,0 +1,198 @@
+"""``colorize(image, model, options) -> image``: the one pipeline behind the CLI, the GUI and the tests.
+
+1. The photo is resized to the render size (the resolution at which the network sees it; colour is
+   low-frequency, and the network's sense of what things are works best near its training scale).
+2. A global scene embedding is computed once from the whole photo (for models that use one), so every
+   tile agrees on what the scene is.
+3. The network runs tile by tile (see ``inference``), finished rows of chroma stream out.
+4. The chroma is upsampled to full resolution strip by strip, scaled by the colour strength and joined
+   with the photo's own full-resolution lightness. Only colour is added; detail is never resampled.
+
+On a GPU out-of-memory error the photo is redone from the start with a smaller batch, then smaller
+tiles, then on the CPU, and the user is told; a tile computed before the error is never reused.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import cv2
+import numpy as np
+import torch
+
+from colorstudio.core import color, device as devices
+from colorstudio.core.errors import ColorStudioError
+from colorstudio.core.hints import ColorHint
+from colorstudio.core.inference import TileJob, TileRunner, lightness_tensor
+
+log = logging.getLogger(__name__)
+
+STRIP_ROWS = 256  # full-resolution rows composed at a time: bounds the memory of the final step
+
+
+@dataclass(frozen=True)
+class ColorizeOptions:
+    render_size: int = 1024  # longest side seen by the network; 0 = the photo's own resolution
+    tile_size: int = 512
+    overlap: int = 64
+    strength: float = 1.0  # chroma gain: 0 = gray, 1 = as predicted, >1 = more vivid
+    device: str = "auto"
+    tile_batch: int = 0  # tiles per forward pass; 0 = automatic (4 on a GPU, 1 on the CPU)
+    min_tile_size: int = 128  # smallest tile tried after out-of-memory errors
+
+    def validate(self) -> None:
+        if self.render_size < 0:
+            raise ColorStudioError("render size must be 0 (full resolution) or a positive number of pixels")
+        if self.tile_size < 32:
+            raise ColorStudioError("tile size must be at least 32 pixels")
+        if not 0 <= self.overlap < self.tile_size:
+            raise ColorStudioError("overlap must be at least 0 and smaller than the tile size")
+        if not 0.0 <= self.strength <= 4.0:
+            raise ColorStudioError("colour strength must be between 0 and 4")
+
+
+Progress = Callable[[int, int], None]
+
+
+def render_shape(height: int, width: int, render_size: int) -> tuple[int, int]:
+    """Size (h, w) at which the network sees a photo: shrunk to ``render_size``, never enlarged."""
+    longest = max(height, width)
+    if render_size <= 0 or longest <= render_size:
+        return height, width
+    scale = render_size / longest
+    return max(1, round(height * scale)), max(1, round(width * scale))
+
+
+def _check_image(image: np.ndarray) -> None:
+    if image.dtype not in (np.uint8, np.uint16):
+        raise ColorStudioError(f"expected 8- or 16-bit pixels, got {image.dtype}")
+    if image.ndim == 3 and image.shape[2] == 1:
+        return
+    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] != 3):
+        raise ColorStudioError(f"expected a gray (H, W) or RGB (H, W, 3) image, got shape {image.shape}")
+
+
+def _scene_context(model, render: np.ndarray, device: torch.device) -> torch.Tensor | None:
+    if not getattr(model, "uses_context", False):
+        return None
+    side = model.context_size
+    small = cv2.resize(render, (side, side), interpolation=cv2.INTER_AREA)
+    with torch.inference_mode():
+        return model.encode_context(lightness_tensor(small[None]).to(device))
+
+
+def _upsample_rows(ab: np.ndarray, y0: int, y1: int, out_h: int, out_w: int) -> np.ndarray:
+    """Rows ``y0..y1`` of ``ab`` bilinearly resized to (out_h, out_w), computed for that strip only."""
+    h, w = ab.shape[:2]
+    ys = (np.arange(y0, y1, dtype=np.float32) + 0.5) * (h / out_h) - 0.5
+    ys = np.clip(ys, 0, h - 1)
+    i0 = np.floor(ys).astype(np.intp)
+    i1 = np.minimum(i0 + 1, h - 1)
+    f = (ys - i0)[:, None, None]
+    rows = ab[i0] * (1 - f) + ab[i1] * f
+    if w == out_w:
+        return rows.astype(np.float32, copy=False)
+    return cv2.resize(rows, (out_w, y1 - y0), interpolation=cv2.INTER_LINEAR)
+
+
+class _Composer:
+    """Joins predicted chroma with the photo's full-resolution lightness, into the output array."""
+
+    def __init__(self, image: np.ndarray, render_hw: tuple[int, int], strength: float) -> None:
+        self.image = image
+        self.strength = np.float32(strength)
+        self.out = np.empty(image.shape[:2] + (3,), image.dtype)
+        self.native = render_hw == image.shape[:2]
+        self.ab_render = None if self.native else np.zeros(render_hw + (2,), np.float32)
+
+    def sink(self, y0: int, ab: np.ndarray) -> None:
+        if self.native:
+            self._compose(y0, ab)
+        else:
+            self.ab_render[y0 : y0 + ab.shape[0]] = ab
+
+    def _compose(self, y0: int, ab: np.ndarray) -> None:
+        y1 = y0 + ab.shape[0]
+        l_rows = color.lightness(self.image[y0:y1])
+        self.out[y0:y1] = color.compose_rgb(l_rows, ab * self.strength, self.image.dtype)
+
+    def finish(self) -> np.ndarray:
+        if not self.native:
+            height, width = self.image.shape[:2]
+            for y0 in range(0, height, STRIP_ROWS):
+                y1 = min(y0 + STRIP_ROWS, height)
+                self._compose(y0, _upsample_rows(self.ab_render, y0, y1, height, width))
+        return self.out
+
+
+def _fallbacks(options: ColorizeOptions, device: torch.device, batch: int):
+    """(device, tile, batch, what changed) to try in turn after out-of-memory errors:
+    as asked, one tile at a time, smaller tiles, then the CPU (when the device is a GPU)."""
+    tile = options.tile_size
+    yield device, tile, batch, ""
+    if batch > 1:
+        batch = 1
+        yield device, tile, batch, "one tile at a time"
+    while tile // 2 >= options.min_tile_size:
+        tile //= 2
+        yield device, tile, batch, f"with {tile}px tiles"
+    if devices.is_accelerator(device):
+        yield torch.device("cpu"), options.tile_size, 1, "on the CPU"
+
+
+def colorize(
+    image: np.ndarray,
+    model,
+    options: ColorizeOptions = ColorizeOptions(),
+    *,
+    hints: Sequence[ColorHint] = (),
+    progress: Progress | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+    on_notice: Callable[[str], None] | None = None,
+) -> np.ndarray:
+    """Colorize a gray or colour photo (colour is re-predicted from its lightness).
+
+    ``image``: (H, W) or (H, W, 3), uint8 or uint16. Returns (H, W, 3) RGB of the same dtype.
+    ``progress(done, total)`` is called after every batch of tiles; ``should_cancel()`` is checked
+    before every batch (raise nothing, return True: ``Cancelled`` is raised and nothing is returned).
+    """
+    options.validate()
+    _check_image(image)
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    device = devices.resolve_device(options.device)
+    batch = options.tile_batch or (4 if devices.is_accelerator(device) else 1)
+    height, width = image.shape[:2]
+    render_hw = render_shape(height, width, options.render_size)
+    render = image if render_hw == (height, width) else cv2.resize(
+        image, render_hw[::-1], interpolation=cv2.INTER_AREA)
+    scale = render_hw[1] / width
+    notice = on_notice or (lambda message: log.warning("%s", message))
+    model.eval()
+    last_error: BaseException | None = None
+    for dev, tile, tile_batch, change in _fallbacks(options, device, batch):
+        if change:
+            devices.release_cached_memory(device)
+            notice(f"Out of memory; trying again {change}.")
+        try:
+            model.to(dev)
+            job = TileJob(render, _scene_context(model, render, dev), list(hints), scale)
+            composer = _Composer(image, render_hw, options.strength)
+            TileRunner(model, dev, tile, options.overlap, tile_batch).run(
+                job, composer.sink, progress, should_cancel)
+            return composer.finish()
+        except Exception as error:  # noqa: BLE001 - only out-of-memory is retried, the rest re-raised
+            if not devices.is_out_of_memory(error):
+                raise
+            last_error = error
+            composer = job = None
+    raise ColorStudioError(
+        f"Out of memory even with {options.min_tile_size}px tiles on the CPU; close other programs "
+        f"or lower the render size. ({last_error})")
+
+
+def with_options(options: ColorizeOptions, **changes) -> ColorizeOptions:
+    """A copy of ``options`` with some fields changed (None values are ignored)."""
+    return replace(options, **{k: v for k, v in changes.items() if v is not None})
