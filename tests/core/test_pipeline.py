@@ -134,7 +134,7 @@ def test_render_size_shrinks_what_the_network_sees_but_not_the_output():
     assert seen == [(200, 304)]  # 200 x 300 rounded up to the model's multiple of 8
     l_in = color.lightness(image)
     mid = (l_in > 15) & (l_in < 90)  # extreme tones can leave the sRGB gamut once coloured, and are clipped
-    np.testing.assert_allclose(color.rgb_to_lab(out)[:, :, 0][mid], l_in[mid], atol=1.0)
+    np.testing.assert_allclose(color.rgb_to_lab(out)[:, :, 0][mid], l_in[mid], atol=1.5)  # 8-bit rounding
 
 
 def test_progress_per_tile_and_cancel_between_tiles():

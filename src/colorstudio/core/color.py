@@ -14,6 +14,7 @@ import numpy as np
 
 L_SCALE = 100.0
 AB_SCALE = 110.0
+DARK_LIMIT = 8.0
 
 
 def _srgb_to_linear(v: np.ndarray) -> np.ndarray:
@@ -64,19 +65,70 @@ def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(np.ascontiguousarray(to_unit_float(rgb)), cv2.COLOR_RGB2Lab)
 
 
+_XYZ_TO_LINEAR_RGB = np.array([[3.2404542, -1.5371385, -0.4985314],
+                               [-0.9692660, 1.8760108, 0.0415560],
+                               [0.0556434, -0.2040259, 1.0572252]], np.float32)
+_WHITE_D65 = np.array([0.95047, 1.0, 1.08883], np.float32)
+_DELTA = 6.0 / 29.0
+
+
+def _finv(t: np.ndarray) -> np.ndarray:
+    return np.where(t > _DELTA, t * t * t, np.float32(3 * _DELTA * _DELTA) * (t - np.float32(4.0 / 29.0)))
+
+
+def lab_to_linear_rgb(lab: np.ndarray) -> np.ndarray:
+    """Lab (..., 3) -> linear-light sRGB (..., 3), float32, NOT clipped (values outside [0, 1] are
+    out of gamut). OpenCV's own conversion clips, which hides those colours."""
+    lab = np.asarray(lab, np.float32)
+    fy = (lab[..., 0] + np.float32(16.0)) / np.float32(116.0)
+    xyz = np.stack([_finv(fy + lab[..., 1] / np.float32(500.0)), _finv(fy),
+                    _finv(fy - lab[..., 2] / np.float32(200.0))], axis=-1)
+    xyz *= _WHITE_D65
+    return xyz @ _XYZ_TO_LINEAR_RGB.T
+
+
+def linear_to_srgb(linear: np.ndarray) -> np.ndarray:
+    """Linear light -> sRGB-encoded float32 in [0, 1] (clipped first)."""
+    v = np.clip(linear, 0.0, 1.0).astype(np.float32, copy=False)
+    return np.where(v <= 0.0031308, v * np.float32(12.92),
+                    np.float32(1.055) * np.power(v, np.float32(1 / 2.4)) - np.float32(0.055))
+
+
 def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
-    """Lab float32 (H, W, 3) -> sRGB float32 in [0, 1] (out-of-gamut colours clipped)."""
-    rgb = cv2.cvtColor(np.ascontiguousarray(lab, dtype=np.float32), cv2.COLOR_Lab2RGB)
-    return np.clip(rgb, 0.0, 1.0, out=rgb)
+    """Lab float32 (..., 3) -> sRGB float32 in [0, 1] (out-of-gamut colours clipped)."""
+    return linear_to_srgb(lab_to_linear_rgb(lab))
 
 
-def compose_rgb(l_channel: np.ndarray, ab: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """Join L* (H, W) with ab (H, W, 2) into sRGB of ``dtype`` (uint8 or uint16), rounded."""
+def _out_of_gamut(linear: np.ndarray, tolerance: float = 1e-4) -> np.ndarray:
+    return ((linear < -tolerance) | (linear > 1 + tolerance)).any(axis=-1)
+
+
+def compose_rgb(l_channel: np.ndarray, ab: np.ndarray, dtype: np.dtype, steps: int = 7) -> np.ndarray:
+    """Join L* (H, W) with ab (H, W, 2) into sRGB of ``dtype`` (uint8 or uint16), rounded.
+
+    Where a colour does not exist at that lightness (outside the sRGB gamut), its chroma is reduced
+    (bisection, ``steps`` halvings) instead of clipping the channels, which would change the lightness:
+    the photo's own tones are what must survive.
+    """
     lab = np.empty(l_channel.shape + (3,), np.float32)
-    lab[:, :, 0] = l_channel
-    lab[:, :, 1:] = ab
-    rgb = lab_to_rgb(lab)
-    scale = np.float32(max_value_of(np.dtype(dtype)))
-    rgb *= scale
-    rgb += 0.5
+    lab[..., 0] = l_channel
+    lab[..., 1:] = ab
+    linear = lab_to_linear_rgb(lab)
+    bad = _out_of_gamut(linear)
+    if bad.any():
+        sub = lab[bad]  # (n, 3)
+        lo = np.zeros(len(sub), np.float32)
+        hi = np.ones(len(sub), np.float32)
+        trial = sub.copy()
+        for _ in range(steps):
+            mid = (lo + hi) / 2
+            trial[:, 1:] = sub[:, 1:] * mid[:, None]
+            inside = ~_out_of_gamut(lab_to_linear_rgb(trial))
+            lo = np.where(inside, mid, lo)
+            hi = np.where(inside, hi, mid)
+        trial[:, 1:] = sub[:, 1:] * lo[:, None]
+        linear[bad] = lab_to_linear_rgb(trial)
+    rgb = linear_to_srgb(linear)
+    rgb *= np.float32(max_value_of(np.dtype(dtype)))
+    rgb += np.float32(0.5)
     return rgb.astype(dtype)

@@ -154,8 +154,8 @@ def _open(path: Path, max_pixels: int) -> Iterator[tuple[Image.Image, str]]:
             if width * height > max_pixels:
                 raise ImageReadError(
                     f"Cannot read {path}: the image is {width} x {height} pixels "
-                    f"({width * height / 1e6:.1f} megapixels), more than the limit of "
-                    f"{max_pixels / 1e6:.1f} megapixels. If this computer has enough memory, raise the "
+                    f"({width * height / 1e6:.3g} megapixels), more than the limit of "
+                    f"{max_pixels / 1e6:.3g} megapixels. If this computer has enough memory, raise the "
                     "limit (for example with --max-megapixels)."
                 )
             if width == 0 or height == 0:
@@ -244,19 +244,19 @@ def _decode_with_pillow(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]
     return colour, alpha
 
 
-def _source_exif(im: Image.Image, source_format: str, path: Path) -> Image.Exif:
-    """The file's EXIF, read from the header only.
+def _source_exif(im: Image.Image, source_format: str, path: Path) -> tuple[int, bytes | None]:
+    """The file's EXIF orientation and its cleaned EXIF block (see clean_source_exif), header only.
 
-    For PNG the eXIf chunk is looked up directly: Pillow only sees one placed after the pixel data by
+    Must run while ``im`` is open: for TIFF, Pillow reads sub-IFDs lazily from the file. For PNG the
+    eXIf chunk is looked up directly, because Pillow only sees one placed after the pixel data by
     decoding the whole image first.
     """
     try:
-        if source_format == "PNG":
-            return load_exif(png.read_exif_chunk(str(path)))
-        return im.getexif()
+        exif = load_exif(png.read_exif_chunk(str(path))) if source_format == "PNG" else im.getexif()
+        return orientation_from_value(exif.get(ORIENTATION_TAG)), clean_source_exif(exif)
     except _DECODE_ERRORS as exc:  # damaged EXIF should not cost the user the photo
         log.warning("ignoring unreadable EXIF in %s: %s", path, exc)
-        return Image.Exif()
+        return 1, None
 
 
 def probe_image(path: str | os.PathLike[str], *, max_pixels: int = DEFAULT_MAX_PIXELS) -> ImageInfo:
@@ -267,7 +267,7 @@ def probe_image(path: str | os.PathLike[str], *, max_pixels: int = DEFAULT_MAX_P
     path = Path(path)
     with _open(path, max_pixels) as (im, source_format):
         layout = _layout(im, source_format, path)
-        orientation = orientation_from_value(_source_exif(im, source_format, path).get(ORIENTATION_TAG))
+        orientation, _ = _source_exif(im, source_format, path)
         width, height = im.size
     if is_transposed(orientation):
         width, height = height, width
@@ -285,7 +285,7 @@ def read_image(path: str | os.PathLike[str], *, max_pixels: int = DEFAULT_MAX_PI
     try:
         with _open(path, max_pixels) as (im, source_format):
             layout = _layout(im, source_format, path)
-            exif = _source_exif(im, source_format, path)
+            orientation, exif = _source_exif(im, source_format, path)
             icc_profile = im.info.get("icc_profile") or None
             size = im.size
             if layout.decoder == "pillow":
@@ -306,7 +306,6 @@ def read_image(path: str | os.PathLike[str], *, max_pixels: int = DEFAULT_MAX_PI
     except _DECODE_ERRORS as exc:
         raise _damaged(path, exc) from exc
 
-    orientation = orientation_from_value(exif.get(ORIENTATION_TAG))
     pixels = apply_orientation(pixels, orientation)
     if alpha is not None:
         alpha = apply_orientation(alpha, orientation)
@@ -315,7 +314,7 @@ def read_image(path: str | os.PathLike[str], *, max_pixels: int = DEFAULT_MAX_PI
         alpha=alpha,
         source_format=source_format,
         source_mode=layout.source_mode,
-        exif=clean_source_exif(exif),
+        exif=exif,
         icc_profile=None if layout.source_mode == "CMYK" else icc_profile,
         path=path,
     )
