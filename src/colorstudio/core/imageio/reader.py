@@ -5,40 +5,21 @@ from __future__ import annotations
 import io
 import logging
 import os
-import struct
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageCms, ImageFile, UnidentifiedImageError
+from PIL import Image, ImageCms
 
 from colorstudio.core.errors import ImageReadError
 
 from . import png, tiff
 from .exif import clean_source_exif, load_exif
-from .formats import canonical_input_format
+from .opening import DECODE_ERRORS, damaged_error, open_image
 from .orientation import ORIENTATION_TAG, apply_orientation, is_transposed, orientation_from_value
 from .photo import DEFAULT_MAX_PIXELS, ImageInfo, Photo
 
 log = logging.getLogger(__name__)
-
-#: What Pillow and the plugins raise on damaged data (struct.error, IndexError and EOFError come out of
-#: header parsers fed garbage).
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, IndexError)
-
-_SUPPORTED_TEXT = "PNG, JPEG, TIFF, BMP and WebP"
-
-#: File signatures, to tell "damaged PNG" from "not an image" when Pillow cannot identify a file.
-_SIGNATURES = (
-    (b"\x89PNG\r\n\x1a\n", "PNG"),
-    (b"\xff\xd8\xff", "JPEG"),
-    (b"II*\x00", "TIFF"),
-    (b"MM\x00*", "TIFF"),
-    (b"BM", "BMP"),
-)
 
 #: Pillow mode -> source_mode, for files Pillow decodes at their full depth.
 _SOURCE_MODES = {
@@ -60,107 +41,6 @@ _SOURCE_MODES = {
     "RGBa": "RGBA",
     "CMYK": "CMYK",
 }
-
-# Image.MAX_IMAGE_PIXELS and ImageFile.LOAD_TRUNCATED_IMAGES are process-wide; see _pillow_settings.
-_PILLOW_SETTINGS_LOCK = threading.Lock()
-
-
-@contextmanager
-def _pillow_settings() -> Iterator[None]:
-    """Pillow's global settings as the reader needs them, restored afterwards.
-
-    The size limit is colorstudio's own (``max_pixels``, checked against the header), so Pillow's
-    decompression-bomb check is lifted: it would refuse a legitimate 200 MP scan. Truncated files must
-    raise instead of being padded with gray. Reads hold the lock while Pillow decodes; that serialises
-    Pillow decodes across threads, which costs little next to colorization.
-    """
-    with _PILLOW_SETTINGS_LOCK:
-        saved = Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES
-        Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES = None, False
-        try:
-            yield
-        finally:
-            Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES = saved
-
-
-def _damaged(path: Path, detail: object) -> ImageReadError:
-    return ImageReadError(
-        f"Cannot read {path}: the file is damaged or incomplete ({detail}). "
-        "If it was copied or downloaded, try copying it again from the original."
-    )
-
-
-def _check_file(path: Path) -> None:
-    """Refuse missing, unreadable, folder and empty paths before Pillow sees them."""
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        raise ImageReadError(f"Cannot read {path}: the file does not exist.") from None
-    except OSError as exc:
-        raise ImageReadError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
-    if path.is_dir():
-        raise ImageReadError(f"Cannot read {path}: it is a folder, not an image file.")
-    if st.st_size == 0:
-        raise ImageReadError(f"Cannot read {path}: the file is empty (0 bytes).")
-
-
-def _unidentified(path: Path) -> ImageReadError:
-    """Pillow could not identify the file: damaged image or not an image at all?"""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(16)
-    except OSError:
-        head = b""
-    signature_format = next((name for magic, name in _SIGNATURES if head.startswith(magic)), None)
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        signature_format = "WebP"
-    if signature_format == "TIFF":
-        return ImageReadError(
-            f"Cannot read {path}: it is a TIFF file colorstudio cannot decode "
-            "(it is damaged, or uses a kind of TIFF that is not supported)."
-        )
-    if signature_format is not None:
-        return _damaged(path, f"it starts like a {signature_format} file but cannot be decoded")
-    return ImageReadError(
-        f"Cannot read {path}: it is not an image file Pillow/colorstudio can read "
-        f"(supported formats: {_SUPPORTED_TEXT})."
-    )
-
-
-@contextmanager
-def _open(path: Path, max_pixels: int) -> Iterator[tuple[Image.Image, str]]:
-    """Open ``path`` with Pillow (header only) and refuse unsupported formats and oversized images.
-
-    Yields the image and colorstudio's name for its format, inside :func:`_pillow_settings`.
-    """
-    _check_file(path)
-    with _pillow_settings():
-        try:
-            im = Image.open(path)
-        except UnidentifiedImageError:
-            raise _unidentified(path) from None
-        except PermissionError as exc:
-            raise ImageReadError(f"Cannot read {path}: permission denied.") from exc
-        except _DECODE_ERRORS as exc:
-            raise _damaged(path, exc) from exc
-        with im:
-            source_format = canonical_input_format(im.format)
-            if source_format is None:
-                raise ImageReadError(
-                    f"Cannot read {path}: it is a {im.format} image; colorstudio reads {_SUPPORTED_TEXT}. "
-                    "Convert it to one of these (PNG or TIFF keep every detail) and try again."
-                )
-            width, height = im.size
-            if width * height > max_pixels:
-                raise ImageReadError(
-                    f"Cannot read {path}: the image is {width} x {height} pixels "
-                    f"({width * height / 1e6:.3g} megapixels), more than the limit of "
-                    f"{max_pixels / 1e6:.3g} megapixels. If this computer has enough memory, raise the "
-                    "limit (for example with --max-megapixels)."
-                )
-            if width == 0 or height == 0:
-                raise _damaged(path, f"the header says {width} x {height} pixels")
-            yield im, source_format
 
 
 @dataclass(frozen=True)
@@ -222,9 +102,19 @@ def _gray_if_neutral(rgb: np.ndarray) -> np.ndarray:
     return rgb
 
 
-def _decode_with_pillow(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
-    """Pixels and alpha of everything Pillow decodes at full depth (all but 16-bit colour)."""
+def _decode_with_pillow(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None, bool]:
+    """Pixels and alpha of everything Pillow decodes at full depth (all but 16-bit colour), and whether
+    Pillow already turned them upright (recent Pillow, 13 included, does so for TIFF and then drops
+    the Orientation tag).
+    """
+    tags = getattr(im, "tag_v2", {})
+    had_orientation = ORIENTATION_TAG in tags
     im.load()
+    upright = had_orientation and ORIENTATION_TAG not in tags
+    return *_pillow_arrays(im), upright
+
+
+def _pillow_arrays(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
     mode = im.mode
     if mode == "1":
         return np.asarray(im.convert("L")), None
@@ -244,6 +134,18 @@ def _decode_with_pillow(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]
     return colour, alpha
 
 
+def _stored_size(im: Image.Image) -> tuple[int, int]:
+    """(width, height) as the pixels are stored in the file.
+
+    Recent Pillow (13 included) reports a TIFF's size already turned upright (it turns the pixels on load), so for TIFF
+    the size tags are the stored truth that tifffile/OpenCV decode and EXIF orientation applies to.
+    """
+    tags = getattr(im, "tag_v2", {})
+    if 256 in tags and 257 in tags:
+        return int(tags[256]), int(tags[257])
+    return im.size
+
+
 def _source_exif(im: Image.Image, source_format: str, path: Path) -> tuple[int, bytes | None]:
     """The file's EXIF orientation and its cleaned EXIF block (see clean_source_exif), header only.
 
@@ -254,7 +156,7 @@ def _source_exif(im: Image.Image, source_format: str, path: Path) -> tuple[int, 
     try:
         exif = load_exif(png.read_exif_chunk(str(path))) if source_format == "PNG" else im.getexif()
         return orientation_from_value(exif.get(ORIENTATION_TAG)), clean_source_exif(exif)
-    except _DECODE_ERRORS as exc:  # damaged EXIF should not cost the user the photo
+    except DECODE_ERRORS as exc:  # damaged EXIF should not cost the user the photo
         log.warning("ignoring unreadable EXIF in %s: %s", path, exc)
         return 1, None
 
@@ -265,10 +167,10 @@ def probe_image(path: str | os.PathLike[str], *, max_pixels: int = DEFAULT_MAX_P
     Raises ImageReadError for the same files :func:`read_image` would refuse before decoding.
     """
     path = Path(path)
-    with _open(path, max_pixels) as (im, source_format):
+    with open_image(path, max_pixels) as (im, source_format):
         layout = _layout(im, source_format, path)
         orientation, _ = _source_exif(im, source_format, path)
-        width, height = im.size
+        width, height = _stored_size(im)
     if is_transposed(orientation):
         width, height = height, width
     return ImageInfo(width, height, source_format, layout.source_mode, layout.bit_depth)
@@ -283,19 +185,19 @@ def read_image(path: str | os.PathLike[str], *, max_pixels: int = DEFAULT_MAX_PI
     """
     path = Path(path)
     try:
-        with _open(path, max_pixels) as (im, source_format):
+        with open_image(path, max_pixels) as (im, source_format):
             layout = _layout(im, source_format, path)
             orientation, exif = _source_exif(im, source_format, path)
             icc_profile = im.info.get("icc_profile") or None
-            size = im.size
+            stored_size = _stored_size(im)
             if layout.decoder == "pillow":
-                pixels, alpha = _decode_with_pillow(im)
+                pixels, alpha, upright = _decode_with_pillow(im)
+                if upright:
+                    orientation = 1
         if layout.decoder == "png16":
-            header = png.read_header(str(path))
-            assert header is not None  # _layout found it
-            pixels, alpha = png.decode_16bit(str(path), header)
+            pixels, alpha = png.decode_16bit(str(path))
         elif layout.decoder == "tiff16":
-            pixels, alpha = tiff.decode_16bit(str(path), size)
+            pixels, alpha = tiff.decode_16bit(str(path), stored_size)
     except ImageReadError:
         raise
     except MemoryError:
@@ -303,8 +205,8 @@ def read_image(path: str | os.PathLike[str], *, max_pixels: int = DEFAULT_MAX_PI
             f"Cannot read {path}: there is not enough memory to decode it. Close other programs, "
             "or lower the limit with --max-megapixels so such images are refused up front."
         ) from None
-    except _DECODE_ERRORS as exc:
-        raise _damaged(path, exc) from exc
+    except DECODE_ERRORS as exc:
+        raise damaged_error(path, exc) from exc
 
     pixels = apply_orientation(pixels, orientation)
     if alpha is not None:

@@ -28,6 +28,7 @@ _DEFLATE, _HORIZONTAL_DIFFERENCING = 8, 2
 _BLACK_IS_ZERO, _RGB = 1, 2
 _ASSOCIATED_ALPHA, _UNASSOCIATED_ALPHA = 1, 2
 _STRIP_BYTES_TARGET = 1 << 18  # 256 KiB of raw samples per strip: readers can stream big scans
+_COMPRESS_LEVEL = 3  # as for 16-bit PNG: nearly level 6's size, twice as fast on scans
 
 
 def needs_16bit_decoder(im: Image.Image) -> bool:
@@ -161,7 +162,7 @@ def write_tiff(
     ifd[_ROWS_PER_STRIP] = rows_per_strip
     predicted = _horizontal_difference(samples).astype(samples.dtype.newbyteorder("<"), copy=False)
     strips = [
-        zlib.compress(predicted[top : top + rows_per_strip].tobytes(), 6)
+        zlib.compress(predicted[top : top + rows_per_strip].tobytes(), _COMPRESS_LEVEL)
         for top in range(0, height, rows_per_strip)
     ]
     # Offsets are relative to the end of the directory; Pillow's serializer rebases them.
