@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import functools
 import re
 import struct
 import zlib
@@ -71,7 +72,9 @@ def provenance(**kw) -> Provenance:
     return Provenance(model=kw.pop("model", "seed-resnet18-mini"), model_version="1.2", when=WHEN, **kw)
 
 
+@functools.lru_cache(maxsize=1)
 def srgb_icc() -> bytes:
+    """Made once: the profile's header records its creation time, so two calls can differ."""
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
 
@@ -209,17 +212,45 @@ def test_rgba16_tiff_is_read_at_16_bits(tmp_path):
     np.testing.assert_array_equal(photo.alpha, rgba[:, :, 3])
 
 
-def test_lzw_rgb16_tiff_falls_back_to_opencv(tmp_path):
+@pytest.mark.parametrize("channels", [3, 4])
+def test_lzw_16bit_tiff_falls_back_to_opencv(tmp_path, channels):
     """tifffile needs the imagecodecs package for LZW, which scanners use a lot; OpenCV decodes it."""
-    rgb = noise((H, W, 3), np.uint16)
-    ok, encoded = cv2.imencode(".tif", rgb[:, :, ::-1])  # OpenCV writes LZW
+    samples = noise((H, W, channels), np.uint16)
+    bgr_order = [2, 1, 0, 3][:channels]
+    ok, encoded = cv2.imencode(".tif", samples[:, :, bgr_order])  # OpenCV writes LZW
     assert ok
     (tmp_path / "lzw.tif").write_bytes(encoded.tobytes())
     with Image.open(tmp_path / "lzw.tif") as im:
         assert im.tag_v2[259] == 5  # really LZW
     photo = read_image(tmp_path / "lzw.tif")
-    assert photo.bit_depth == 16
-    np.testing.assert_array_equal(photo.pixels, rgb)
+    assert photo.bit_depth == 16 and photo.source_mode == ("RGB" if channels == 3 else "RGBA")
+    np.testing.assert_array_equal(photo.pixels, samples[:, :, :3])
+    if channels == 4:
+        np.testing.assert_array_equal(photo.alpha, samples[:, :, 3])
+
+
+def test_premultiplied_alpha_16bit_tiff_is_unpremultiplied(tmp_path):
+    colour = np.full((H, W, 3), 1000, dtype=np.uint16)
+    alpha = np.full((H, W, 1), 32768, dtype=np.uint16)
+    tifffile.imwrite(
+        tmp_path / "pm.tif",
+        np.concatenate([colour, alpha], axis=2),
+        photometric="rgb",
+        extrasamples=["assocalpha"],
+    )
+    photo = read_image(tmp_path / "pm.tif")
+    assert photo.source_mode == "RGBA"
+    np.testing.assert_array_equal(photo.pixels, np.full((H, W, 3), 2000))  # 1000 * 65535 / 32768
+    np.testing.assert_array_equal(photo.alpha, alpha[:, :, 0])
+
+
+def test_gray_png_colour_key_becomes_alpha(tmp_path):
+    gray = noise((H, W))
+    path = save_pillow(Image.fromarray(gray), tmp_path / "key.png", "png", transparency=int(gray[0, 0]))
+    photo = read_image(path)
+    assert photo.source_mode == "gray+alpha"
+    np.testing.assert_array_equal(photo.pixels, gray)
+    np.testing.assert_array_equal(photo.alpha, np.where(gray == gray[0, 0], 0, 255))
 
 
 @pytest.mark.parametrize("fmt", ["png", "tiff", "webp"])
@@ -450,6 +481,29 @@ def test_exif_icc_and_provenance_are_written(tmp_path, fmt, depth):
     assert again.bit_depth == (depth if fmt in ("png", "tiff") else 8)
 
 
+@pytest.mark.parametrize("fmt", sorted(OUTPUT_FORMATS))
+def test_accented_exif_text_survives(tmp_path, fmt):
+    """Pillow alone would turn every non-ASCII letter of an EXIF caption into '?'."""
+    exif = Image.Exif()
+    exif[0x010E] = "Grand-mère Zoë, Lódź 1932".encode()
+    exif[0x013B] = "Studio Müller".encode()  # Artist
+    source = tmp_path / "source.jpg"
+    Image.fromarray(gradient_rgb()).save(source, exif=exif)
+    photo = read_image(source)
+    out = tmp_path / f"out{OUTPUT_FORMATS[fmt]}"
+    write_image(out, photo.pixels, format=fmt, exif=photo.exif, provenance=provenance(model="m-ü"))
+    with Image.open(out) as im:
+        written = im.getexif()
+        description = written[0x010E].encode("latin-1").decode("utf-8")
+        artist = written[0x013B].encode("latin-1").decode("utf-8")
+        if fmt == "png":
+            im.load()
+            assert im.text["Description"] == description
+    assert description.startswith("Grand-mère Zoë, Lódź 1932\nColorized by")
+    assert "model m-ü 1.2" in description
+    assert artist == "Studio Müller"
+
+
 def test_provenance_is_written_without_source_metadata(tmp_path):
     for fmt, ext in OUTPUT_FORMATS.items():
         out = tmp_path / f"plain{ext}"
@@ -561,6 +615,20 @@ def test_tiff_is_deflate_compressed(tmp_path):
         assert im.tag_v2[259] == 8
     with tifffile.TiffFile(out) as tif:
         np.testing.assert_array_equal(tif.pages[0].asarray(), gradient_rgb())
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
+def test_tiff_with_several_strips_reads_back_everywhere(tmp_path, dtype):
+    pixels = noise((300, 500, 3), dtype, seed=11)
+    out = tmp_path / "strips.tif"
+    write_image(out, pixels, format="tiff", provenance=provenance())
+    with tifffile.TiffFile(out) as tif:
+        page = tif.pages[0]
+        assert len(page.dataoffsets) > 1
+        np.testing.assert_array_equal(page.asarray(), pixels)
+    decoded = cv2.imdecode(np.fromfile(out, dtype=np.uint8), cv2.IMREAD_UNCHANGED)  # libtiff
+    np.testing.assert_array_equal(decoded[:, :, ::-1], pixels)
+    np.testing.assert_array_equal(read_image(out).pixels, pixels)
 
 
 def test_write_creates_parent_folders_and_accepts_aliases(tmp_path):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PIL import ExifTags, Image
+from PIL import ExifTags, Image, TiffTags
 
 from .orientation import ORIENTATION_TAG
 
@@ -45,8 +45,30 @@ def load_exif(data: bytes | None) -> Image.Exif:
     return exif
 
 
-def exif_is_empty(exif: Image.Exif) -> bool:
-    return len(exif) == 0
+def exif_text(value: object) -> str:
+    """EXIF text (str as Pillow decodes it, i.e. Latin-1, or raw bytes) as it was meant: UTF-8 in
+    practice, Latin-1 for older files that are not valid UTF-8; "" for anything else."""
+    if isinstance(value, str):
+        value = value.encode("latin-1", "replace")
+    if not isinstance(value, bytes):
+        return ""
+    raw = value.rstrip(b"\0")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _keep_text_bytes(exif: Image.Exif) -> None:
+    """Hand IFD0's text back to Pillow as the original bytes.
+
+    Pillow decodes EXIF text as Latin-1 but encodes str as ASCII, so every accented letter of a caption
+    ("Grand-mère") would come out as "?". Only known ASCII tags are converted: for others Pillow would
+    infer a different tag type from bytes.
+    """
+    for tag, value in list(exif.items()):
+        if isinstance(value, str) and TiffTags.lookup(tag).type == TiffTags.ASCII:
+            exif[tag] = value.encode("latin-1", "replace")
 
 
 def clean_source_exif(exif: Image.Exif) -> bytes | None:
@@ -64,10 +86,11 @@ def clean_source_exif(exif: Image.Exif) -> bytes | None:
         sub = _sub_ifd(exif, ifd_tag)
         if sub:
             cleaned[ifd_tag] = sub
-    if exif_is_empty(cleaned):
+    if len(cleaned) == 0:
         return None
     if ORIENTATION_TAG in cleaned:
         cleaned[ORIENTATION_TAG] = 1
+    _keep_text_bytes(cleaned)
     return cleaned.tobytes()
 
 
@@ -103,7 +126,7 @@ def _utc_offset(provenance: Provenance) -> str | None:
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def output_description(source_caption: object, provenance: Provenance) -> str:
+def output_description(source_caption: str, provenance: Provenance) -> str:
     """ImageDescription for the output: the provenance note, after the source's own caption if it had one.
 
     Family archives often keep captions ("Grandma Rose, 1932") in ImageDescription; dropping them would
@@ -111,7 +134,7 @@ def output_description(source_caption: object, provenance: Provenance) -> str:
     note (re-colorizing an output) is replaced rather than stacked.
     """
     note = provenance.description()
-    caption = source_caption.strip() if isinstance(source_caption, str) else ""
+    caption = source_caption.strip()
     if _COLORSTUDIO_NOTE_MARK in caption:
         caption = caption.split("Colorized by ")[0].strip()
     return f"{caption}\n{note}" if caption else note
@@ -126,8 +149,10 @@ def provenance_exif(
     PixelX/YDimension when present so they describe the new (possibly rotated) picture.
     """
     exif = load_exif(clean_source_exif(load_exif(source)) if source else None)
-    exif[IMAGE_DESCRIPTION] = output_description(exif.get(IMAGE_DESCRIPTION), provenance)
-    exif[SOFTWARE] = provenance.software
+    _keep_text_bytes(exif)
+    caption = exif_text(exif.get(IMAGE_DESCRIPTION))
+    exif[IMAGE_DESCRIPTION] = output_description(caption, provenance).encode("utf-8")
+    exif[SOFTWARE] = provenance.software.encode("utf-8")
     exif[DATE_TIME] = exif_datetime(provenance)
     if ORIENTATION_TAG in exif:
         exif[ORIENTATION_TAG] = 1

@@ -137,8 +137,9 @@ def _pillow_arrays(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
 def _stored_size(im: Image.Image) -> tuple[int, int]:
     """(width, height) as the pixels are stored in the file.
 
-    Recent Pillow (13 included) reports a TIFF's size already turned upright (it turns the pixels on load), so for TIFF
-    the size tags are the stored truth that tifffile/OpenCV decode and EXIF orientation applies to.
+    Recent Pillow (13 included) reports a TIFF's size already turned upright (it turns the pixels on
+    load), so for TIFF the size tags are the stored truth: what tifffile/OpenCV decode, and what EXIF
+    orientation applies to.
     """
     tags = getattr(im, "tag_v2", {})
     if 256 in tags and 257 in tags:

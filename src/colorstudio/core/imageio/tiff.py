@@ -8,6 +8,7 @@ that, and one writer for both depths keeps the outputs alike.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import zlib
 from typing import BinaryIO
@@ -61,9 +62,10 @@ def _split_samples(
     """(colour, alpha) from (H, W, S) samples; extra samples that are not alpha are dropped."""
     colour = samples[:, :, 0] if colour_channels == 1 else samples[:, :, :colour_channels]
     alpha = None
-    if samples.shape[2] > colour_channels and extra_samples[:1] in ((_ASSOCIATED_ALPHA,), (_UNASSOCIATED_ALPHA,)):
+    first_extra = extra_samples[0] if extra_samples else None
+    if samples.shape[2] > colour_channels and first_extra in (_ASSOCIATED_ALPHA, _UNASSOCIATED_ALPHA):
         alpha = samples[:, :, colour_channels]
-        if extra_samples[0] == _ASSOCIATED_ALPHA:
+        if first_extra == _ASSOCIATED_ALPHA:
             colour = _unpremultiply(colour, alpha)
     return np.ascontiguousarray(colour), None if alpha is None else np.ascontiguousarray(alpha)
 
@@ -86,10 +88,11 @@ def _decode_with_opencv(path: str) -> tuple[np.ndarray, int, tuple[int, ...]]:
         raise ValueError("the 16-bit pixel data could not be decoded")
     if decoded.ndim == 2:
         return decoded[:, :, None], 1, ()
-    channels = decoded.shape[2]
-    rgb = decoded[:, :, 2::-1] if channels >= 3 else decoded
-    extra = decoded[:, :, 3:]
-    return np.concatenate([rgb, extra], axis=2), min(channels, 3), (_UNASSOCIATED_ALPHA,) * extra.shape[2]
+    if decoded.shape[2] == 3:
+        return decoded[:, :, ::-1], 3, ()
+    if decoded.shape[2] == 4:
+        return decoded[:, :, [2, 1, 0, 3]], 3, (_UNASSOCIATED_ALPHA,)
+    raise ValueError(f"unexpected {decoded.shape[2]}-channel layout")
 
 
 def decode_16bit(path: str, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray | None]:
@@ -160,14 +163,16 @@ def write_tiff(
     row_bytes = width * count * samples.dtype.itemsize
     rows_per_strip = max(1, min(height, _STRIP_BYTES_TARGET // max(1, row_bytes)))
     ifd[_ROWS_PER_STRIP] = rows_per_strip
-    predicted = _horizontal_difference(samples).astype(samples.dtype.newbyteorder("<"), copy=False)
-    strips = [
-        zlib.compress(predicted[top : top + rows_per_strip].tobytes(), _COMPRESS_LEVEL)
+    little_endian = samples.dtype.newbyteorder("<")
+    strips = [  # strip by strip, so big scans need little temporary memory
+        zlib.compress(
+            _horizontal_difference(samples[top : top + rows_per_strip]).astype(little_endian).tobytes(),
+            _COMPRESS_LEVEL,
+        )
         for top in range(0, height, rows_per_strip)
     ]
     # Offsets are relative to the end of the directory; Pillow's serializer rebases them.
-    offsets = np.concatenate([[0], np.cumsum([len(s) for s in strips])[:-1]]).tolist()
-    ifd[_STRIP_OFFSETS] = tuple(int(o) for o in offsets)
+    ifd[_STRIP_OFFSETS] = (0, *itertools.accumulate(len(s) for s in strips[:-1]))
     ifd[_STRIP_BYTES] = tuple(len(s) for s in strips)
     fp.write(ifd.tobytes(8)[len(b"Exif\0\0") :])
     for strip in strips:

@@ -18,7 +18,7 @@ from PIL import Image
 from colorstudio.core.errors import ColorStudioError, ImageWriteError
 
 from . import png, tiff
-from .exif import provenance_exif
+from .exif import IMAGE_DESCRIPTION, exif_text, provenance_exif
 from .formats import normalize_output_format
 from .provenance import Provenance, build_xmp
 
@@ -92,7 +92,7 @@ def _write_png(fp: BinaryIO, job: _Job) -> None:
         encoded = buffer.getbuffer()
     texts = {
         "Software": job.provenance.software,
-        "Description": str(job.exif.get(0x010E, job.provenance.description())),
+        "Description": exif_text(job.exif[IMAGE_DESCRIPTION]),  # the note, after the source's caption
         "Comment": job.provenance.description(),
     }
     chunks = png.metadata_chunks(
@@ -105,7 +105,7 @@ def _write_jpeg(fp: BinaryIO, job: _Job) -> None:
     """8-bit baseline JPEG; alpha is dropped (JPEG has none). 4:4:4 chroma at quality >= 90."""
     exif_bytes = job.exif.tobytes()
     if len(exif_bytes) > _JPEG_MAX_EXIF:
-        log.warning("source EXIF too large for a JPEG (%d bytes); writing only the provenance", len(exif_bytes))
+        log.warning("source EXIF too big for a JPEG (%d bytes); writing the provenance only", len(exif_bytes))
         exif_bytes = provenance_exif(
             None, job.provenance, width=job.pixels.shape[1], height=job.pixels.shape[0]
         ).tobytes()

@@ -1,0 +1,59 @@
+"""Rules of the code's shape: core imports no Qt; shipped files are found from one place."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import colorstudio
+from colorstudio import paths
+
+SRC = Path(colorstudio.__file__).resolve().parent
+QT_MODULES = ("PySide6", "PyQt5", "PyQt6", "PySide2", "qtpy", "superqt", "shiboken6")
+
+
+def _imported_modules(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_no_module_under_core_imports_qt():
+    offenders = []
+    files = sorted((SRC / "core").rglob("*.py"))
+    assert len(files) > 10
+    for path in files:
+        for name in _imported_modules(path):
+            if name.split(".")[0] in QT_MODULES:
+                offenders.append(f"{path.relative_to(SRC)} imports {name}")
+    assert offenders == []
+
+
+def test_importing_all_of_core_loads_no_qt():
+    modules = [".".join(p.relative_to(SRC.parent).with_suffix("").parts) for p in (SRC / "core").rglob("*.py")]
+    modules = [m.removesuffix(".__init__") for m in modules]
+    code = ("import importlib, sys\n"
+            f"for m in {modules!r}: importlib.import_module(m)\n"
+            f"print(sorted(n for n in sys.modules if n.split('.')[0] in {QT_MODULES!r}))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_shipped_folders_resolve_to_the_checkout_or_the_package():
+    for folder in (paths.shipped_models_dir(), paths.resources_dir()):
+        assert folder.is_dir()
+        assert folder.name in ("models", "resources")
+        assert folder.parent in (SRC / "_data", SRC.parents[1])
+
+
+def test_user_folders_follow_the_override(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLORSTUDIO_HOME", str(tmp_path))
+    assert paths.user_models_dir() == tmp_path / "data" / "models"
+    assert paths.user_config_dir() == tmp_path / "config"

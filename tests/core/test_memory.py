@@ -1,0 +1,39 @@
+"""A 60-megapixel scan is colorized with bounded memory (measured in a fresh process)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+SCRIPT = textwrap.dedent("""
+    import json, resource, sys, time
+    import numpy as np, torch
+    from colorstudio.core.models import registry
+    from colorstudio.core.pipeline import ColorizeOptions, colorize
+    torch.manual_seed(0)
+    model = registry.build("unet-lite0")
+    h, w = 6000, 10000  # 60 megapixels, 8-bit gray
+    y = np.linspace(0, 1, h, dtype=np.float32)[:, None]
+    x = np.linspace(0, 1, w, dtype=np.float32)[None, :]
+    image = (np.sin(12 * x) * np.cos(9 * y) * 100 + 128).astype(np.uint8)
+    del x, y
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.time()
+    out = colorize(image, model, ColorizeOptions(render_size=int(sys.argv[1]), tile_size=512, device="cpu"))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"peak_mib": peak / 1024, "before_mib": before / 1024, "seconds": time.time() - started,
+                      "shape": list(out.shape), "mean_chroma": float(np.abs(out.astype(np.int16)[..., 0] - out[..., 2]).mean())}))
+""")
+
+
+@pytest.mark.slow
+def test_60_megapixel_gray_image_peak_memory_under_2_gib():
+    result = subprocess.run([sys.executable, "-c", SCRIPT, "1024"], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["shape"] == [6000, 10000, 3]
+    assert report["peak_mib"] < 2048, report
