@@ -108,9 +108,10 @@ class UNetLite0(ColorNet):
         32 works, since the features are average-pooled.
         """
         self.check_input(l_small)
-        deepest = self.encoder(self.encoder.normalise(l_small))[-1]
-        pooled = self.encoder.head(deepest).mean(dim=(2, 3))
-        return self.context_mlp(pooled)
+        return self._context_from(self.encoder(self.encoder.normalise(l_small))[-1])
+
+    def _context_from(self, deepest: Tensor) -> Tensor:
+        return self.context_mlp(self.encoder.head(deepest).mean(dim=(2, 3)))
 
     def forward(self, l: Tensor, hints: Tensor | None = None, context: Tensor | None = None) -> Tensor:
         """(N, 1, H, W) -> ab / AB_SCALE (N, 2, H, W) with tanh, or logits (N, Q, H, W).
@@ -118,10 +119,14 @@ class UNetLite0(ColorNet):
         ``context`` may have batch 1 for a batch of tiles from the same photo.
         """
         self.check_input(l, hints)
-        if context is None:
-            context = self.encode_context(context_input(l, self.context_size))
         stem_extra = self.hints(hints) if hints is not None else None
         features = self.encoder(self.encoder.normalise(l), stem_extra)
+        if context is None:
+            if stem_extra is None and tuple(l.shape[-2:]) == (self.context_size, self.context_size):
+                # the input is exactly what encode_context would see: reuse its features (training speed)
+                context = self._context_from(features[-1])
+            else:
+                context = self.encode_context(context_input(l, self.context_size))
         bottleneck = features[-1]
         n, _, h, w = bottleneck.shape
         scene = context[:, :, None, None].expand(n, -1, h, w)
