@@ -26,6 +26,7 @@ from colorstudio.core import color, device as devices
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.hints import ColorHint
 from colorstudio.core.inference import TileJob, TileRunner, lightness_tensor
+from colorstudio.core.models.base import context_input
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +76,20 @@ def _check_image(image: np.ndarray) -> None:
 
 
 def _scene_context(model, render: np.ndarray, device: torch.device) -> torch.Tensor | None:
+    """The scene embedding of the whole photo, computed once. The photo is first shrunk cheaply
+    (area averaging, on the 8/16-bit pixels) to twice the context size, then the model's own
+    ``context_input`` makes the final size, as it does in training."""
     if not getattr(model, "uses_context", False):
         return None
     side = model.context_size
-    small = cv2.resize(render, (side, side), interpolation=cv2.INTER_AREA)
+    h, w = render.shape[:2]
+    small = render
+    if max(h, w) > 2 * side:
+        shrink = 2 * side / max(h, w)
+        small = cv2.resize(render, (max(1, round(w * shrink)), max(1, round(h * shrink))),
+                           interpolation=cv2.INTER_AREA)
     with torch.inference_mode():
-        return model.encode_context(lightness_tensor(small[None]).to(device))
+        return model.encode_context(context_input(lightness_tensor(small[None]).to(device), side))
 
 
 def _upsample_rows(ab: np.ndarray, y0: int, y1: int, out_h: int, out_w: int) -> np.ndarray:

@@ -61,7 +61,7 @@ def train(model, dataset, run_dir: Path, *, minutes: float, batch: int = 16, lr:
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
             state.step += 1
-            state.last_loss = float(loss)
+            state.last_loss = float(loss.detach())
             state.seconds = time.monotonic() - started
             if progress:
                 progress(state)
