@@ -1,0 +1,110 @@
+"""Speed and memory of `colorize` on the CPU for 1, 6, 24 and 60 megapixel grayscale scans.
+
+Each measurement runs in a fresh process, so its peak memory (max RSS) is its own. Beside the full
+read -> colorize -> write path it measures two floors on the same image in the same run:
+  - io:      decode + encode alone (read the scan, write an RGB copy of it);
+  - network: the network alone at the render size (the tile loop with no composing or I/O).
+
+    .venv/bin/python benchmarks/bench_colorize.py [--sizes 1 6 24 60] [--render-size 1024] [--model NAME]
+
+Input photos are made from ../shared/data/large (a real photo, converted to gray and resized to each
+size) when it exists, otherwise from a synthetic pattern.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LARGE = ROOT.parent / "shared" / "data" / "large"
+
+CHILD = r"""
+import json, resource, sys, time
+from pathlib import Path
+import numpy as np, torch
+from colorstudio.core import batch, catalog, imageio
+from colorstudio.core.inference import TileJob, TileRunner
+from colorstudio.core.pipeline import ColorizeOptions, _scene_context, render_shape
+import cv2
+
+kind, src, out, render_size, model_name = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+options = ColorizeOptions(render_size=render_size, device="cpu")
+entry = catalog.resolve_model(model_name or None)
+model, card = catalog.load(entry)
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t0 = time.perf_counter()
+if kind == "full":
+    job = batch.Job(src, out)
+    batch.colorize_file(job, model, entry.name, options, batch.OutputSettings(folder=out.parent, overwrite=True))
+elif kind == "io":
+    photo = imageio.read_image(src)
+    rgb = np.repeat(photo.pixels[:, :, None], 3, axis=2)
+    imageio.write_image(out, rgb, format="jpeg", provenance=imageio.Provenance(model="none"))
+elif kind == "network":
+    photo = imageio.read_image(src)
+    h, w = render_shape(*photo.pixels.shape[:2], render_size)
+    t0 = time.perf_counter()  # the network alone: not the decode
+    render = cv2.resize(photo.pixels, (w, h), interpolation=cv2.INTER_AREA) if (h, w) != photo.pixels.shape[:2] else photo.pixels
+    device = torch.device("cpu")
+    job = TileJob(render, _scene_context(model, render, device), [], 1.0)
+    TileRunner(model, device, options.tile_size, options.overlap, 1).run(job, lambda y0, ab: None)
+seconds = time.perf_counter() - t0
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"seconds": seconds, "peak_mib": peak / 1024, "baseline_mib": base / 1024}))
+"""
+
+
+def make_input(megapixels: float, folder: Path) -> Path:
+    import cv2
+    import numpy as np
+
+    sources = sorted(LARGE.glob("*.jpg")) if LARGE.is_dir() else []
+    if sources:
+        base = cv2.imread(str(sources[2 % len(sources)]), cv2.IMREAD_GRAYSCALE)
+    else:
+        y, x = np.mgrid[0:600, 0:900]
+        base = (128 + 90 * np.sin(x / 37.0) * np.cos(y / 23.0)).astype(np.uint8)
+    h, w = base.shape
+    scale = (megapixels * 1e6 / (h * w)) ** 0.5
+    size = (round(w * scale), round(h * scale))
+    path = folder / f"scan_{megapixels:g}mp.jpg"
+    cv2.imwrite(str(path), cv2.resize(base, size, interpolation=cv2.INTER_CUBIC), [cv2.IMWRITE_JPEG_QUALITY, 92])
+    return path
+
+
+def measure(kind: str, src: Path, out: Path, render_size: int, model: str) -> dict:
+    result = subprocess.run([sys.executable, "-c", CHILD, kind, str(src), str(out), str(render_size), model],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"{kind} failed on {src.name}:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", nargs="+", type=float, default=[1, 6, 24, 60])
+    parser.add_argument("--render-size", type=int, default=1024)
+    parser.add_argument("--model", default="")
+    args = parser.parse_args()
+    import torch
+
+    print(f"CPU threads: {torch.get_num_threads()}, render size {args.render_size}, model {args.model or 'default'}")
+    header = f"{'MP':>5} {'stage':>8} {'seconds':>8} {'MP/s':>7} {'peak MiB':>9} {'(idle MiB)':>10}"
+    print(header)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for mp in args.sizes:
+            src = make_input(mp, folder)
+            for kind in ("full", "io", "network"):
+                r = measure(kind, src, folder / f"out_{kind}.jpg", args.render_size, args.model)
+                print(f"{mp:>5g} {kind:>8} {r['seconds']:>8.2f} {mp / r['seconds']:>7.2f} "
+                      f"{r['peak_mib']:>9.0f} {r['baseline_mib']:>10.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
