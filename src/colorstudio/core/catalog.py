@@ -81,7 +81,7 @@ def resolve_model(name_or_path: str | Path | None) -> ModelEntry:
     path = Path(text).expanduser()
     if path.exists():
         if not path.is_file():
-            raise ModelLoadError(f"{path} is a folder, not a model file.")
+            raise ModelLoadError(f"{path} is not a model file (a .safetensors file was expected).")
         return ModelEntry(path.stem, path, "file", read_card(path))
     names = ", ".join(e.name for e in list_models()) or "none"
     raise ModelLoadError(f"No model named {text!r} and no such file. Available models: {names}.")

@@ -95,7 +95,7 @@ def _unidentified(path: Path) -> ImageReadError:
     if signature_format is not None:
         return damaged_error(path, f"it starts like a {signature_format} file but cannot be decoded")
     return ImageReadError(
-        f"Cannot read {path}: it is not an image file Pillow/colorstudio can read "
+        f"Cannot read {path}: it is not an image file colorstudio can read "
         f"(supported formats: {_SUPPORTED_TEXT})."
     )
 
