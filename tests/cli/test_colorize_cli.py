@@ -168,3 +168,18 @@ def test_version(capsys):
     from colorstudio import __version__
 
     assert __version__ in capsys.readouterr().out
+
+
+def test_evaluate_prints_model_and_gray_floor_and_writes_json(tmp_path, model_file, capsys):
+    import json
+
+    rng = np.random.default_rng(0)
+    for i in range(2):
+        Image.fromarray(rng.integers(0, 255, (40, 48, 3)).astype(np.uint8)).save(tmp_path / f"c{i}.png")
+    report = tmp_path / "report.json"
+    assert run(["evaluate", str(tmp_path), "--model", str(model_file), "--device", "cpu", "--json", str(report)]) == 0
+    out = capsys.readouterr().out
+    assert "gray floor (a = b = 0)" in out and "Mean over 2 photos" in out
+    data = json.loads(report.read_text())
+    assert data["photos"] == 2
+    assert data["mean"]["gray_floor"]["colourfulness_ratio"] < 0.05

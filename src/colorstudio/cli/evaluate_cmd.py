@@ -1,0 +1,76 @@
+"""``colorstudio evaluate DATA_DIR``: how close a model gets to the true colours of colour photos."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from colorstudio.core import catalog
+from colorstudio.core.device import DEVICE_CHOICES
+from colorstudio.core.errors import ColorStudioError
+from colorstudio.core.evaluation import evaluate
+from colorstudio.core.pipeline import ColorizeOptions
+from colorstudio.core.training.dataset import list_photos
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "evaluate", help="score a model on a folder of colour photos",
+        description="Turn each colour photo into its lightness-only gray version, colorize it with the full "
+                    "pipeline and compare with the original: PSNR, SSIM, CIEDE2000, colourfulness ratio, beside "
+                    "the gray floor (a = b = 0) on the same photos.")
+    p.add_argument("data", type=Path, metavar="DATA_DIR", help="folder of colour photos (searched recursively)")
+    p.add_argument("--model", help="model name or .safetensors file (default: the shipped default)")
+    p.add_argument("--json", type=Path, metavar="FILE", help="also write all numbers to this JSON file")
+    p.add_argument("--limit", type=int, default=0, help="only the first N photos (0 = all)")
+    p.add_argument("--render-size", type=int, default=ColorizeOptions().render_size, metavar="PX")
+    p.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    p.add_argument("--quiet", action="store_true", help="print only the means")
+
+
+ROW = "{:<44} {:>7} {:>6} {:>9} {:>7}"
+
+
+def _row(name: str, s) -> str:
+    return ROW.format(name[-44:], f"{s.psnr:.2f}", f"{s.ssim:.3f}", f"{s.ciede2000:.2f}", f"{s.colourfulness_ratio:.2f}")
+
+
+def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if not args.data.is_dir():
+        parser.error(f"{args.data} is not a folder")
+    photos = list_photos(args.data)
+    if args.limit:
+        photos = photos[: args.limit]
+    if not photos:
+        parser.error(f"no photos found in {args.data}")
+    try:
+        entry = catalog.resolve_model(args.model)
+        model, _ = catalog.load(entry)
+    except ColorStudioError as exc:
+        print(f"colorstudio: error: {exc}", file=sys.stderr)
+        return 2
+    options = ColorizeOptions(render_size=args.render_size, device=args.device)
+    print(f"Evaluating {entry.name} on {len(photos)} photos from {args.data}")
+    print(ROW.format("photo (model / gray floor)", "PSNR", "SSIM", "CIEDE2000", "colour"))
+
+    def show(item, done, total):
+        if item is not None and not args.quiet:
+            print(_row(item.path.name, item.model))
+            print(_row("  gray floor", item.gray))
+
+    result = evaluate(photos, model, options, on_photo=show)
+    if not result.photos:
+        print("No colour photos to evaluate.", file=sys.stderr)
+        return 1
+    print(f"\nMean over {len(result.photos)} photos ({len(result.skipped)} skipped):")
+    print(_row(f"model {entry.name}", result.mean("model")))
+    print(_row("gray floor (a = b = 0)", result.mean("gray")))
+    for path, reason in result.skipped:
+        print(f"  skipped {path}: {reason}", file=sys.stderr)
+    if args.json:
+        data = result.as_dict() | {"model": entry.name, "data": str(args.data)}
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(data, indent=2))
+    return 0

@@ -1,0 +1,73 @@
+"""``evaluate``: colorize the L-only version of colour photos and score the result against the originals.
+
+The gray floor (a = b = 0, i.e. the gray photo itself) is scored on the same photos, so a model's numbers
+can be read against what doing nothing achieves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from colorstudio.core import imageio, metrics
+from colorstudio.core.errors import ColorStudioError
+from colorstudio.core.pipeline import ColorizeOptions, colorize
+
+
+@dataclass
+class PhotoResult:
+    path: Path
+    model: metrics.Scores
+    gray: metrics.Scores
+
+
+@dataclass
+class Evaluation:
+    photos: list[PhotoResult] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+
+    def mean(self, which: str) -> metrics.Scores:
+        return metrics.mean_scores([getattr(p, which) for p in self.photos])
+
+    def as_dict(self) -> dict:
+        return {
+            "photos": len(self.photos),
+            "mean": {"model": self.mean("model").as_dict(), "gray_floor": self.mean("gray").as_dict()},
+            "per_photo": [{"path": str(p.path), "model": p.model.as_dict(), "gray_floor": p.gray.as_dict()}
+                          for p in self.photos],
+            "skipped": [{"path": str(p), "reason": r} for p, r in self.skipped],
+        }
+
+
+def _truth(path: Path) -> np.ndarray | str:
+    try:
+        photo = imageio.read_image(path)
+    except ColorStudioError as exc:
+        return str(exc)
+    if photo.is_gray:
+        return "already grayscale: no colours to compare with"
+    pixels = photo.pixels
+    return pixels if pixels.dtype == np.uint8 else (pixels / 257 + 0.5).astype(np.uint8)
+
+
+def evaluate(paths: Iterable[Path], model, options: ColorizeOptions,
+             on_photo: Callable[[PhotoResult | None, int, int], None] | None = None) -> Evaluation:
+    paths = list(paths)
+    result = Evaluation()
+    for index, path in enumerate(paths):
+        truth = _truth(path)
+        if isinstance(truth, str):
+            result.skipped.append((path, truth))
+            if on_photo:
+                on_photo(None, index + 1, len(paths))
+            continue
+        gray = metrics.lightness_only(truth)
+        output = colorize(gray[..., 0], model, options)
+        item = PhotoResult(path, metrics.score(output, truth), metrics.score(gray, truth))
+        result.photos.append(item)
+        if on_photo:
+            on_photo(item, index + 1, len(paths))
+    return result

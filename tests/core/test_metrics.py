@@ -1,0 +1,60 @@
+"""Quality metrics and the evaluate loop, on small photos made here."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from colorstudio.core import color, metrics
+from colorstudio.core.evaluation import evaluate
+from colorstudio.core.pipeline import ColorizeOptions
+
+from doubles import ConvDouble
+
+
+def colour_photo(seed=0, h=48, w=64):
+    rng = np.random.default_rng(seed)
+    base = rng.integers(30, 220, (h // 8, w // 8, 3)).astype(np.uint8)
+    return np.kron(base, np.ones((8, 8, 1), np.uint8))
+
+
+def test_identical_images_score_perfectly():
+    img = colour_photo()
+    s = metrics.score(img, img)
+    assert s.psnr == 100.0 and s.ssim == pytest.approx(1.0)
+    assert s.ciede2000 == pytest.approx(0.0, abs=1e-6)
+    assert s.colourfulness_ratio == pytest.approx(1.0)
+
+
+def test_gray_has_no_colourfulness_and_keeps_lightness():
+    img = colour_photo()
+    gray = metrics.lightness_only(img)
+    assert metrics.colourfulness(gray) < 0.5
+    assert np.abs(gray[..., 0].astype(int) - gray[..., 2]).max() <= 1
+    np.testing.assert_allclose(color.rgb_to_lab(gray)[..., 0], color.rgb_to_lab(img)[..., 0], atol=0.6)
+    s = metrics.score(gray, img)
+    assert s.ciede2000 > 5 and s.colourfulness_ratio < 0.05
+
+
+def test_colourfulness_ranks_vivid_above_muted():
+    vivid = colour_photo()
+    muted = (vivid.astype(np.float32) * 0.3 + 128 * 0.7).astype(np.uint8)
+    assert metrics.colourfulness(vivid) > 2 * metrics.colourfulness(muted)
+
+
+def test_evaluate_scores_colour_photos_and_skips_gray_ones(tmp_path):
+    for i in range(2):
+        Image.fromarray(colour_photo(i)).save(tmp_path / f"c{i}.png")
+    Image.fromarray(np.full((40, 40), 100, np.uint8)).save(tmp_path / "gray.png")
+    paths = sorted(tmp_path.glob("*.png"))
+    seen = []
+    result = evaluate(paths, ConvDouble(), ColorizeOptions(device="cpu"), on_photo=lambda r, d, t: seen.append(d))
+    assert [p.path.name for p in result.photos] == ["c0.png", "c1.png"]
+    assert result.skipped and "grayscale" in result.skipped[0][1]
+    assert seen == [1, 2, 3]
+    gray_floor = result.mean("gray")
+    assert gray_floor.colourfulness_ratio < 0.05
+    assert result.mean("model").colourfulness_ratio > 0.05  # the double adds colour
+    data = result.as_dict()
+    assert data["photos"] == 2 and len(data["per_photo"]) == 2
