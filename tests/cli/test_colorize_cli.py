@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import pickle
 from pathlib import Path
 
@@ -183,3 +184,27 @@ def test_evaluate_prints_model_and_gray_floor_and_writes_json(tmp_path, model_fi
     data = json.loads(report.read_text())
     assert data["photos"] == 2
     assert data["mean"]["gray_floor"]["colourfulness_ratio"] < 0.05
+
+
+def test_train_writes_a_user_model_and_refuses_to_clobber_a_run_without_resume(tmp_path, capsys):
+    from colorstudio import paths
+
+    rng = np.random.default_rng(1)
+    data = tmp_path / "colour"
+    data.mkdir()
+    for i in range(12):
+        base = rng.integers(20, 230, (6, 6, 3)).astype(np.uint8)
+        Image.fromarray(np.kron(base, np.ones((24, 24, 1), np.uint8))).save(data / f"c{i}.png")
+    Image.fromarray(np.full((150, 150), 80, np.uint8)).save(data / "gray.png")
+    args = ["train", str(data), "--out", "family", "--arch", "seed-resnet18", "--epochs", "1", "--size", "64",
+            "--batch", "4", "--device", "cpu"]
+    assert run(args) == 0
+    err = capsys.readouterr().err
+    assert "skipped gray.png: already grayscale" in err
+    assert (paths.user_models_dir() / "family.safetensors").exists()
+    card = json.loads((paths.user_models_dir() / "family.json").read_text())
+    assert card["architecture"] == "seed-resnet18" and card["training"]["photos_train"] >= 9
+    with pytest.raises(SystemExit) as exc:
+        run(args)
+    assert exc.value.code == 2
+    assert run(args[:-2] + ["--device", "cpu", "--resume"]) == 0  # nothing left to do: exports again

@@ -1,4 +1,4 @@
-"""The command line: ``colorstudio colorize|evaluate|models`` over the same core functions as the window.
+"""The command line: ``colorstudio colorize|train|evaluate|models`` over the same core functions as the window.
 
 Exit codes: 0 all done, 1 some photos failed (each listed with its reason), 2 usage errors.
 """
@@ -9,9 +9,9 @@ import argparse
 import sys
 
 from colorstudio import __version__
-from colorstudio.cli import colorize_cmd, evaluate_cmd, models_cmd
+from colorstudio.cli import colorize_cmd, evaluate_cmd, models_cmd, train_cmd
 
-COMMANDS = {"colorize": colorize_cmd, "evaluate": evaluate_cmd, "models": models_cmd}
+COMMANDS = {"colorize": colorize_cmd, "train": train_cmd, "evaluate": evaluate_cmd, "models": models_cmd}
 
 
 def build_parser() -> argparse.ArgumentParser:

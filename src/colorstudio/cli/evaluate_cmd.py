@@ -12,7 +12,7 @@ from colorstudio.core.device import DEVICE_CHOICES
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.evaluation import evaluate
 from colorstudio.core.pipeline import ColorizeOptions
-from colorstudio.core.training.dataset import list_photos
+from colorstudio.core.training.photos import list_photos
 
 
 def add_parser(sub) -> None:

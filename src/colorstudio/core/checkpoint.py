@@ -53,6 +53,7 @@ def save_model(path: str | os.PathLike, model: ColorNet, card: dict, *, half: bo
             tensor = tensor.to(torch.float16)
         tensors[name] = tensor.contiguous()
     data = safetensors.torch.save(tensors, metadata=metadata)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:

@@ -1,4 +1,4 @@
-"""Colour photos -> (L, ab) training pairs, made on the fly with random crops and flips."""
+"""Colour photos -> (L, ab, hints) training pairs, made on the fly with random crops, scales and flips."""
 
 from __future__ import annotations
 
@@ -11,15 +11,11 @@ from torch.utils.data import Dataset
 
 from colorstudio.core import color, imageio
 from colorstudio.core.errors import ColorStudioError
+from colorstudio.core.training.photos import list_photos  # noqa: F401  (re-exported for callers)
 
 
-def list_photos(folder: Path) -> list[Path]:
-    return sorted(p for p in Path(folder).rglob("*")
-                  if p.is_file() and p.suffix.lower() in imageio.INPUT_EXTENSIONS and not p.name.startswith("."))
-
-
-def _prepared(path: Path, short_side: int) -> np.ndarray | None:
-    """The photo as 8-bit RGB with its short side scaled to ``short_side`` (None if gray or unreadable)."""
+def prepared(path: Path, short_side: int) -> np.ndarray | None:
+    """The photo as 8-bit RGB, its short side scaled to ``short_side`` (None if unreadable or gray)."""
     try:
         photo = imageio.read_image(path)
     except ColorStudioError:
@@ -33,32 +29,69 @@ def _prepared(path: Path, short_side: int) -> np.ndarray | None:
     return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
 
 
-class PhotoPairs(Dataset):
-    """Decoded photos kept in memory (small: a few thousand at ~300 px); each item is a random crop."""
+def sample_hints(ab: np.ndarray, rng: np.random.Generator, p_none: float = 0.5, mean_points: float = 4.0,
+                 max_radius: int = 2) -> np.ndarray:
+    """Random colour hints from the true ab (2, H, W) as Zhang et al. 2017: often none, else a few small
+    patches carrying the patch's mean colour. Returns (3, H, W) = [a, b, mask] in network units."""
+    _, h, w = ab.shape
+    hints = np.zeros((3, h, w), np.float32)
+    if rng.random() < p_none:
+        return hints
+    for _ in range(int(rng.geometric(1.0 / mean_points))):
+        r = int(rng.integers(0, max_radius + 1))
+        y, x = int(rng.integers(r, h - r)), int(rng.integers(r, w - r))
+        patch = (slice(y - r, y + r + 1), slice(x - r, x + r + 1))
+        hints[0][patch] = ab[0][patch].mean()
+        hints[1][patch] = ab[1][patch].mean()
+        hints[2][patch] = 1.0
+    return hints
 
-    def __init__(self, paths: list[Path], size: int = 224, augment: bool = True, seed: int = 0) -> None:
+
+class PhotoPairs(Dataset):
+    """Photos decoded once and kept in memory at a modest size; each item is a fresh random crop.
+
+    ``augment`` off gives the centre crop (validation). ``hints`` adds sampled colour hints.
+    """
+
+    def __init__(self, paths: list[Path], size: int = 224, augment: bool = True, hints: bool = False,
+                 seed: int = 0) -> None:
         self.size = size
         self.augment = augment
-        self.images = [img for img in (_prepared(p, int(size * 1.15)) for p in paths) if img is not None]
-        self.rng = np.random.default_rng(seed)
-        if not self.images:
-            raise ColorStudioError("no usable colour photos found")
+        self.hints = hints
+        self.seed = seed
+        self.epoch = 0
+        kept = [(p, img) for p, img in ((p, prepared(p, int(size * 1.25))) for p in paths) if img is not None]
+        if not kept:
+            raise ColorStudioError("no usable colour photos")
+        self.paths = [p for p, _ in kept]
+        self.images = [img for _, img in kept]
 
     def __len__(self) -> int:
         return len(self.images)
 
-    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+    def _rng(self, index: int) -> np.random.Generator:
+        # Seeded by (seed, epoch, index): the same across DataLoader workers and after a resume.
+        return np.random.default_rng([self.seed, self.epoch, index])
+
+    def crop(self, index: int, rng: np.random.Generator) -> np.ndarray:
         img = self.images[index]
-        h, w = img.shape[:2]
         s = self.size
-        if self.augment:
-            y, x = self.rng.integers(0, h - s + 1), self.rng.integers(0, w - s + 1)
-        else:
-            y, x = (h - s) // 2, (w - s) // 2
-        crop = img[y : y + s, x : x + s]
-        if self.augment and self.rng.random() < 0.5:
-            crop = crop[:, ::-1]
-        lab = color.rgb_to_lab(np.ascontiguousarray(crop))
-        l_chan = torch.from_numpy(lab[None, :, :, 0] / color.L_SCALE)
-        ab = torch.from_numpy(np.ascontiguousarray(lab[:, :, 1:].transpose(2, 0, 1)) / color.AB_SCALE)
-        return l_chan, ab
+        if not self.augment:
+            h, w = img.shape[:2]
+            return img[(h - s) // 2 : (h - s) // 2 + s, (w - s) // 2 : (w - s) // 2 + s]
+        scale = rng.uniform(0.8, 1.0)
+        h, w = img.shape[:2]
+        side = max(s, int(min(h, w) * scale))
+        y, x = int(rng.integers(0, h - side + 1)), int(rng.integers(0, w - side + 1))
+        crop = cv2.resize(img[y : y + side, x : x + side], (s, s), interpolation=cv2.INTER_AREA)
+        return crop[:, ::-1] if rng.random() < 0.5 else crop
+
+    def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
+        rng = self._rng(index)
+        lab = color.rgb_to_lab(np.ascontiguousarray(self.crop(index, rng)))
+        l_chan = lab[None, :, :, 0] / np.float32(color.L_SCALE)
+        ab = np.ascontiguousarray(lab[:, :, 1:].transpose(2, 0, 1)) / np.float32(color.AB_SCALE)
+        item = {"l": torch.from_numpy(l_chan), "ab": torch.from_numpy(ab)}
+        if self.hints:
+            item["hints"] = torch.from_numpy(sample_hints(ab, rng))
+        return item

@@ -1,79 +1,256 @@
-"""A plain training loop: Adam, MSE on ab, resumable checkpoints; callbacks for progress and cancel.
+"""The training engine behind ``colorstudio train`` and the training wizard.
 
-This is the interim engine that trained the first shipped model; the full engine (validation metrics,
-EMA, hints, colourfulness-preserving losses) grows here.
+Adam with warm-up and a cosine schedule (over epochs, or over the time budget), EMA weights, gradient
+clipping, mixed precision on CUDA, a NaN guard, validation every epoch, an atomic resumable checkpoint
+every epoch (and every few minutes), progress events and a cancel check between steps.
 """
 
 from __future__ import annotations
 
+import copy
 import json
-import os
+import math
+import platform
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import torch
-import torch.nn.functional as F
-from torch.utils.data import DataLoader
 
-from colorstudio.core.errors import Cancelled
+from colorstudio import __version__
+from colorstudio.core import checkpoint, device as devices, imageio
+from colorstudio.core.errors import Cancelled, ColorStudioError
+from colorstudio.core.training import state_io
+from colorstudio.core.training.dataset import PhotoPairs
+from colorstudio.core.training.losses import ColourLoss, estimate_prior
+from colorstudio.core.training.validation import sample_sheet, validate
+
+SAVE_EVERY_SECONDS = 300
 
 
 @dataclass
-class TrainState:
+class TrainConfig:
+    loss: str = "mse"
+    size: int = 224
+    batch: int = 16
+    lr: float = 1e-3
+    epochs: int = 0  # 0: use the time budget
+    minutes: float = 0.0  # 0: use the epochs
+    warmup_steps: int = 100
+    ema_decay: float = 0.999
+    clip_grad: float = 1.0
+    hints: bool = True  # sample random colour hints, for models that take them
+    val_limit: int = 48
+    seed: int = 0
+    device: str = "auto"
+
+    def validate(self) -> None:
+        if (self.epochs <= 0) == (self.minutes <= 0):
+            raise ColorStudioError("give either a number of epochs or a time budget in minutes")
+        if self.size % 32 or self.size < 64:
+            raise ColorStudioError("the photo size must be a multiple of 32, at least 64")
+        if self.batch < 1 or self.lr <= 0:
+            raise ColorStudioError("batch size and learning rate must be positive")
+
+
+@dataclass
+class TrainEvent:
+    kind: str  # "step", "epoch" or "done"
+    step: int
+    epoch: int
+    loss: float
+    lr: float
+    seconds: float
+    eta_seconds: float
+    val: dict = field(default_factory=dict)
+    samples: list = field(default_factory=list)
+
+
+@dataclass
+class Progress:
     step: int = 0
     epoch: int = 0
+    batches_done: int = 0  # within the current epoch
     seconds: float = 0.0
-    last_loss: float = float("nan")
+    best: dict = field(default_factory=dict)
 
 
-def save_state(path: Path, model, optimizer, state: TrainState) -> None:
-    """Atomic resumable checkpoint (our own file, in the run folder; not a shipped model format)."""
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "state": asdict(state)}, tmp)
-    os.replace(tmp, path)
+def _batches(data: PhotoPairs, epoch: int, batch: int, skip: int, seed: int) -> Iterator[dict]:
+    """The epoch's batches in a shuffled order fixed by (seed, epoch), so a resume continues it exactly."""
+    data.epoch = epoch
+    order = np.random.default_rng([seed, epoch, 7]).permutation(len(data))
+    for b in range(skip, len(data) // batch):
+        items = [data[int(i)] for i in order[b * batch : (b + 1) * batch]]
+        yield {k: torch.stack([it[k] for it in items]) for k in items[0]}
 
 
-def load_state(path: Path, model, optimizer) -> TrainState:
-    data = torch.load(path, map_location="cpu", weights_only=True)
-    model.load_state_dict(data["model"])
-    optimizer.load_state_dict(data["optimizer"])
-    return TrainState(**data["state"])
+class Trainer:
+    def __init__(self, model, train_data: PhotoPairs, val_data: PhotoPairs | None, run_dir: Path,
+                 config: TrainConfig, card: dict | None = None) -> None:
+        config.validate()
+        if len(train_data) < config.batch:
+            raise ColorStudioError(f"{len(train_data)} training photos is fewer than one batch of {config.batch}")
+        self.config = config
+        self.device = devices.resolve_device(config.device)
+        self.model = model.to(self.device).train()
+        self.ema = copy.deepcopy(self.model).eval()
+        self.train_data, self.val_data = train_data, val_data
+        self.run_dir = Path(run_dir)
+        self.card = dict(card or {})
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr)
+        self.scaler = torch.amp.GradScaler("cuda", enabled=self.device.type == "cuda")
+        self.progress = Progress()
+        prior = None
+        if config.loss == "classification":
+            prior = estimate_prior(b["ab"] for b, _ in zip(_batches(train_data, 0, 8, 0, config.seed + 1), range(8)))
+        self.loss = ColourLoss(config.loss, prior)
+        self.use_hints = config.hints and getattr(model, "accepts_hints", False)
+        train_data.hints = self.use_hints
+        self.steps_per_epoch = len(train_data) // config.batch
 
+    # -- schedule ---------------------------------------------------------------------------------
+    def fraction_done(self) -> float:
+        c, p = self.config, self.progress
+        if c.epochs:
+            return p.step / max(1, c.epochs * self.steps_per_epoch)
+        return p.seconds / (c.minutes * 60)
 
-def train(model, dataset, run_dir: Path, *, minutes: float, batch: int = 16, lr: float = 1e-3,
-          progress: Callable[[TrainState], None] | None = None,
-          should_cancel: Callable[[], bool] | None = None) -> TrainState:
-    run_dir.mkdir(parents=True, exist_ok=True)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    ckpt = run_dir / "resume.pt"
-    state = load_state(ckpt, model, optimizer) if ckpt.exists() else TrainState()
-    loader = DataLoader(dataset, batch_size=batch, shuffle=True, drop_last=True, num_workers=0)
-    model.train()
-    started = time.monotonic() - state.seconds
-    last_save = time.monotonic()
-    while state.seconds < minutes * 60:
-        for l_in, ab in loader:
-            loss = F.mse_loss(model(l_in), ab)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            state.step += 1
-            state.last_loss = float(loss.detach())
-            state.seconds = time.monotonic() - started
-            if progress:
-                progress(state)
-            if should_cancel and should_cancel():
-                save_state(ckpt, model, optimizer, state)
-                raise Cancelled()
-            if time.monotonic() - last_save > 120:
-                save_state(ckpt, model, optimizer, state)
-                last_save = time.monotonic()
-            if state.seconds >= minutes * 60:
-                break
-        state.epoch += 1
-        save_state(ckpt, model, optimizer, state)
-    (run_dir / "state.json").write_text(json.dumps(asdict(state)))
-    return state
+    def lr_now(self) -> float:
+        warm = min(1.0, (self.progress.step + 1) / max(1, self.config.warmup_steps))
+        cosine = 0.5 * (1 + math.cos(math.pi * min(1.0, self.fraction_done())))
+        return self.config.lr * warm * (0.05 + 0.95 * cosine)
+
+    # -- checkpoints ------------------------------------------------------------------------------
+    @property
+    def state_path(self) -> Path:
+        return self.run_dir / "state.safetensors"
+
+    def save_state(self) -> None:
+        info = {"progress": asdict(self.progress), "config": asdict(self.config), "card": self.card,
+                "arch": self.model.arch, "model_config": self.model.config()}
+        state_io.save(self.state_path, {"model": self.model.state_dict(), "ema": self.ema.state_dict()},
+                      self.optimizer, info)
+
+    def resume(self) -> None:
+        if not self.state_path.exists():
+            raise ColorStudioError(f"nothing to resume in {self.run_dir}")
+        groups, info, optimizer_state = state_io.load(self.state_path)
+        if info.get("arch") != self.model.arch or info.get("model_config") != self.model.config():
+            raise ColorStudioError(f"{self.run_dir} holds a run of another model; start a new run instead")
+        self.optimizer.load_state_dict(optimizer_state)
+        self.model.load_state_dict(groups["model"])
+        self.ema.load_state_dict(groups["ema"])
+        self.progress = Progress(**info["progress"])
+
+    # -- the loop ---------------------------------------------------------------------------------
+    def _step(self, batch: dict) -> float:
+        l_in = batch["l"].to(self.device, non_blocking=True)
+        ab = batch["ab"].to(self.device, non_blocking=True)
+        hints = batch["hints"].to(self.device) if self.use_hints else None
+        for group in self.optimizer.param_groups:
+            group["lr"] = self.lr_now()
+        with torch.autocast("cuda", enabled=self.device.type == "cuda"):
+            loss = self.loss(self.model(l_in, hints), ab)
+        if not torch.isfinite(loss):
+            raise ColorStudioError(
+                f"Training diverged at step {self.progress.step} (the loss became {float(loss.detach())}); nothing was "
+                f"saved from this step. Try a lower learning rate (now {self.config.lr:g}).")
+        self.optimizer.zero_grad(set_to_none=True)
+        self.scaler.scale(loss).backward()
+        self.scaler.unscale_(self.optimizer)
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.config.clip_grad)
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+        self._update_ema()
+        return float(loss.detach())
+
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        decay = min(self.config.ema_decay, (1 + self.progress.step) / (10 + self.progress.step))
+        for e, p in zip(self.ema.parameters(), self.model.parameters()):
+            e.mul_(decay).add_(p.detach(), alpha=1 - decay)
+        for e, b in zip(self.ema.buffers(), self.model.buffers()):
+            e.copy_(b)
+
+    def _finished(self) -> bool:
+        c, p = self.config, self.progress
+        return p.epoch >= c.epochs if c.epochs else p.seconds >= c.minutes * 60
+
+    def _event(self, kind: str, loss: float, **extra) -> TrainEvent:
+        p = self.progress
+        done = self.fraction_done()
+        eta = p.seconds * (1 - done) / done if done > 0 else float("nan")
+        return TrainEvent(kind, p.step, p.epoch, loss, self.lr_now(), p.seconds, eta, **extra)
+
+    def _end_epoch(self, loss: float, on_event) -> None:
+        p = self.progress
+        p.epoch += 1
+        p.batches_done = 0
+        val, samples = {}, []
+        if self.val_data is not None and len(self.val_data):
+            val, samples = validate(self.ema, self.val_data, self.device, self.config.val_limit)
+            p.best = val if not p.best or val["ciede2000"] < p.best.get("ciede2000", 1e9) else p.best
+            imageio.write_image(self.run_dir / f"samples_epoch{p.epoch:03d}.png", sample_sheet(samples),
+                                format="png", provenance=imageio.Provenance(model="training samples"))
+        with open(self.run_dir / "log.jsonl", "a", encoding="utf-8") as log:
+            log.write(json.dumps({"epoch": p.epoch, "step": p.step, "loss": loss, "seconds": p.seconds,
+                                  "val": val}) + "\n")
+        self.save_state()
+        if on_event:
+            on_event(self._event("epoch", loss, val=val, samples=samples))
+
+    def run(self, on_event: Callable[[TrainEvent], None] | None = None,
+            should_cancel: Callable[[], bool] | None = None) -> dict:
+        """Train until the epochs or the time budget are spent; returns the last validation scores."""
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        p = self.progress
+        started = time.monotonic() - p.seconds
+        last_save = time.monotonic()
+        loss = float("nan")
+        while not self._finished():
+            for batch in _batches(self.train_data, p.epoch, self.config.batch, p.batches_done, self.config.seed):
+                if should_cancel and should_cancel():
+                    self.save_state()
+                    raise Cancelled("training paused; resume continues from the last step")
+                loss = self._step(batch)
+                p.step += 1
+                p.batches_done += 1
+                p.seconds = time.monotonic() - started
+                if on_event:
+                    on_event(self._event("step", loss))
+                if time.monotonic() - last_save > SAVE_EVERY_SECONDS:
+                    self.save_state()
+                    last_save = time.monotonic()
+                if self.config.minutes and self._finished():
+                    break
+            else:
+                self._end_epoch(loss, on_event)
+                continue
+            break
+        if p.batches_done:  # stopped by the time budget inside an epoch: validate what we have
+            self._end_epoch(loss, on_event)
+        if on_event:
+            on_event(self._event("done", loss, val=p.best))
+        return p.best
+
+    def export(self, path: Path, name: str) -> Path:
+        """Save the EMA weights as a model file with its card (atomic)."""
+        card = {
+            **self.card,
+            "name": name,
+            "architecture": self.model.arch,
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "software": f"colorstudio {__version__}",
+            "training": {**self.card.get("training", {}), "steps": self.progress.step,
+                         "epochs": self.progress.epoch, "minutes": round(self.progress.seconds / 60, 1),
+                         "loss": self.config.loss, "photo_size": self.config.size, "batch": self.config.batch,
+                         "lr": self.config.lr, "machine": f"{platform.machine()}, {devices.describe_device(self.device)}"},
+            "validation": self.progress.best,
+        }
+        checkpoint.save_model(path, self.ema.cpu(), card)
+        path.with_suffix(".json").write_text(json.dumps(card, indent=2), encoding="utf-8")
+        self.ema.to(self.device)
+        return path
