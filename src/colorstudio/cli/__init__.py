@@ -28,10 +28,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     parser = build_parser()
-    if not argv:
-        parser.print_help(sys.stderr)
-        print("\nThe desktop window is not part of this release yet; use the commands above.", file=sys.stderr)
-        return 0
+    if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
+        from colorstudio.gui.app import main as gui_main  # `colorstudio [photos or folders]` opens the window
+
+        return gui_main(argv)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_usage(sys.stderr)

@@ -16,7 +16,6 @@ from pathlib import Path
 from colorstudio.core import imageio
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.hints import ColorHint
-from colorstudio.core.pipeline import ColorizeOptions, colorize
 
 
 @dataclass(frozen=True)
@@ -106,7 +105,7 @@ def colorize_file(
     job: Job,
     model,
     model_name: str,
-    options: ColorizeOptions,
+    options,
     settings: OutputSettings,
     *,
     hints: Sequence[ColorHint] = (),
@@ -116,7 +115,12 @@ def colorize_file(
     on_notice: Callable[[str], None] | None = None,
     model_version: str = "",
 ) -> Path:
-    """Read, colorize and write one photo; returns the output path. Raises ColorStudioError subclasses."""
+    """Read, colorize and write one photo; returns the output path. Raises ColorStudioError subclasses.
+
+    ``options`` is a ``pipeline.ColorizeOptions``; torch is imported here, not when this module is,
+    so the window can plan batches before the engine has loaded."""
+    from colorstudio.core.pipeline import colorize
+
     photo = imageio.read_image(job.source, max_pixels=max_pixels)
     result = colorize(photo.pixels, model, options, hints=hints, progress=progress,
                       should_cancel=should_cancel, on_notice=on_notice)

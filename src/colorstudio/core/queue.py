@@ -1,0 +1,136 @@
+"""The batch queue's state, without threads or Qt: items, their status, and a saved copy on disk so a
+batch survives a crash or a quit (the window offers to continue where it stopped)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from colorstudio.core.batch import find_photos
+
+QUEUE_FORMAT = 1
+
+
+class Status(str, Enum):
+    WAITING = "waiting"
+    WORKING = "working"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    SKIPPED = "skipped"
+
+    @property
+    def finished(self) -> bool:
+        return self in (Status.DONE, Status.SKIPPED)
+
+
+@dataclass
+class QueueItem:
+    id: int
+    source: Path
+    relative: Path  # output path below the output folder
+    status: Status = Status.WAITING
+    progress: float = 0.0  # 0..1 while working
+    output: Path | None = None
+    error: str = ""
+    width: int = 0
+    height: int = 0
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data.update(source=str(self.source), relative=str(self.relative), status=self.status.value,
+                    output=str(self.output) if self.output else None)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> QueueItem:
+        item = cls(**{**data, "source": Path(data["source"]), "relative": Path(data["relative"]),
+                      "status": Status(data["status"]),
+                      "output": Path(data["output"]) if data.get("output") else None})
+        if item.status == Status.WORKING:  # interrupted mid-photo: nothing was written, do it again
+            item.status, item.progress = Status.WAITING, 0.0
+        return item
+
+
+@dataclass
+class JobQueue:
+    items: list[QueueItem] = field(default_factory=list)
+    next_id: int = 1
+
+    def add(self, inputs: list[Path], recursive: bool = True) -> tuple[list[QueueItem], list[tuple[Path, str]]]:
+        """Add photos and folders (folders searched recursively); sources already queued are ignored."""
+        found, missing = find_photos(inputs, recursive)
+        queued = {item.source.resolve() for item in self.items}
+        added = []
+        for source, relative in found:
+            if source.resolve() in queued:
+                continue
+            queued.add(source.resolve())
+            item = QueueItem(self.next_id, source, relative)
+            self.next_id += 1
+            self.items.append(item)
+            added.append(item)
+        return added, missing
+
+    def get(self, item_id: int) -> QueueItem | None:
+        return next((item for item in self.items if item.id == item_id), None)
+
+    def index_of(self, item_id: int) -> int:
+        return next(i for i, item in enumerate(self.items) if item.id == item_id)
+
+    def next_waiting(self) -> QueueItem | None:
+        return next((item for item in self.items if item.status == Status.WAITING), None)
+
+    def remove(self, ids: set[int]) -> None:
+        self.items = [item for item in self.items if item.id not in ids or item.status == Status.WORKING]
+
+    def clear_finished(self) -> None:
+        self.items = [item for item in self.items if not item.status.finished]
+
+    def retry(self) -> int:
+        """Failed and cancelled photos wait again; returns how many."""
+        count = 0
+        for item in self.items:
+            if item.status in (Status.FAILED, Status.CANCELLED):
+                item.status, item.error, item.progress = Status.WAITING, "", 0.0
+                count += 1
+        return count
+
+    def move(self, item_id: int, delta: int) -> None:
+        i = self.index_of(item_id)
+        j = max(0, min(len(self.items) - 1, i + delta))
+        self.items.insert(j, self.items.pop(i))
+
+    def counts(self) -> dict[Status, int]:
+        counts = {status: 0 for status in Status}
+        for item in self.items:
+            counts[item.status] += 1
+        return counts
+
+    def unfinished(self) -> int:
+        return sum(1 for item in self.items if item.status in (Status.WAITING, Status.WORKING))
+
+    # -- persistence ------------------------------------------------------------------------------
+    def save(self, path: Path, extra: dict | None = None) -> None:
+        """Atomically write the queue (and ``extra``, e.g. the output folder) as JSON."""
+        data = {"format": QUEUE_FORMAT, "next_id": self.next_id, "items": [i.to_json() for i in self.items],
+                "extra": extra or {}}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".queue.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=1)
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> tuple[JobQueue, dict]:
+        """The saved queue, or an empty one if there is none or it cannot be read."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            queue = cls([QueueItem.from_json(d) for d in data["items"]], int(data["next_id"]))
+            return queue, dict(data.get("extra") or {})
+        except (OSError, ValueError, KeyError, TypeError):
+            return cls(), {}

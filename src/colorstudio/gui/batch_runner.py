@@ -1,0 +1,173 @@
+"""Runs the queue through the engine one photo at a time: decides outputs, skips finished ones, keeps the
+queue saved on disk after every change, pauses, cancels, and estimates the time left."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from colorstudio.core.batch import OutputSettings, output_path
+from colorstudio.core.queue import Status
+from colorstudio.gui.queue_model import QueueModel
+from colorstudio.gui.worker import Engine, JobRequest, JobResult
+
+
+class BatchRunner(QObject):
+    progress = Signal(int, int, float, float)  # photos finished, photos in the run, current fraction, eta s
+    runningChanged = Signal(bool)
+    pausedChanged = Signal(bool)
+    itemFinished = Signal(int, object)  # item id, JobResult
+    previewReady = Signal(int, object)
+    finished = Signal(dict)  # counts by status name
+    message = Signal(str)
+
+    def __init__(self, model: QueueModel, engine: Engine, settings, state_path: Path) -> None:
+        super().__init__()
+        self.model, self.engine, self.settings, self.state_path = model, engine, settings, state_path
+        self.running = False
+        self.paused = False
+        self.current: int | None = None
+        self._previews: set[int] = set()
+        self._seconds_per_mp: list[float] = []
+        self._started_item = 0.0
+        w = engine.worker
+        w.job_progress.connect(self._on_progress)
+        w.job_finished.connect(self._on_finished)
+        w.job_failed.connect(self._on_failed)
+        w.job_cancelled.connect(self._on_cancelled)
+
+    @property
+    def queue(self):
+        return self.model.queue
+
+    def save(self) -> None:
+        self.queue.save(self.state_path, {"settings": self.settings()})
+
+    # -- control -----------------------------------------------------------------------------------
+    def start(self) -> None:
+        if self.paused:
+            self.set_paused(False)
+        if not self.running:
+            self.running = True
+            self.runningChanged.emit(True)
+        self._next()
+
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        self.engine.pause(paused)
+        self.pausedChanged.emit(paused)
+        self.message.emit("Paused after the current tile." if paused else "Resumed.")
+        if not paused:
+            self._next()
+
+    def cancel(self) -> None:
+        """Stop the batch; the current photo stops between tiles and nothing of it is written."""
+        self.running = False
+        if self.paused:
+            self.set_paused(False)
+        if self.engine.busy:
+            self.engine.cancel()
+        self.runningChanged.emit(False)
+
+    def preview(self, item_id: int) -> None:
+        item = self.queue.get(item_id)
+        if item is None or self.engine.busy:
+            self.message.emit("Preview waits until the current photo is done.")
+            return
+        self._previews.add(item_id)
+        self.engine.run(JobRequest(item_id, item.source, None, self.colorize_options()))
+
+    def colorize_options(self) -> dict:
+        s = self.settings()
+        return {"render_size": s["render_size"], "tile_size": s["tile_size"], "overlap": s["overlap"],
+                "strength": s["strength"] / 100.0}
+
+    # -- the loop ----------------------------------------------------------------------------------
+    def _next(self) -> None:
+        if not self.running or self.paused or self.engine.busy:
+            return
+        s = self.settings()
+        out = OutputSettings(Path(s["output_folder"]).expanduser(), s["format"] or None, s["quality"],
+                             bool(s["overwrite"]))
+        while (item := self.queue.next_waiting()) is not None:
+            target = output_path(item.source, item.relative, out)
+            if target.resolve() == item.source.resolve():
+                item.status, item.error = Status.FAILED, "its output would overwrite the input; choose another folder"
+            elif target.exists() and not out.overwrite:
+                item.status, item.output = Status.SKIPPED, target
+            else:
+                item.status, item.progress, item.output = Status.WORKING, 0.0, target
+                self.current = item.id
+                self._started_item = time.monotonic()
+                self.model.refresh(item.id)
+                self.save()
+                self.engine.run(JobRequest(item.id, item.source, target, self.colorize_options(), out.quality))
+                self._emit_progress(0.0)
+                return
+            self.model.refresh(item.id)
+        self.running = False
+        self.current = None
+        self.save()
+        self.runningChanged.emit(False)
+        self.finished.emit({status.value: n for status, n in self.queue.counts().items()})
+
+    def _finish_item(self, item_id: int, status: Status, error: str = "") -> None:
+        item = self.queue.get(item_id)
+        if item is not None:
+            item.status, item.error = status, error
+            if status != Status.DONE:
+                item.progress = 0.0
+            self.model.refresh(item_id)
+        self.current = None
+        self.save()
+        self._emit_progress(0.0)
+        self._next()
+
+    def _on_progress(self, item_id: int, done: int, total: int) -> None:
+        if item_id in self._previews:
+            return
+        item = self.queue.get(item_id)
+        if item is not None:
+            item.progress = done / max(1, total)
+            self.model.refresh(item_id)
+            self._emit_progress(item.progress)
+
+    def _on_finished(self, result: JobResult) -> None:
+        if result.id in self._previews:
+            self._previews.discard(result.id)
+            self.previewReady.emit(result.id, result)
+            self._next()
+            return
+        item = self.queue.get(result.id)
+        if item is not None and item.width:
+            self._seconds_per_mp.append(result.seconds / max(1e-6, item.width * item.height / 1e6))
+        self.itemFinished.emit(result.id, result)
+        self._finish_item(result.id, Status.DONE)
+
+    def _on_failed(self, item_id: int, reason: str) -> None:
+        if item_id in self._previews:
+            self._previews.discard(item_id)
+            self.message.emit(f"Preview failed: {reason}")
+            return
+        self._finish_item(item_id, Status.FAILED, reason)
+
+    def _on_cancelled(self, item_id: int) -> None:
+        if item_id in self._previews:
+            self._previews.discard(item_id)
+            return
+        self._finish_item(item_id, Status.CANCELLED, "cancelled; nothing was written")
+
+    def _emit_progress(self, fraction: float) -> None:
+        items = [i for i in self.queue.items if i.status != Status.FAILED or i.id == self.current]
+        finished = sum(1 for i in items if i.status in (Status.DONE, Status.SKIPPED, Status.CANCELLED))
+        eta = float("nan")
+        if self._seconds_per_mp:
+            rate = sum(self._seconds_per_mp) / len(self._seconds_per_mp)
+            left = sum(i.width * i.height / 1e6 for i in items if i.status == Status.WAITING)
+            current = self.queue.get(self.current) if self.current else None
+            if current is not None:
+                left += current.width * current.height / 1e6 * (1 - fraction)
+            eta = rate * left
+        self.progress.emit(finished, len(items), fraction, eta)

@@ -1,0 +1,56 @@
+"""numpy <-> QImage, and the image pyramid the viewer paints from (built off the GUI thread)."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+
+
+def to_display_rgb(pixels: np.ndarray) -> np.ndarray:
+    """8-bit RGB (H, W, 3) for display, from gray or RGB, 8- or 16-bit."""
+    if pixels.dtype == np.uint16:
+        pixels = (pixels >> 8).astype(np.uint8)
+    if pixels.ndim == 2:
+        pixels = np.repeat(pixels[:, :, None], 3, axis=2)
+    return np.ascontiguousarray(pixels)
+
+
+def to_qimage(rgb: np.ndarray) -> QImage:
+    """A QImage that owns a copy of the 8-bit RGB pixels."""
+    rgb = np.ascontiguousarray(rgb)
+    h, w = rgb.shape[:2]
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+class Pyramid:
+    """The image at full size and successive halvings down to ``smallest`` pixels, so the viewer paints
+    a level near the screen size instead of scaling a 24-megapixel image on every repaint."""
+
+    def __init__(self, rgb: np.ndarray, smallest: int = 256) -> None:
+        full = to_qimage(to_display_rgb(rgb))
+        self.levels = [full]
+        while max(self.levels[-1].width(), self.levels[-1].height()) > smallest * 2:
+            last = self.levels[-1]
+            self.levels.append(last.scaled(max(1, last.width() // 2), max(1, last.height() // 2),
+                                           Qt.AspectRatioMode.IgnoreAspectRatio,
+                                           Qt.TransformationMode.SmoothTransformation))
+
+    @property
+    def width(self) -> int:
+        return self.levels[0].width()
+
+    @property
+    def height(self) -> int:
+        return self.levels[0].height()
+
+    def level_for(self, scale: float) -> tuple[QImage, float]:
+        """The smallest level still at least as sharp as ``scale`` (screen px per image px), and its factor."""
+        factor = 1.0
+        chosen = self.levels[0]
+        for level in self.levels[1:]:
+            f = level.width() / self.width
+            if f < scale:
+                break
+            chosen, factor = level, f
+        return chosen, factor

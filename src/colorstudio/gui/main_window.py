@@ -1,0 +1,360 @@
+"""The main window: queue on the left, before/after viewer on the right, settings in a dock."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QFileDialog, QHeaderView, QLabel, QMainWindow,
+                               QMessageBox, QProgressBar, QSplitter, QTableView, QToolBar, QWidget)
+
+from colorstudio import __version__, paths
+from colorstudio.core import catalog
+from colorstudio.core.imageio import INPUT_EXTENSIONS
+from colorstudio.core.queue import JobQueue, Status
+from colorstudio.gui.batch_runner import BatchRunner
+from colorstudio.gui.queue_model import THUMB, QueueModel
+from colorstudio.gui.settings_panel import SettingsPanel
+from colorstudio.gui.viewer import SIDE_BY_SIDE, SPLIT, BeforeAfterView
+from colorstudio.gui.worker import Engine
+
+
+def settings_store() -> QSettings:
+    """Preferences and window layout, in an INI file in the user's config folder."""
+    return QSettings(str(paths.user_config_dir() / "colorstudio.ini"), QSettings.Format.IniFormat)
+
+
+def queue_path() -> Path:
+    return paths.user_data_dir() / "queue.json"
+
+
+def _format_eta(seconds: float) -> str:
+    if seconds != seconds:  # NaN: not known yet
+        return ""
+    minutes, secs = divmod(int(seconds), 60)
+    return f"about {minutes} min {secs:02d} s left" if minutes else f"about {secs} s left"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("colorstudio")
+        self.setWindowIcon(QIcon(str(paths.resources_dir() / "colorstudio.svg")))
+        self.setAcceptDrops(True)
+        self.results: dict[int, object] = {}  # item id -> JobResult (recent ones)
+        queue, _ = JobQueue.load(queue_path())
+        self.queue_model = QueueModel(queue, self)
+        self.engine = Engine(self)
+        self.settings_panel = SettingsPanel()
+        self.runner = BatchRunner(self.queue_model, self.engine, self.settings_panel.values, queue_path())
+        self._build_views()
+        self._build_actions()
+        self._build_status()
+        self._connect()
+        self._restore_settings()
+        self.engine.load_model(self.settings_panel.values()["model"], self.settings_panel.values()["device"])
+        self._update_actions()
+
+    # -- construction ------------------------------------------------------------------------------
+    def _build_views(self) -> None:
+        self.table = QTableView()
+        self.table.setModel(self.queue_model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setIconSize(self.table.iconSize().expandedTo(self.table.iconSize().__class__(THUMB, THUMB)))
+        self.table.verticalHeader().setDefaultSectionSize(THUMB + 6)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setAlternatingRowColors(True)
+        self.viewer = BeforeAfterView()
+        splitter = QSplitter()
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.viewer)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([420, 760])
+        self.splitter = splitter
+        self.setCentralWidget(splitter)
+        dock = QDockWidget("Settings", self)
+        dock.setObjectName("settings-dock")
+        dock.setWidget(self.settings_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(f"{tip or text} ({QKeySequence(shortcut).toString()})" if shortcut else (tip or text))
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        K = QKeySequence.StandardKey
+        self.a_add = self._action("Add photos…", self.choose_files, K.Open, "Add photos to the queue")
+        self.a_add_folder = self._action("Add folder…", self.choose_folder, "Ctrl+Shift+O",
+                                         "Add a folder of photos (with its sub-folders)")
+        self.a_start = self._action("Start", self.runner.start, "Ctrl+R", "Colorize the waiting photos")
+        self.a_pause = self._action("Pause", lambda checked: self.runner.set_paused(checked), "Ctrl+P",
+                                    "Pause after the current tile")
+        self.a_pause.setCheckable(True)
+        self.a_cancel = self._action("Cancel", self.runner.cancel, "Esc",
+                                     "Stop the batch; the current photo is not written")
+        self.a_preview = self._action("Preview", self.preview_selected, "Ctrl+E",
+                                      "Colorize the selected photo with these settings, without saving it")
+        self.a_remove = self._action("Remove", self.remove_selected, K.Delete, "Remove the selected photos")
+        self.a_clear = self._action("Clear finished", lambda: self.queue_model.reset(self.queue_model.queue.clear_finished))
+        self.a_retry = self._action("Retry failed", self.retry_failed, "Ctrl+Shift+R")
+        self.a_up = self._action("Move up", lambda: self.move_selected(-1), "Ctrl+Up")
+        self.a_down = self._action("Move down", lambda: self.move_selected(1), "Ctrl+Down")
+        self.a_side = self._action("Side by side", self.toggle_side_by_side, "Ctrl+T",
+                                   "Show before and after side by side instead of the split line")
+        self.a_side.setCheckable(True)
+        self.a_fit = self._action("Fit", self.viewer.fit, "Ctrl+0")
+        self.a_actual = self._action("100%", self.viewer.actual_size, "Ctrl+1")
+        self.a_open_out = self._action("Open output folder", self.open_output_folder)
+        self.a_about = self._action("About colorstudio", self.show_about)
+        self.a_quit = self._action("Quit", self.close, K.Quit)
+        self.a_train = self._action("Train on my photos…", lambda: None)
+        self.a_train.setEnabled(False)
+        self.a_train.setToolTip("Coming in a later version")
+        bar = QToolBar("Main")
+        bar.setObjectName("main-toolbar")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for a in (self.a_add, self.a_add_folder, None, self.a_start, self.a_pause, self.a_cancel, None,
+                  self.a_preview, None, self.a_side, self.a_fit, self.a_actual):
+            bar.addSeparator() if a is None else bar.addAction(a)
+        self.addToolBar(bar)
+        menus = {"&File": (self.a_add, self.a_add_folder, self.a_open_out, None, self.a_quit),
+                 "&Queue": (self.a_start, self.a_pause, self.a_cancel, None, self.a_preview, self.a_remove,
+                            self.a_up, self.a_down, self.a_retry, self.a_clear),
+                 "&View": (self.a_side, self.a_fit, self.a_actual),
+                 "&Tools": (self.a_train,), "&Help": (self.a_about,)}
+        for title, actions in menus.items():
+            menu = self.menuBar().addMenu(title)
+            for a in actions:
+                menu.addSeparator() if a is None else menu.addAction(a)
+
+    def _build_status(self) -> None:
+        self.status_text = QLabel("Loading the model…")
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setMaximumWidth(260)
+        self.progress_bar.setFormat("%p%")
+        self.eta_label = QLabel()
+        self.device_label = QLabel()
+        bar = self.statusBar()
+        bar.addWidget(self.status_text, 1)
+        bar.addPermanentWidget(self.eta_label)
+        bar.addPermanentWidget(self.progress_bar)
+        bar.addPermanentWidget(self.device_label)
+
+    def _connect(self) -> None:
+        w = self.engine.worker
+        w.model_ready.connect(self._model_ready)
+        w.model_failed.connect(lambda msg: self._show_status(f"Could not load the model: {msg}"))
+        w.notice.connect(self._show_status)
+        self.runner.progress.connect(self._progress)
+        self.runner.runningChanged.connect(lambda _: self._update_actions())
+        self.runner.pausedChanged.connect(self.a_pause.setChecked)
+        self.runner.itemFinished.connect(self._item_finished)
+        self.runner.previewReady.connect(self._preview_ready)
+        self.runner.finished.connect(self._batch_finished)
+        self.runner.message.connect(self._show_status)
+        self.settings_panel.modelChanged.connect(self._reload_model)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self.show_selected())
+        self.queue_model.modelReset.connect(self._update_actions)
+
+    # -- queue API (drag and drop, menus and the command line all come here) -------------------------
+    def add_paths(self, paths_: list[Path]) -> int:
+        added, missing = self.queue_model.add([Path(p) for p in paths_])
+        for path, reason in missing:
+            self._show_status(f"{path}: {reason}")
+        if added:
+            self._show_status(f"Added {added} photo{'s' if added != 1 else ''}.")
+            self.runner.save()
+            if self.table.currentIndex().row() < 0:
+                self.table.selectRow(0)
+        self._update_actions()
+        if self.runner.running:
+            self.runner.start()
+        return added
+
+    def choose_files(self) -> None:
+        patterns = " ".join(f"*{ext}" for ext in sorted(INPUT_EXTENSIONS))
+        files, _ = QFileDialog.getOpenFileNames(self, "Add photos", str(Path.home()), f"Photos ({patterns})")
+        self.add_paths([Path(f) for f in files])
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder of photos", str(Path.home()))
+        if folder:
+            self.add_paths([Path(folder)])
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.queue_model.item_at(r).id for r in rows]
+
+    def remove_selected(self) -> None:
+        ids = set(self.selected_ids())
+        self.queue_model.reset(lambda: self.queue_model.queue.remove(ids))
+        self.runner.save()
+
+    def retry_failed(self) -> None:
+        self.queue_model.reset(self.queue_model.queue.retry)
+        self.runner.save()
+
+    def move_selected(self, delta: int) -> None:
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            self.queue_model.reset(lambda: self.queue_model.queue.move(ids[0], delta))
+            self.table.selectRow(self.queue_model.queue.index_of(ids[0]))
+            self.runner.save()
+
+    def preview_selected(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self._show_status("Previewing with the current settings…")
+            self.runner.preview(ids[0])
+
+    # -- viewer ------------------------------------------------------------------------------------
+    def show_selected(self) -> None:
+        ids = self.selected_ids()
+        result = self.results.get(ids[0]) if ids else None
+        if result is not None:
+            self.viewer.set_images(result.before, result.after, keep_view=True)
+        else:
+            self.viewer.set_images(None, None)
+            if ids:
+                item = self.queue_model.queue.get(ids[0])
+                self.viewer.set_message(f"{item.source.name}: {item.status.value}. "
+                                        "Press Preview to see it colorized with the current settings.")
+
+    def toggle_side_by_side(self, checked: bool) -> None:
+        self.viewer.set_mode(SIDE_BY_SIDE if checked else SPLIT)
+
+    def _remember(self, item_id: int, result) -> None:
+        self.results[item_id] = result
+        while len(self.results) > 6:
+            self.results.pop(next(iter(self.results)))
+
+    def _item_finished(self, item_id: int, result) -> None:
+        self._remember(item_id, result)
+        ids = self.selected_ids()
+        if not ids or ids[0] == item_id:
+            self.table.selectRow(self.queue_model.queue.index_of(item_id))
+            self.show_selected()
+
+    def _preview_ready(self, item_id: int, result) -> None:
+        self._remember(item_id, result)
+        self._show_status("Preview ready (not saved).")
+        self.show_selected()
+
+    # -- status ------------------------------------------------------------------------------------
+    def _show_status(self, text: str) -> None:
+        self.status_text.setText(text)
+
+    def _model_ready(self, name: str, device: str) -> None:
+        self.device_label.setText(device)
+        self._show_status(f"Model {name} ready.")
+
+    def _reload_model(self) -> None:
+        if self.engine.busy:
+            self._show_status("The new model is loaded after the current photo.")
+        v = self.settings_panel.values()
+        self.engine.load_model(v["model"], v["device"])
+
+    def _progress(self, finished: int, total: int, fraction: float, eta: float) -> None:
+        self.progress_bar.setMaximum(max(1, total) * 100)
+        self.progress_bar.setValue(int((finished + fraction) * 100))
+        self.eta_label.setText(_format_eta(eta))
+        if self.runner.running and self.runner.current is not None:
+            item = self.queue_model.queue.get(self.runner.current)
+            self._show_status(f"Colorizing {item.source.name} ({finished + 1} of {total})…")
+
+    def _batch_finished(self, counts: dict) -> None:
+        parts = [f"{counts[s.value]} {s.value}" for s in Status if counts.get(s.value)]
+        self._show_status("Batch finished: " + ", ".join(parts) + ".")
+        self.eta_label.clear()
+
+    def _update_actions(self) -> None:
+        running = self.runner.running
+        has_waiting = self.queue_model.queue.next_waiting() is not None
+        self.a_start.setEnabled(not running and has_waiting)
+        self.a_pause.setEnabled(running)
+        self.a_cancel.setEnabled(running)
+
+    # -- about -------------------------------------------------------------------------------------
+    def show_about(self) -> None:
+        name = self.settings_panel.values()["model"]
+        try:
+            entry = catalog.resolve_model(name or None)
+            card = json.dumps(entry.card, indent=1)[:1500]
+        except Exception as exc:  # noqa: BLE001 - shown as text
+            card = str(exc)
+        QMessageBox.about(self, "About colorstudio",
+                          f"<h3>colorstudio {__version__}</h3><p>Brings old black-and-white photographs back "
+                          f"to life, on your own computer. Colours are a machine's guess, and every output "
+                          f"says so in its metadata.</p><p><b>Active model</b></p><pre>{card}</pre>")
+
+    def open_output_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(self.settings_panel.values()["output_folder"]))
+
+    # -- drag and drop -----------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        self.add_paths([Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()])
+
+    # -- settings and closing ----------------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        store = settings_store()
+        geometry, state = store.value("window/geometry"), store.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        if state is not None:
+            self.restoreState(state)
+        self.settings_panel.set_values({k: store.value(f"settings/{k}") for k in self.settings_panel.values()})
+        self.a_side.setChecked(store.value("view/side_by_side", False, type=bool))
+        self.toggle_side_by_side(self.a_side.isChecked())
+
+    def save_settings(self) -> None:
+        store = settings_store()
+        store.setValue("window/geometry", self.saveGeometry())
+        store.setValue("window/state", self.saveState())
+        for key, value in self.settings_panel.values().items():
+            store.setValue(f"settings/{key}", value)
+        store.setValue("view/side_by_side", self.a_side.isChecked())
+        store.sync()
+
+    @classmethod
+    def ask(cls, parent: QWidget, title: str, text: str) -> bool:
+        """A yes/no question (tests replace this)."""
+        answer = QMessageBox.question(parent, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def offer_to_continue(self) -> None:
+        left = self.queue_model.queue.unfinished()
+        if left and self.ask(self, "Continue the last batch?",
+                             f"{left} photo{'s' if left != 1 else ''} from last time are not done yet. "
+                             "Continue colorizing them now?"):
+            self.runner.start()
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        if self.runner.running and not self.ask(
+                self, "Stop the batch?", "Photos are still being colorized. Stop and quit? The photo in "
+                "progress is not written; the queue is kept, so you can continue next time."):
+            event.ignore()
+            return
+        self.shutdown()
+        event.accept()
+
+    def shutdown(self) -> None:
+        """Stop the engine thread cleanly and save everything (also used by tests)."""
+        if self.runner.running:
+            self.runner.running = False
+        self.save_settings()
+        self.runner.save()
+        self.engine.shutdown()
+        self.queue_model.pool.waitForDone(5000)

@@ -1,0 +1,130 @@
+"""The batch queue as a Qt table model, with thumbnails and sizes read in the background."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
+
+from colorstudio.core.queue import JobQueue, QueueItem, Status
+
+THUMB = 56
+COLUMNS = ("Photo", "Size", "Status", "Output")
+STATUS_TEXT = {Status.WAITING: "Waiting", Status.WORKING: "Working", Status.DONE: "Done",
+               Status.FAILED: "Failed", Status.CANCELLED: "Cancelled", Status.SKIPPED: "Skipped (exists)"}
+STATUS_COLOUR = {Status.DONE: "#3a9d5d", Status.FAILED: "#d9534f", Status.WORKING: "#3d6fb6",
+                 Status.CANCELLED: "#b58900", Status.SKIPPED: "#7a7a7a"}
+
+
+class _ThumbSignals(QObject):
+    ready = Signal(int, QImage, int, int)
+
+
+class _ThumbTask(QRunnable):
+    def __init__(self, item_id: int, path: Path, signals: _ThumbSignals) -> None:
+        super().__init__()
+        self.item_id, self.path, self.signals = item_id, path, signals
+
+    def run(self) -> None:
+        from PIL import Image, ImageOps
+
+        from colorstudio.core.imageio import probe_image
+        from colorstudio.core.errors import ColorStudioError
+
+        try:
+            info = probe_image(self.path)
+            with Image.open(self.path) as im:
+                im.draft("RGB", (THUMB * 2, THUMB * 2))
+                im = ImageOps.exif_transpose(im).convert("RGB")
+                im.thumbnail((THUMB, THUMB))
+                data = im.tobytes()
+                image = QImage(data, im.width, im.height, 3 * im.width, QImage.Format.Format_RGB888).copy()
+            self.signals.ready.emit(self.item_id, image, info.width, info.height)
+        except (ColorStudioError, OSError, ValueError):
+            self.signals.ready.emit(self.item_id, QImage(), 0, 0)
+
+
+class QueueModel(QAbstractTableModel):
+    def __init__(self, queue: JobQueue, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.queue = queue
+        self.thumbs: dict[int, QIcon] = {}
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(2)
+        self._signals = _ThumbSignals()
+        self._signals.ready.connect(self._thumb_ready)
+
+    # -- structure ---------------------------------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self.queue.items)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def item_at(self, row: int) -> QueueItem:
+        return self.queue.items[row]
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        item = self.queue.items[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return item.source.name
+            if col == 1:
+                return f"{item.width} × {item.height}" if item.width else ""
+            if col == 2:
+                if item.status == Status.WORKING:
+                    return f"Working {item.progress:.0%}"
+                return STATUS_TEXT[item.status]
+            if col == 3:
+                return str(item.output) if item.output else ""
+        if role == Qt.ItemDataRole.DecorationRole and col == 0:
+            return self.thumbs.get(item.id)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if item.status == Status.FAILED:
+                return f"Failed: {item.error}"
+            return str(item.source)
+        if role == Qt.ItemDataRole.ForegroundRole and col == 2 and item.status in STATUS_COLOUR:
+            return QColor(STATUS_COLOUR[item.status])
+        if role == Qt.ItemDataRole.UserRole:
+            return item.id
+        return None
+
+    # -- changes -----------------------------------------------------------------------------------
+    def add(self, paths: list[Path]) -> tuple[int, list[tuple[Path, str]]]:
+        self.beginResetModel()
+        added, missing = self.queue.add(paths)
+        self.endResetModel()
+        for item in added:
+            self.pool.start(_ThumbTask(item.id, item.source, self._signals))
+        return len(added), missing
+
+    def reset(self, action) -> None:
+        """Run ``action()`` that changes the queue's structure, and refresh the view."""
+        self.beginResetModel()
+        action()
+        self.endResetModel()
+
+    def refresh(self, item_id: int) -> None:
+        try:
+            row = self.queue.index_of(item_id)
+        except StopIteration:
+            return
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def _thumb_ready(self, item_id: int, image: QImage, width: int, height: int) -> None:
+        item = self.queue.get(item_id)
+        if item is None:
+            return
+        if not image.isNull():
+            self.thumbs[item_id] = QIcon(QPixmap.fromImage(image))
+        item.width, item.height = width, height
+        self.refresh(item_id)

@@ -1,0 +1,191 @@
+"""Before/after viewer: a draggable split line or side by side, zoom and pan kept in sync on both sides.
+
+It paints from image pyramids, choosing the level closest to the zoom, so a 24-megapixel result
+repaints as fast as a small one.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QWheelEvent
+from PySide6.QtWidgets import QWidget
+
+from colorstudio.gui.images import Pyramid
+
+SPLIT, SIDE_BY_SIDE = "split", "side-by-side"
+
+
+class BeforeAfterView(QWidget):
+    zoomChanged = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.before: Pyramid | None = None
+        self.after: Pyramid | None = None
+        self.mode = SPLIT
+        self.split = 0.5  # split line position, fraction of the width
+        self.scale = 1.0  # screen pixels per image pixel
+        self.center = QPointF(0, 0)  # image point shown at the middle of each pane
+        self.fitting = True
+        self.message = "Add photos, then select one to compare it before and after."
+        self._drag: str | None = None
+        self._last = QPointF()
+        self.setMouseTracking(True)
+        self.setMinimumSize(320, 240)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    # -- content -----------------------------------------------------------------------------------
+    def set_images(self, before: Pyramid | None, after: Pyramid | None, keep_view: bool = False) -> None:
+        same_size = self.before and before and (self.before.width, self.before.height) == (before.width, before.height)
+        self.before, self.after = before, after
+        if not (keep_view and same_size):
+            self.fit()
+        self.update()
+
+    def set_message(self, text: str) -> None:
+        self.message = text
+        self.update()
+
+    def set_mode(self, mode: str) -> None:
+        self.mode = mode
+        if self.fitting:
+            self.fit()
+        self.update()
+
+    # -- view --------------------------------------------------------------------------------------
+    def _pane_size(self) -> tuple[float, float]:
+        w = self.width() / 2 if self.mode == SIDE_BY_SIDE else self.width()
+        return w, float(self.height())
+
+    def fit(self) -> None:
+        image = self.before or self.after
+        self.fitting = True
+        if image is None:
+            return
+        pw, ph = self._pane_size()
+        self.scale = max(1e-3, min(pw / image.width, ph / image.height))
+        self.center = QPointF(image.width / 2, image.height / 2)
+        self.zoomChanged.emit(self.scale)
+        self.update()
+
+    def zoom_to(self, scale: float, anchor: QPointF | None = None) -> None:
+        """Zoom keeping the image point under ``anchor`` (widget coordinates) in place."""
+        scale = max(0.01, min(32.0, scale))
+        if anchor is not None:
+            origin = self._pane_origin(anchor)
+            before = self._to_image(anchor, origin)
+            self.scale = scale
+            after = self._to_image(anchor, origin)
+            self.center += before - after
+        else:
+            self.scale = scale
+        self.fitting = False
+        self.zoomChanged.emit(self.scale)
+        self.update()
+
+    def actual_size(self) -> None:
+        self.zoom_to(1.0)
+
+    def _pane_origin(self, point: QPointF) -> QPointF:
+        pw, ph = self._pane_size()
+        left = pw if self.mode == SIDE_BY_SIDE and point.x() >= pw else 0.0
+        return QPointF(left + pw / 2, ph / 2)
+
+    def _to_image(self, point: QPointF, origin: QPointF) -> QPointF:
+        return self.center + (point - origin) / self.scale
+
+    # -- painting ----------------------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().window().color().darker(115))
+        if self.before is None and self.after is None:
+            painter.setPen(self.palette().text().color())
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
+            return
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.scale < 1.0)
+        pw, ph = self._pane_size()
+        if self.mode == SIDE_BY_SIDE:
+            for i, pyramid in enumerate((self.before, self.after)):
+                pane = QRectF(i * pw, 0, pw, ph)
+                painter.save()
+                painter.setClipRect(pane)
+                self._draw(painter, pyramid, QPointF(pane.center()))
+                painter.restore()
+            self._labels(painter, ("Before", 8.0), ("After", pw + 8.0))
+            painter.setPen(QPen(QColor(255, 255, 255, 180), 2))
+            painter.drawLine(QPointF(pw, 0), QPointF(pw, ph))
+        else:
+            x = self.split * self.width()
+            centre = QPointF(pw / 2, ph / 2)
+            for pyramid, clip in ((self.before, QRectF(0, 0, x, ph)), (self.after, QRectF(x, 0, self.width() - x, ph))):
+                painter.save()
+                painter.setClipRect(clip)
+                self._draw(painter, pyramid, centre)
+                painter.restore()
+            painter.setPen(QPen(QColor(255, 255, 255, 220), 2))
+            painter.drawLine(QPointF(x, 0), QPointF(x, ph))
+            painter.setBrush(QColor(255, 255, 255, 230))
+            painter.drawEllipse(QPointF(x, ph / 2), 9, 9)
+            self._labels(painter, ("Before", 8.0), ("After", self.width() - 60.0))
+
+    def _draw(self, painter: QPainter, pyramid: Pyramid | None, origin: QPointF) -> None:
+        if pyramid is None:
+            return
+        image, factor = pyramid.level_for(self.scale)
+        top_left = origin - self.center * self.scale
+        target = QRectF(top_left.x(), top_left.y(), pyramid.width * self.scale, pyramid.height * self.scale)
+        visible = target.intersected(QRectF(painter.clipBoundingRect()))
+        if visible.isEmpty():
+            return
+        source = QRectF((visible.x() - target.x()) / self.scale * factor,
+                        (visible.y() - target.y()) / self.scale * factor,
+                        visible.width() / self.scale * factor, visible.height() / self.scale * factor)
+        painter.drawImage(visible, image, source)
+
+    def _labels(self, painter: QPainter, *labels: tuple[str, float]) -> None:
+        for text, x in labels:
+            rect = QRectF(x, 8, 56, 22)
+            painter.fillRect(rect, QColor(0, 0, 0, 140))
+            painter.setPen(QColor("white"))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+
+    # -- interaction -------------------------------------------------------------------------------
+    def _near_split(self, x: float) -> bool:
+        return self.mode == SPLIT and abs(x - self.split * self.width()) < 8
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._drag = "split" if self._near_split(event.position().x()) else "pan"
+            self._last = event.position()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        pos = event.position()
+        if self._drag == "split":
+            self.split = min(1.0, max(0.0, pos.x() / max(1, self.width())))
+            self.update()
+        elif self._drag == "pan":
+            self.center -= (pos - self._last) / self.scale
+            self._last = pos
+            self.fitting = False
+            self.update()
+        shape = Qt.CursorShape.SplitHCursor if self._near_split(pos.x()) else Qt.CursorShape.OpenHandCursor
+        self.setCursor(shape)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        self._drag = None
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self.fitting:
+            self.zoom_to(1.0, event.position())
+        else:
+            self.fit()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+        steps = event.angleDelta().y() / 120
+        if steps:
+            self.zoom_to(self.scale * 1.25**steps, event.position())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        if self.fitting:
+            self.fit()
+        super().resizeEvent(event)

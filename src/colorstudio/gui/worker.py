@@ -1,0 +1,167 @@
+"""The engine thread: one long-lived QThread whose worker owns the loaded model and runs one photo at a
+time. The rest of the GUI only sends requests and connects to signals; this is the only module that
+knows about threads. Torch is imported inside the thread, never at module level."""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from colorstudio.gui.images import Pyramid
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    id: int
+    source: Path
+    output: Path | None  # None: a preview, nothing is written
+    options: dict = field(default_factory=dict)  # ColorizeOptions fields
+    quality: int = 95
+    max_pixels: int = 400_000_000
+
+
+@dataclass
+class JobResult:
+    id: int
+    output: Path | None
+    before: Pyramid
+    after: Pyramid
+    seconds: float
+
+
+class EngineWorker(QObject):
+    model_ready = Signal(str, str)  # model name, device description
+    model_failed = Signal(str)
+    job_started = Signal(int)
+    job_progress = Signal(int, int, int)  # id, tiles done, tiles total
+    job_finished = Signal(object)  # JobResult
+    job_failed = Signal(int, str)
+    job_cancelled = Signal(int)
+    notice = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.model = None
+        self.model_name = ""
+        self.device = "auto"
+        self._cancel = threading.Event()
+        self._running = threading.Event()  # cleared while paused
+        self._running.set()
+
+    # -- called from the GUI thread (thread-safe flags) ---------------------------------------------
+    def cancel_current(self) -> None:
+        self._cancel.set()
+        self._running.set()
+
+    def set_paused(self, paused: bool) -> None:
+        if paused:
+            self._running.clear()
+        else:
+            self._running.set()
+
+    def _should_cancel(self) -> bool:
+        """Checked between tiles: waits while paused, True once cancelled."""
+        while not self._running.wait(0.1):
+            if self._cancel.is_set():
+                break
+        return self._cancel.is_set()
+
+    # -- slots, run in the engine thread --------------------------------------------------------------
+    @Slot(str, str)
+    def load_model(self, name: str, device: str) -> None:
+        try:
+            from colorstudio.core import catalog
+            from colorstudio.core.device import describe_device, resolve_device
+
+            entry = catalog.resolve_model(name or None)
+            dev = resolve_device(device)
+            model, _ = catalog.load(entry, device="cpu")
+            model.to(dev)
+            self.model, self.model_name, self.device = model, entry.name, device
+            self.model_ready.emit(entry.name, describe_device(dev))
+        except Exception as exc:  # noqa: BLE001 - reported to the user, the thread lives on
+            self.model = None
+            self.model_failed.emit(str(exc))
+
+    @Slot(object)
+    def run_job(self, request: JobRequest) -> None:
+        import time
+
+        self._cancel.clear()
+        self.job_started.emit(request.id)
+        started = time.monotonic()
+        try:
+            from colorstudio.core import imageio
+            from colorstudio.core.errors import Cancelled, ColorStudioError
+            from colorstudio.core.pipeline import ColorizeOptions, colorize
+
+            if self.model is None:
+                raise ColorStudioError("no model is loaded")
+            photo = imageio.read_image(request.source, max_pixels=request.max_pixels)
+            options = ColorizeOptions(**{**request.options, "device": self.device})
+            result = colorize(photo.pixels, self.model, options,
+                              progress=lambda d, t: self.job_progress.emit(request.id, d, t),
+                              should_cancel=self._should_cancel, on_notice=self.notice.emit)
+            if request.output is not None:
+                fmt = imageio.format_from_extension(request.output) or "png"
+                imageio.write_image(request.output, result, alpha=photo.alpha, format=fmt,
+                                    quality=request.quality, exif=photo.exif, icc_profile=photo.icc_profile,
+                                    provenance=imageio.Provenance(model=self.model_name))
+            self.job_finished.emit(JobResult(request.id, request.output, Pyramid(photo.pixels), Pyramid(result),
+                                             time.monotonic() - started))
+        except Cancelled:
+            self.job_cancelled.emit(request.id)
+        except ColorStudioError as exc:
+            self.job_failed.emit(request.id, str(exc))
+        except MemoryError:
+            self.job_failed.emit(request.id, "not enough memory for this photo; lower the render size")
+        except Exception as exc:  # noqa: BLE001 - a bug must fail the job, not kill the thread
+            traceback.print_exc()
+            self.job_failed.emit(request.id, f"unexpected error: {type(exc).__name__}: {exc}")
+
+
+class Engine(QObject):
+    """Owns the engine thread. Send work with ``load_model``/``run``; connect to ``worker``'s signals."""
+
+    _load = Signal(str, str)
+    _run = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.thread = QThread()
+        self.thread.setObjectName("colorstudio-engine")
+        self.worker = EngineWorker()
+        self.worker.moveToThread(self.thread)
+        self._load.connect(self.worker.load_model)
+        self._run.connect(self.worker.run_job)
+        self.busy = False
+        self.worker.job_started.connect(lambda _id: setattr(self, "busy", True))
+        for signal in (self.worker.job_finished, self.worker.job_failed, self.worker.job_cancelled):
+            signal.connect(self._idle)
+        self.thread.start()
+
+    def _idle(self, *args) -> None:
+        self.busy = False
+
+    def load_model(self, name: str, device: str) -> None:
+        self._load.emit(name, device)
+
+    def run(self, request: JobRequest) -> None:
+        self.busy = True
+        self._run.emit(request)
+
+    def pause(self, paused: bool) -> None:
+        self.worker.set_paused(paused)
+
+    def cancel(self) -> None:
+        self.worker.cancel_current()
+
+    def shutdown(self, timeout_ms: int = 30000) -> bool:
+        """Stop the current job between tiles and end the thread; True if it ended in time."""
+        self.worker.cancel_current()
+        self.thread.quit()
+        return self.thread.wait(timeout_ms)

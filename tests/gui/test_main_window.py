@@ -1,0 +1,171 @@
+"""The real main window, driven offscreen with a tiny model."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from colorstudio.core import imageio
+from colorstudio.core.queue import Status
+from colorstudio.gui.main_window import MainWindow
+
+
+def photo(path: Path, size=(96, 72), seed=0) -> Path:
+    rng = np.random.default_rng(seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray((rng.random(size[::-1]) * 255).astype(np.uint8)).save(path)
+    return path
+
+
+def statuses(window) -> list[Status]:
+    return [item.status for item in window.queue_model.queue.items]
+
+
+def slow_settings(window):
+    """Full-resolution rendering with small tiles: a 1600 px photo takes many tiles."""
+    panel = window.settings_panel
+    panel.render_size.setValue(0)
+    panel.tile_size.setValue(128)
+    panel.overlap.setValue(16)
+
+
+def test_queue_runs_to_completion_and_outputs_appear(make_window, qtbot, tmp_path):
+    window = make_window()
+    folder = tmp_path / "scans"
+    for i in range(3):
+        photo(folder / f"p{i}.png", seed=i)
+    assert window.add_paths([folder]) == 3
+    assert window.add_paths([folder / "p0.png"]) == 0  # already queued
+    window.runner.start()
+    qtbot.waitUntil(lambda: statuses(window) == [Status.DONE] * 3, timeout=30000)
+    out = Path(window.settings_panel.values()["output_folder"])
+    assert sorted(p.name for p in out.iterdir()) == ["p0.png", "p1.png", "p2.png"]
+    assert imageio.read_provenance(out / "p1.png")["model"] == "tiny"
+    assert window.viewer.after is not None  # the finished photo is shown
+    assert "finished" in window.status_text.text()
+
+
+def test_a_corrupt_file_fails_with_its_reason_and_the_others_finish(make_window, qtbot, tmp_path):
+    window = make_window()
+    photo(tmp_path / "a.png")
+    (tmp_path / "b.jpg").write_text("not a photo")
+    photo(tmp_path / "c.png", seed=2)
+    window.add_paths([tmp_path / "a.png", tmp_path / "b.jpg", tmp_path / "c.png"])
+    window.runner.start()
+    qtbot.waitUntil(lambda: window.queue_model.queue.unfinished() == 0, timeout=30000)
+    assert statuses(window) == [Status.DONE, Status.FAILED, Status.DONE]
+    failed = window.queue_model.queue.items[1]
+    assert "not an image" in failed.error
+    tip = window.queue_model.data(window.queue_model.index(1, 2), role=3)  # ToolTipRole
+    assert "not an image" in tip
+
+
+def test_cancel_mid_job_leaves_no_partial_output(make_window, qtbot, tmp_path):
+    window = make_window()
+    slow_settings(window)
+    window.add_paths([photo(tmp_path / "big.png", size=(1600, 1200))])
+    with qtbot.waitSignal(window.engine.worker.job_progress, timeout=30000):
+        window.runner.start()
+    window.runner.cancel()
+    qtbot.waitUntil(lambda: statuses(window) == [Status.CANCELLED], timeout=30000)
+    out = Path(window.settings_panel.values()["output_folder"])
+    assert not out.exists() or list(out.iterdir()) == []
+    assert not window.runner.running
+
+
+def test_pause_stops_between_tiles_and_resume_finishes(make_window, qtbot, tmp_path):
+    window = make_window()
+    slow_settings(window)
+    window.add_paths([photo(tmp_path / "big.png", size=(1600, 1200))])
+    ticks = []
+    window.engine.worker.job_progress.connect(lambda i, d, t: ticks.append(d))
+    with qtbot.waitSignal(window.engine.worker.job_progress, timeout=30000):
+        window.runner.start()
+    window.runner.set_paused(True)
+    qtbot.wait(600)
+    frozen = len(ticks)
+    qtbot.wait(800)
+    assert len(ticks) <= frozen + 1  # at most the tile that was running when pause was pressed
+    assert statuses(window) == [Status.WORKING]
+    window.runner.set_paused(False)
+    qtbot.waitUntil(lambda: statuses(window) == [Status.DONE], timeout=60000)
+    assert len(ticks) > frozen + 1
+
+
+def test_settings_and_layout_survive_a_restart(make_window, qtbot):
+    window = make_window()
+    window.settings_panel.render_size.setValue(768)
+    window.settings_panel.strength.setValue(135)
+    window.settings_panel.format.setCurrentIndex(window.settings_panel.format.findData("tiff"))
+    window.a_side.setChecked(True)
+    window.close()
+    again = make_window()
+    values = again.settings_panel.values()
+    assert values["render_size"] == 768 and values["strength"] == 135 and values["format"] == "tiff"
+    assert values["model"] == "tiny"
+    assert again.a_side.isChecked()
+
+
+def test_queue_is_restored_after_the_window_is_destroyed_mid_batch(make_window, qtbot, tmp_path, monkeypatch):
+    window = make_window()
+    slow_settings(window)
+    window.add_paths([photo(tmp_path / "big.png", size=(1600, 1200)), photo(tmp_path / "small.png", seed=3)])
+    with qtbot.waitSignal(window.engine.worker.job_progress, timeout=30000):
+        window.runner.start()
+    monkeypatch.setattr(MainWindow, "ask", classmethod(lambda cls, parent, title, text: True))
+    window.close()  # asks (yes), stops the engine between tiles
+    assert not window.engine.thread.isRunning()
+    again = make_window()
+    items = again.queue_model.queue.items
+    assert [i.source.name for i in items] == ["big.png", "small.png"]
+    assert items[0].status == Status.WAITING  # the interrupted photo will be redone
+    again.settings_panel.render_size.setValue(256)
+    again.offer_to_continue()  # ask() says yes
+    qtbot.waitUntil(lambda: statuses(again) == [Status.DONE, Status.DONE], timeout=60000)
+
+
+def test_closing_during_a_batch_can_be_refused(make_window, qtbot, tmp_path, monkeypatch):
+    window = make_window()
+    slow_settings(window)
+    window.add_paths([photo(tmp_path / "big.png", size=(1600, 1200))])
+    with qtbot.waitSignal(window.engine.worker.job_progress, timeout=30000):
+        window.runner.start()
+    monkeypatch.setattr(MainWindow, "ask", classmethod(lambda cls, parent, title, text: False))
+    window.close()
+    assert window.isVisible() and window.engine.thread.isRunning()
+    window.runner.cancel()
+    qtbot.waitUntil(lambda: statuses(window) == [Status.CANCELLED], timeout=30000)
+
+
+def test_preview_shows_a_result_without_writing_it(make_window, qtbot, tmp_path):
+    window = make_window()
+    window.add_paths([photo(tmp_path / "a.png")])
+    window.table.selectRow(0)
+    with qtbot.waitSignal(window.runner.previewReady, timeout=30000):
+        window.preview_selected()
+    assert window.viewer.after is not None
+    assert statuses(window) == [Status.WAITING]
+    assert not Path(window.settings_panel.values()["output_folder"]).exists()
+
+
+def test_the_window_opens_before_torch_is_imported():
+    code = ("import os, sys; os.environ['QT_QPA_PLATFORM']='offscreen'\n"
+            "from colorstudio.gui import app, main_window, worker, viewer, settings_panel, batch_runner\n"
+            "print('torch' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_the_app_starts_prints_ready_and_quits_cleanly(tmp_path):
+    env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen", "COLORSTUDIO_SMOKE_TEST": "1",
+           "COLORSTUDIO_HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "colorstudio"], capture_output=True, text=True, timeout=120,
+                            env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "READY" in result.stdout
