@@ -15,6 +15,7 @@ from colorstudio.core import catalog
 from colorstudio.core.imageio import INPUT_EXTENSIONS
 from colorstudio.core.queue import JobQueue, Status
 from colorstudio.gui.batch_runner import BatchRunner
+from colorstudio.gui.images import PairLoader
 from colorstudio.gui.queue_model import THUMB, QueueModel
 from colorstudio.gui.settings_panel import SettingsPanel
 from colorstudio.gui.viewer import SIDE_BY_SIDE, SPLIT, BeforeAfterView
@@ -28,6 +29,13 @@ def settings_store() -> QSettings:
 
 def queue_path() -> Path:
     return paths.user_data_dir() / "queue.json"
+
+
+class _Shown:
+    """Before/after pyramids of a photo loaded from disk (the shape of a JobResult the viewer needs)."""
+
+    def __init__(self, before, after) -> None:
+        self.before, self.after = before, after
 
 
 def _format_eta(seconds: float) -> str:
@@ -49,6 +57,7 @@ class MainWindow(QMainWindow):
         self.engine = Engine(self)
         self.settings_panel = SettingsPanel()
         self.runner = BatchRunner(self.queue_model, self.engine, self.settings_panel.values, queue_path())
+        self.loader = PairLoader(self)
         self._build_views()
         self._build_actions()
         self._build_status()
@@ -65,7 +74,12 @@ class MainWindow(QMainWindow):
         self.table.setIconSize(self.table.iconSize().expandedTo(self.table.iconSize().__class__(THUMB, THUMB)))
         self.table.verticalHeader().setDefaultSectionSize(THUMB + 6)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setColumnWidth(3, 120)
+        self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
         self.viewer = BeforeAfterView()
         splitter = QSplitter()
@@ -160,6 +174,7 @@ class MainWindow(QMainWindow):
         self.runner.finished.connect(self._batch_finished)
         self.runner.message.connect(self._show_status)
         self.settings_panel.modelChanged.connect(self._reload_model)
+        self.loader.loaded.connect(self._pair_loaded)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.show_selected())
         self.queue_model.modelReset.connect(self._update_actions)
 
@@ -220,12 +235,24 @@ class MainWindow(QMainWindow):
         result = self.results.get(ids[0]) if ids else None
         if result is not None:
             self.viewer.set_images(result.before, result.after, keep_view=True)
-        else:
-            self.viewer.set_images(None, None)
-            if ids:
-                item = self.queue_model.queue.get(ids[0])
-                self.viewer.set_message(f"{item.source.name}: {item.status.value}. "
-                                        "Press Preview to see it colorized with the current settings.")
+            return
+        self.viewer.set_images(None, None)
+        if not ids:
+            return
+        item = self.queue_model.queue.get(ids[0])
+        done = item.status in (Status.DONE, Status.SKIPPED) and item.output is not None and item.output.exists()
+        self.viewer.set_message(f"Loading {item.source.name}…" if done else
+                                f"{item.source.name}: {item.status.value}. "
+                                "Press Preview to see it colorized with the current settings.")
+        if done:
+            self.loader.load(item.id, item.source, item.output)
+
+    def _pair_loaded(self, item_id: int, before, after) -> None:
+        if before is None or after is None:
+            return
+        self.results[item_id] = _Shown(before, after)
+        if self.selected_ids()[:1] == [item_id]:
+            self.show_selected()
 
     def toggle_side_by_side(self, checked: bool) -> None:
         self.viewer.set_mode(SIDE_BY_SIDE if checked else SPLIT)
@@ -358,3 +385,4 @@ class MainWindow(QMainWindow):
         self.runner.save()
         self.engine.shutdown()
         self.queue_model.pool.waitForDone(5000)
+        self.loader.pool.waitForDone(5000)

@@ -54,6 +54,11 @@ class QueueModel(QAbstractTableModel):
         self.pool.setMaxThreadCount(2)
         self._signals = _ThumbSignals()
         self._signals.ready.connect(self._thumb_ready)
+        self.load_thumbnails(queue.items)  # a queue restored from disk
+
+    def load_thumbnails(self, items) -> None:
+        for item in items:
+            self.pool.start(_ThumbTask(item.id, item.source, self._signals))
 
     # -- structure ---------------------------------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
@@ -85,12 +90,14 @@ class QueueModel(QAbstractTableModel):
                     return f"Working {item.progress:.0%}"
                 return STATUS_TEXT[item.status]
             if col == 3:
-                return str(item.output) if item.output else ""
+                return item.output.name if item.output else ""
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
             return self.thumbs.get(item.id)
         if role == Qt.ItemDataRole.ToolTipRole:
             if item.status == Status.FAILED:
                 return f"Failed: {item.error}"
+            if col == 3 and item.output:
+                return str(item.output)
             return str(item.source)
         if role == Qt.ItemDataRole.ForegroundRole and col == 2 and item.status in STATUS_COLOUR:
             return QColor(STATUS_COLOUR[item.status])
@@ -103,8 +110,7 @@ class QueueModel(QAbstractTableModel):
         self.beginResetModel()
         added, missing = self.queue.add(paths)
         self.endResetModel()
-        for item in added:
-            self.pool.start(_ThumbTask(item.id, item.source, self._signals))
+        self.load_thumbnails(added)
         return len(added), missing
 
     def reset(self, action) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QWidget
 from colorstudio.gui.images import Pyramid
 
 SPLIT, SIDE_BY_SIDE = "split", "side-by-side"
+BACKDROP = QColor("#3c3c3c")
 
 
 class BeforeAfterView(QWidget):
@@ -97,9 +98,9 @@ class BeforeAfterView(QWidget):
     # -- painting ----------------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
         painter = QPainter(self)
-        painter.fillRect(self.rect(), self.palette().window().color().darker(115))
+        painter.fillRect(self.rect(), BACKDROP)  # neutral dark gray: judges colour best, in any theme
         if self.before is None and self.after is None:
-            painter.setPen(self.palette().text().color())
+            painter.setPen(QColor("#d0d0d0"))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
             return
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.scale < 1.0)
