@@ -128,9 +128,8 @@ class MainWindow(QMainWindow):
         self.a_open_out = self._action("Open output folder", self.open_output_folder)
         self.a_about = self._action("About colorstudio", self.show_about)
         self.a_quit = self._action("Quit", self.close, K.Quit)
-        self.a_train = self._action("Train on my photos…", lambda: None)
-        self.a_train.setEnabled(False)
-        self.a_train.setToolTip("Coming in a later version")
+        self.a_train = self._action("Train on my photos…", self.open_training_wizard, None,
+                                    "Teach the model the colours of your own colour photos")
         bar = QToolBar("Main")
         bar.setObjectName("main-toolbar")
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -321,6 +320,21 @@ class MainWindow(QMainWindow):
                           f"to life, on your own computer. Colours are a machine's guess, and every output "
                           f"says so in its metadata.</p><p><b>Active model</b></p><pre>{card}</pre>")
 
+    def open_training_wizard(self):
+        from colorstudio.gui.wizard.train_worker import unfinished_runs
+        from colorstudio.gui.wizard.wizard import TrainingWizard
+
+        resume = None
+        runs = unfinished_runs()
+        if runs and self.ask(self, "Resume training?", f"A training run on {runs[-1].folder} stopped before it "
+                             "was finished. Continue it from its last checkpoint?"):
+            resume = runs[-1]
+        wizard = TrainingWizard(self, device=self.settings_panel.values()["device"], resume=resume)
+        wizard.model_saved.connect(lambda name: self.settings_panel.refresh_models())
+        wizard.show()
+        self.wizard = wizard
+        return wizard
+
     def open_output_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(self.settings_panel.values()["output_folder"]))
 
@@ -384,5 +398,8 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.runner.save()
         self.engine.shutdown()
+        wizard = getattr(self, "wizard", None)
+        if wizard is not None:
+            wizard.training.shutdown()
         self.queue_model.pool.waitForDone(5000)
         self.loader.pool.waitForDone(5000)

@@ -13,6 +13,10 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from colorstudio.gui.images import Pyramid
 
+# One GPU, two users: a photo of the queue holds it while it is colorized; a training run holds it for the
+# whole run. Whoever comes second waits, and says so. Nothing is locked on the CPU.
+GPU_LOCK = threading.Lock()
+
 
 @dataclass(frozen=True)
 class JobRequest:
@@ -31,6 +35,22 @@ class JobResult:
     before: Pyramid
     after: Pyramid
     seconds: float
+
+
+class gpu_turn:  # noqa: N801 - used like a function: `with gpu_turn(...)`
+    """Hold the GPU for a block, telling the user when it has to wait for the other user."""
+
+    def __init__(self, on_gpu: bool, notice, waiting_message: str) -> None:
+        self.on_gpu, self.notice, self.message = on_gpu, notice, waiting_message
+
+    def __enter__(self) -> None:
+        if self.on_gpu and not GPU_LOCK.acquire(blocking=False):
+            self.notice(self.message)
+            GPU_LOCK.acquire()
+
+    def __exit__(self, *exc) -> None:
+        if self.on_gpu:
+            GPU_LOCK.release()
 
 
 class EngineWorker(QObject):
@@ -99,13 +119,17 @@ class EngineWorker(QObject):
             from colorstudio.core.errors import Cancelled, ColorStudioError
             from colorstudio.core.pipeline import ColorizeOptions, colorize
 
+            from colorstudio.core.device import is_accelerator, resolve_device
+
             if self.model is None:
                 raise ColorStudioError("no model is loaded")
             photo = imageio.read_image(request.source, max_pixels=request.max_pixels)
             options = ColorizeOptions(**{**request.options, "device": self.device})
-            result = colorize(photo.pixels, self.model, options,
-                              progress=lambda d, t: self.job_progress.emit(request.id, d, t),
-                              should_cancel=self._should_cancel, on_notice=self.notice.emit)
+            with gpu_turn(is_accelerator(resolve_device(self.device)), self.notice.emit,
+                          "The queue waits: a training run is using the GPU."):
+                result = colorize(photo.pixels, self.model, options,
+                                  progress=lambda d, t: self.job_progress.emit(request.id, d, t),
+                                  should_cancel=self._should_cancel, on_notice=self.notice.emit)
             if request.output is not None:
                 fmt = imageio.format_from_extension(request.output) or "png"
                 imageio.write_image(request.output, result, alpha=photo.alpha, format=fmt,
