@@ -21,7 +21,7 @@ def tiny_model(_isolated_user_folders):
     torch.manual_seed(0)
     checkpoint.save_model(paths.user_models_dir() / "tiny.safetensors", registry.build("seed-cnn"),
                           {"title": "Tiny test model"})
-    from colorstudio.gui.main_window import settings_store
+    from colorstudio.gui.window_state import settings_store
 
     store = settings_store()
     store.setValue("settings/model", "tiny")

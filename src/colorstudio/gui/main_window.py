@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QFileDialog, QHeaderView, QLabel, QMainWindow,
                                QMessageBox, QProgressBar, QSplitter, QTableView, QToolBar, QWidget)
 
-from colorstudio import __version__, paths
-from colorstudio.core import catalog
+from colorstudio import paths
 from colorstudio.core.imageio import INPUT_EXTENSIONS
 from colorstudio.core.queue import JobQueue, Status
 from colorstudio.gui.batch_runner import BatchRunner
@@ -19,30 +17,8 @@ from colorstudio.gui.images import PairLoader
 from colorstudio.gui.queue_model import THUMB, QueueModel
 from colorstudio.gui.settings_panel import SettingsPanel
 from colorstudio.gui.viewer import SIDE_BY_SIDE, SPLIT, BeforeAfterView
+from colorstudio.gui.window_state import Shown, format_eta, queue_path, settings_store
 from colorstudio.gui.worker import Engine
-
-
-def settings_store() -> QSettings:
-    """Preferences and window layout, in an INI file in the user's config folder."""
-    return QSettings(str(paths.user_config_dir() / "colorstudio.ini"), QSettings.Format.IniFormat)
-
-
-def queue_path() -> Path:
-    return paths.user_data_dir() / "queue.json"
-
-
-class _Shown:
-    """Before/after pyramids of a photo loaded from disk (the shape of a JobResult the viewer needs)."""
-
-    def __init__(self, before, after) -> None:
-        self.before, self.after = before, after
-
-
-def _format_eta(seconds: float) -> str:
-    if seconds != seconds:  # NaN: not known yet
-        return ""
-    minutes, secs = divmod(int(seconds), 60)
-    return f"about {minutes} min {secs:02d} s left" if minutes else f"about {secs} s left"
 
 
 class MainWindow(QMainWindow):
@@ -127,6 +103,8 @@ class MainWindow(QMainWindow):
         self.a_actual = self._action("100%", self.viewer.actual_size, "Ctrl+1")
         self.a_open_out = self._action("Open output folder", self.open_output_folder)
         self.a_about = self._action("About colorstudio", self.show_about)
+        self.a_models = self._action("Models…", self.open_models_dialog, None,
+                                     "Your models and the shipped ones: rename, delete, import, export")
         self.a_quit = self._action("Quit", self.close, K.Quit)
         self.a_train = self._action("Train on my photos…", self.open_training_wizard, None,
                                     "Teach the model the colours of your own colour photos")
@@ -141,7 +119,7 @@ class MainWindow(QMainWindow):
                  "&Queue": (self.a_start, self.a_pause, self.a_cancel, None, self.a_preview, self.a_remove,
                             self.a_up, self.a_down, self.a_retry, self.a_clear),
                  "&View": (self.a_side, self.a_fit, self.a_actual),
-                 "&Tools": (self.a_train,), "&Help": (self.a_about,)}
+                 "&Tools": (self.a_train, self.a_models), "&Help": (self.a_about,)}
         for title, actions in menus.items():
             menu = self.menuBar().addMenu(title)
             for a in actions:
@@ -249,7 +227,7 @@ class MainWindow(QMainWindow):
     def _pair_loaded(self, item_id: int, before, after) -> None:
         if before is None or after is None:
             return
-        self.results[item_id] = _Shown(before, after)
+        self.results[item_id] = Shown(before, after)
         if self.selected_ids()[:1] == [item_id]:
             self.show_selected()
 
@@ -290,7 +268,7 @@ class MainWindow(QMainWindow):
     def _progress(self, finished: int, total: int, fraction: float, eta: float) -> None:
         self.progress_bar.setMaximum(max(1, total) * 100)
         self.progress_bar.setValue(int((finished + fraction) * 100))
-        self.eta_label.setText(_format_eta(eta))
+        self.eta_label.setText(format_eta(eta))
         if self.runner.running and self.runner.current is not None:
             item = self.queue_model.queue.get(self.runner.current)
             self._show_status(f"Colorizing {item.source.name} ({finished + 1} of {total})…")
@@ -307,18 +285,19 @@ class MainWindow(QMainWindow):
         self.a_pause.setEnabled(running)
         self.a_cancel.setEnabled(running)
 
-    # -- about -------------------------------------------------------------------------------------
+    # -- dialogs -----------------------------------------------------------------------------------
     def show_about(self) -> None:
-        name = self.settings_panel.values()["model"]
-        try:
-            entry = catalog.resolve_model(name or None)
-            card = json.dumps(entry.card, indent=1)[:1500]
-        except Exception as exc:  # noqa: BLE001 - shown as text
-            card = str(exc)
-        QMessageBox.about(self, "About colorstudio",
-                          f"<h3>colorstudio {__version__}</h3><p>Brings old black-and-white photographs back "
-                          f"to life, on your own computer. Colours are a machine's guess, and every output "
-                          f"says so in its metadata.</p><p><b>Active model</b></p><pre>{card}</pre>")
+        from colorstudio.gui.about import show_about
+
+        show_about(self, self.settings_panel.values()["model"])
+
+    def open_models_dialog(self):
+        from colorstudio.gui.models_dialog import ModelsDialog
+
+        dialog = ModelsDialog(self)
+        dialog.changed.connect(self.settings_panel.refresh_models)
+        dialog.show()
+        return dialog
 
     def open_training_wizard(self):
         from colorstudio.gui.wizard.train_worker import unfinished_runs

@@ -30,8 +30,11 @@ import numpy as np
 from colorstudio.core.restoration.denoise import estimate_noise
 
 KERNEL_FRACTION = 0.006  # structuring element, relative to the short side
-MIN_KERNEL = 5
+MIN_KERNEL = 7
 ANGLES = 12
+DARK_LINE_FACTOR = 3.0  # damage to a print's emulsion is bright; thin DARK lines are mostly the
+# photo's own (a mouth, an outline, the gap between two objects), so they must stand out much more
+LINE_LOW = 0.35  # hysteresis: a line grows over pixels down to this share of its bar
 SIDE_RATIO = 1.0  # a line seed must be deeper than its two sides differ (see ``_ridge``)
 LINE_FRACTION = 0.03  # a scratch or hair is at least this long, relative to the short side
 RIDGE_QUANTILE = 0.7  # a line may cover up to 30 % of the ring around its pixels
@@ -62,6 +65,11 @@ class DefectParams:
     min_line_extent: int  # shorter line-shaped things are features (a mouth, an eyelid), not damage
 
     @property
+    def ring(self) -> int:
+        """Radius of the ring a speck or line pixel is compared with: just outside the element."""
+        return self.kernel // 2 + 2
+
+    @property
     def activity_size(self) -> int:
         return 4 * self.kernel + 1
 
@@ -82,7 +90,7 @@ def defect_params(shape: tuple[int, int], strength: float, sigma: float,
     speck = max(_lerp(strength, 16.0, 5.0), _lerp(strength, 9.0, 4.0) * sigma)
     return DefectParams(
         kernel=kernel,
-        line_length=max(9, 2 * kernel + 1),
+        line_length=max(11, (3 * kernel) // 2),
         speck_threshold=speck,
         line_threshold=0.7 * speck,
         activity_factor=_lerp(strength, 6.0, 4.0),
@@ -116,8 +124,9 @@ def _hysteresis(weak: np.ndarray, strong: np.ndarray) -> tuple[np.ndarray, np.nd
     return seeded[labels], labels, stats
 
 
-def responses(L: np.ndarray, params: DefectParams) -> tuple[np.ndarray, np.ndarray]:
-    """(shape, isolation) responses in L*, each the larger of its bright and dark version.
+def responses(L: np.ndarray, params: DefectParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(shape, isolation, dark): responses in L*, each the larger of its bright and dark version, and
+    where the dark one is the larger.
 
     shape: top-hat / black-hat, the full extent and depth of anything narrower than the element.
     isolation: how much a pixel is brighter (darker) than EVERY pixel on a ring around it. A speck is
@@ -127,13 +136,12 @@ def responses(L: np.ndarray, params: DefectParams) -> tuple[np.ndarray, np.ndarr
     src = np.ascontiguousarray(L, np.float32)
     element = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (params.kernel, params.kernel))
     border = {"borderType": cv2.BORDER_REFLECT}
-    shape = np.maximum(cv2.morphologyEx(src, cv2.MORPH_TOPHAT, element, **border),
-                       cv2.morphologyEx(src, cv2.MORPH_BLACKHAT, element, **border))
-    r = params.kernel // 2 + 2
-    ring = np.zeros((2 * r + 1, 2 * r + 1), np.uint8)
-    cv2.circle(ring, (r, r), r, 1, 1)
+    bright = cv2.morphologyEx(src, cv2.MORPH_TOPHAT, element, **border)
+    dark = cv2.morphologyEx(src, cv2.MORPH_BLACKHAT, element, **border)
+    ring = np.zeros((2 * params.ring + 1, 2 * params.ring + 1), np.uint8)
+    cv2.circle(ring, (params.ring, params.ring), params.ring, 1, 1)
     isolation = np.maximum(src - cv2.dilate(src, ring, **border), cv2.erode(src, ring, **border) - src)
-    return shape, isolation
+    return np.maximum(bright, dark), isolation, dark > bright
 
 
 def _ring_offsets(radius: int) -> tuple[np.ndarray, np.ndarray]:
@@ -160,7 +168,7 @@ def _ridge(L: np.ndarray, where: np.ndarray, params: DefectParams) -> tuple[np.n
     ys, xs = np.nonzero(where)
     if len(ys) == 0:
         return depth, spread
-    r = params.kernel // 2 + 2
+    r = params.ring
     dy, dx = _ring_offsets(r)
     padded = cv2.copyMakeBorder(np.ascontiguousarray(L, np.float32), r, r, r, r, cv2.BORDER_REFLECT)
     n = len(dy)
@@ -187,7 +195,7 @@ def detect_defects(L: np.ndarray, strength: float = 0.5, scale: int | None = Non
     L = np.asarray(L, np.float32)
     if params is None:
         params = defect_params(L.shape, strength, estimate_noise(L) if sigma is None else sigma, scale)
-    resp, isolation = responses(L, params)
+    resp, isolation, dark = responses(L, params)
     size = params.activity_size
     # local activity: the mean response around a pixel, each response capped at the line threshold so
     # that a cluster of real defects (a crazed corner) does not raise its own bar; texture, made of
@@ -206,9 +214,10 @@ def detect_defects(L: np.ndarray, strength: float = 0.5, scale: int | None = Non
     # (the candidates are widened by a pixel first, so a 1-px line drawn at an angle between two of
     # the segments still contains one)
     line_bar = np.maximum(activity, np.float32(params.line_threshold))
-    candidates = resp > line_bar * 0.5
+    line_bar[dark] *= np.float32(DARK_LINE_FACTOR)
+    candidates = resp > line_bar * LINE_LOW
     ridge, spread = _ridge(L, candidates, params)
-    candidates &= (ridge > line_bar * 0.5) & (ridge > spread * (SIDE_RATIO / 2))
+    candidates &= (ridge > line_bar * LINE_LOW) & (ridge > spread * (SIDE_RATIO / 2))
     candidates = candidates.view(np.uint8)
     widened = cv2.dilate(candidates, np.ones((3, 3), np.uint8))
     lines = np.zeros_like(candidates)
@@ -220,7 +229,8 @@ def detect_defects(L: np.ndarray, strength: float = 0.5, scale: int | None = Non
     extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     lines &= (extent >= params.min_line_extent)[labels]
     if DEBUG is not None:
-        DEBUG.update(specks=specks, lines=lines, resp=resp, isolation=isolation, ridge=ridge, spread=spread)
+        DEBUG.update(specks=specks, lines=lines, resp=resp, isolation=isolation, ridge=ridge, spread=spread,
+                     dark=dark)
 
     mask = (specks | lines).view(np.uint8)
     if params.grow > 0:
