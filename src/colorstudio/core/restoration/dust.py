@@ -34,6 +34,7 @@ MIN_KERNEL = 7
 ANGLES = 12
 DARK_LINE_FACTOR = 3.0  # damage to a print's emulsion is bright; thin DARK lines are mostly the
 # photo's own (a mouth, an outline, the gap between two objects), so they must stand out much more
+# (and be twice as long, see ``detect_defects``)
 LINE_LOW = 0.35  # hysteresis: a line grows over pixels down to this share of its bar
 SIDE_RATIO = 1.0  # a line seed must be deeper than its two sides differ (see ``_ridge``)
 LINE_FRACTION = 0.03  # a scratch or hair is at least this long, relative to the short side
@@ -185,6 +186,25 @@ def _ridge(L: np.ndarray, where: np.ndarray, params: DefectParams) -> tuple[np.n
     return depth, spread
 
 
+def _lines(resp: np.ndarray, ridge: np.ndarray, spread: np.ndarray, polarity: np.ndarray, bar: np.ndarray,
+           length: int, min_extent: int) -> np.ndarray:
+    """Line-shaped defects of one polarity: candidates (down to ``LINE_LOW`` of the bar) that survive
+    an opening with a line segment at some orientation, grown from seeds that pass every test, and
+    at least ``min_extent`` long. The candidates are widened by a pixel before the openings, so a
+    1-px line drawn at an angle between two of the segments still contains one."""
+    candidates = polarity & (resp > bar * LINE_LOW) & (ridge > bar * LINE_LOW) & (ridge > spread * (SIDE_RATIO / 2))
+    candidates = candidates.view(np.uint8)
+    widened = cv2.dilate(candidates, np.ones((3, 3), np.uint8))
+    lines = np.zeros_like(candidates)
+    for element in _line_elements(length):
+        np.maximum(lines, cv2.morphologyEx(widened, cv2.MORPH_OPEN, element), out=lines)
+    lines &= candidates
+    seeds = (resp > bar) & (ridge > bar * ISOLATION_SHARE) & (ridge > spread * SIDE_RATIO)
+    lines, labels, stats = _hysteresis(lines.view(bool), seeds)
+    extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    return lines & (extent >= min_extent)[labels]
+
+
 def detect_defects(L: np.ndarray, strength: float = 0.5, scale: int | None = None, *,
                    params: DefectParams | None = None, sigma: float | None = None) -> np.ndarray:
     """Boolean mask (H, W) of specks, hairs and scratches in ``L`` (float L* in [0, 100]).
@@ -210,24 +230,14 @@ def detect_defects(L: np.ndarray, strength: float = 0.5, scale: int | None = Non
     extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     specks &= (extent <= params.kernel + 2)[labels]
 
-    # line-shaped defects: candidates that survive an opening with a line segment at some orientation
-    # (the candidates are widened by a pixel first, so a 1-px line drawn at an angle between two of
-    # the segments still contains one)
+    # line-shaped defects, bright and dark apart (so a mouth is never joined to a crack crossing it)
     line_bar = np.maximum(activity, np.float32(params.line_threshold))
-    line_bar[dark] *= np.float32(DARK_LINE_FACTOR)
     candidates = resp > line_bar * LINE_LOW
     ridge, spread = _ridge(L, candidates, params)
-    candidates &= (ridge > line_bar * LINE_LOW) & (ridge > spread * (SIDE_RATIO / 2))
-    candidates = candidates.view(np.uint8)
-    widened = cv2.dilate(candidates, np.ones((3, 3), np.uint8))
-    lines = np.zeros_like(candidates)
-    for element in _line_elements(params.line_length):
-        np.maximum(lines, cv2.morphologyEx(widened, cv2.MORPH_OPEN, element), out=lines)
-    lines &= candidates
-    seeds = (resp > line_bar) & (ridge > line_bar * ISOLATION_SHARE) & (ridge > spread * SIDE_RATIO)
-    lines, labels, stats = _hysteresis(lines.view(bool), seeds)
-    extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
-    lines &= (extent >= params.min_line_extent)[labels]
+    bright_lines = _lines(resp, ridge, spread, ~dark, line_bar, params.line_length, params.min_line_extent)
+    dark_lines = _lines(resp, ridge, spread, dark, line_bar * np.float32(DARK_LINE_FACTOR), params.line_length,
+                        2 * params.min_line_extent)
+    lines = bright_lines | dark_lines
     if DEBUG is not None:
         DEBUG.update(specks=specks, lines=lines, resp=resp, isolation=isolation, ridge=ridge, spread=spread,
                      dark=dark)
