@@ -1,7 +1,8 @@
 """Restoration on real old photos: how much the dust detector masks, how fast each step is, and
 before/after pictures for a human to judge.
 
-    .venv/bin/python benchmarks/bench_restoration.py [OUT_DIR] [--limit N] [--preset "damaged print"]
+    .venv/bin/python benchmarks/bench_restoration.py [OUT_DIR] [--limit N] [--match TEXT ...]
+                                                     [--preset "damaged print"]
 
 Reads ../shared/data/old-bw (historical black-and-white scans, up to 2048 px; skipped with a message
 when absent). For every photo it prints the share of pixels masked by the dust/scratch detector (at
@@ -71,9 +72,12 @@ def bench_photo(path: Path, preset: str, out_dir: Path) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("out", nargs="?", type=Path, default=DEFAULT_OUT, help="folder for the before/after PNGs")
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", nargs="?", type=Path, default=DEFAULT_OUT,
+                        help="folder for the before/after PNGs")
     parser.add_argument("--limit", type=int, default=0, help="only the first N photos (0 = all)")
+    parser.add_argument("--match", nargs="*", default=[], help="only photos whose name contains one of these")
     parser.add_argument("--preset", default="damaged print", choices=sorted(PRESETS))
     parser.add_argument("--photos", type=Path, default=PHOTOS, help="folder of photos")
     args = parser.parse_args(argv)
@@ -81,12 +85,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no photos at {args.photos}: nothing to benchmark (skipped)")
         return 0
     files = sorted(p for p in args.photos.iterdir() if p.suffix.lower() in imageio.INPUT_EXTENSIONS)
+    if args.match:
+        files = [p for p in files if any(m.lower() in p.name.lower() for m in args.match)]
     if args.limit:
         files = files[: args.limit]
     if not files:
         print(f"no photos in {args.photos} (skipped)")
         return 0
     args.out.mkdir(parents=True, exist_ok=True)
+    restore(np.full((64, 64, 3), 128, np.uint8), PRESETS[args.preset])  # warm-up: first calls are slow
     print(f"preset {args.preset!r}: {PRESETS[args.preset]}")
     header = f"{'photo':40s} {'MP':>5s} {'cast':>5s} {'sigma':>5s} {'masked':>7s} " + " ".join(
         f"{s + ' ms/MP':>16s}" for s in STEPS)

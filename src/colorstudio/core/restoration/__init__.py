@@ -10,10 +10,10 @@ quantized to 8 bits, so 16-bit scans keep their precision) and has a strength in
 4. contrast - faded levels are stretched, local contrast restored (``contrast``)
 
 ``restore_tiled`` processes a large scan in tiles: the local steps (dust, denoise) run on each tile
-plus a reflected context margin and only the tile's core is kept; every global quantity (white
+plus a context margin (toward its neighbours) and only the tile's core is kept; every global quantity (white
 balance, noise level, detection thresholds, levels, the CLAHE tone curves) is measured ONCE for the
-whole photo and shared by all tiles, so tiles agree and no seam appears. ``restore`` is the same
-code with a single tile.
+whole photo and shared by all tiles, so tiles agree and no seam appears (the tiled result equals
+the single-tile one exactly). ``restore`` is the same code with tiles of ``WHOLE_TILE`` px.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from colorstudio.core import color, tiling
+from colorstudio.core import color
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.restoration import contrast as contrast_
 from colorstudio.core.restoration import denoise as denoise_
@@ -33,10 +33,13 @@ from colorstudio.core.restoration import tint as tint_
 __all__ = ["PRESETS", "RestoreOptions", "restore", "restore_tiled"]
 
 STRIP = 512  # rows handled at a time by the point-wise steps
+WHOLE_TILE = 2048  # ``restore`` works in tiles of this size (so memory stays bounded)
 
 
 @dataclass(frozen=True)
 class RestoreOptions:
+    """Which restoration steps run, and how hard. Strengths in [0, 1]; 0 (the default) = off."""
+
     tint: bool = False  # white-balance a toned / yellowed colour scan before taking its lightness
     dust: float = 0.0  # dust and scratch removal strength, 0 = off
     denoise: float = 0.0  # grain reduction strength, 0 = off
@@ -44,6 +47,7 @@ class RestoreOptions:
 
     @property
     def enabled(self) -> bool:
+        """Whether anything would change: when False, ``restore`` returns the plain L*."""
         return self.tint or self.dust > 0 or self.denoise > 0 or self.contrast > 0
 
     def validate(self) -> None:
@@ -72,10 +76,10 @@ class _Plan:
 
 
 def _check(pixels: np.ndarray) -> None:
-    if pixels.ndim == 3 and pixels.shape[2] in (1, 3):
-        return
-    if pixels.ndim != 2:
+    if not (pixels.ndim == 2 or (pixels.ndim == 3 and pixels.shape[2] in (1, 3))):
         raise ColorStudioError(f"expected a gray (H, W) or RGB (H, W, 3) image, got shape {pixels.shape}")
+    if pixels.dtype not in (np.uint8, np.uint16) and not np.issubdtype(pixels.dtype, np.floating):
+        raise ColorStudioError(f"expected 8- or 16-bit pixels (or float in [0, 1]), got {pixels.dtype}")
 
 
 def _lightness(pixels: np.ndarray, gains: np.ndarray | None) -> np.ndarray:
@@ -98,7 +102,9 @@ def _plan(pixels: np.ndarray, options: RestoreOptions, overlap: int) -> _Plan:
     return _Plan(gains, sigma, defects, margin)
 
 
-def _local_steps(window: np.ndarray, plan: _Plan, options: RestoreOptions) -> tuple[np.ndarray, np.ndarray | None]:
+def _local_steps(window: np.ndarray, plan: _Plan,
+                 options: RestoreOptions) -> tuple[np.ndarray, np.ndarray | None]:
+    """Lightness, dust and denoise of one tile window (core plus margin)."""
     L = _lightness(window, plan.gains)
     mask = None
     if plan.defects is not None:
@@ -115,7 +121,10 @@ def restore_tiled(pixels: np.ndarray, options: RestoreOptions, tile: int = 2048,
 
     ``pixels``: gray (H, W) / (H, W, 1) or RGB (H, W, 3), uint8 or uint16 (or float in [0, 1]).
     Tiles of ``tile`` px are read with at least ``overlap`` px of context on each side (more if the
-    steps need it); ``progress(done, total)`` is called after each tile.
+    steps need it); only the tile cores are kept. ``progress(done, total)`` is called after each
+    tile (when dust or denoise is on: the other steps are point-wise and fast). The result is the
+    same as ``restore`` (tested to match exactly) because every statistic is global and every local
+    decision needs less context than the margin.
     """
     pixels = np.asarray(pixels)
     _check(pixels)
@@ -123,7 +132,7 @@ def restore_tiled(pixels: np.ndarray, options: RestoreOptions, tile: int = 2048,
     if pixels.ndim == 3 and pixels.shape[2] == 1:
         pixels = pixels[:, :, 0]
     h, w = pixels.shape[:2]
-    plan = _plan(pixels, options, overlap)
+    plan = _plan(pixels, options, max(0, int(overlap)))
     out = np.empty((h, w), np.float32)
     mask = np.zeros((h, w), bool) if plan.defects is not None else None
     tile = max(32, int(tile))
@@ -132,11 +141,14 @@ def restore_tiled(pixels: np.ndarray, options: RestoreOptions, tile: int = 2048,
     m = plan.margin
     for i, (y, x) in enumerate(cores):
         y1, x1 = min(y + tile, h), min(x + tile, w)
-        window = tiling.extract(pixels, (y - m, y1 + m), (x - m, x1 + m))
-        L, tile_mask = _local_steps(window, plan, options)
-        out[y:y1, x:x1] = L[m:m + y1 - y, m:m + x1 - x]
+        # context on the sides that face another tile; on the photo's own border the steps see the
+        # same border as they do on the whole photo, so a single tile needs no margin at all
+        wy, wx = max(0, y - m), max(0, x - m)
+        L, tile_mask = _local_steps(pixels[wy:min(h, y1 + m), wx:min(w, x1 + m)], plan, options)
+        core = (slice(y - wy, y1 - wy), slice(x - wx, x1 - wx))
+        out[y:y1, x:x1] = L[core]
         if mask is not None and tile_mask is not None:
-            mask[y:y1, x:x1] = tile_mask[m:m + y1 - y, m:m + x1 - x]
+            mask[y:y1, x:x1] = tile_mask[core]
         if progress is not None:
             progress(i + 1, len(cores))
     if not local:
@@ -160,10 +172,12 @@ def _contrast_in_place(L: np.ndarray, strength: float) -> None:
         part += alpha * (contrast_.apply_clahe(part, tables, (y, 0)) - part)
 
 
-def restore(pixels: np.ndarray, options: RestoreOptions = RestoreOptions()) -> tuple[np.ndarray, np.ndarray | None]:
-    """Restored L* (H, W) float32 and the dust mask (or None): the whole photo as one tile.
+def restore(pixels: np.ndarray,
+            options: RestoreOptions = RestoreOptions()) -> tuple[np.ndarray, np.ndarray | None]:
+    """Restored L* (H, W) float32 and the dust mask (or None when dust removal is off).
 
-    With every option off this is exactly ``color.lightness(pixels)``.
+    A photo up to ``WHOLE_TILE`` px is processed as one piece; a larger one
+    in tiles of that size, which gives the same result in bounded memory. With every option off
+    this is exactly ``color.lightness(pixels)``.
     """
-    pixels = np.asarray(pixels)
-    return restore_tiled(pixels, options, tile=max(pixels.shape[:2]))
+    return restore_tiled(pixels, options, tile=WHOLE_TILE, overlap=0)

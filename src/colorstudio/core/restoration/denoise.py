@@ -66,7 +66,8 @@ def estimate_noise(L: np.ndarray) -> float:
 def h_for(strength: float, sigma: float) -> float:
     """NLM ``h`` in L* units. With ``NORM_L1`` OpenCV weighs a patch by exp(-(d/h)^2), d being the mean
     absolute difference of two patches, which is ~1.13 sigma for two noisy copies of the same
-    patch: h ~ sigma keeps those at weight ~e^-1, more smooths harder."""
+    patch: h ~ sigma keeps those at weight ~e^-1, more smooths harder. A photo without measurable
+    fine grain (a smooth, downscaled, re-compressed JPEG) is left alone."""
     strength = float(np.clip(strength, 0.0, 1.0))
     return sigma * (0.4 + 1.6 * strength)
 
