@@ -208,3 +208,25 @@ def test_train_writes_a_user_model_and_refuses_to_clobber_a_run_without_resume(t
         run(args)
     assert exc.value.code == 2
     assert run(args[:-2] + ["--device", "cpu", "--resume"]) == 0  # nothing left to do: exports again
+
+
+def test_restoration_is_off_by_default_and_presets_and_flags_apply(tmp_path, model_file, monkeypatch):
+    from colorstudio.core import pipeline
+
+    seen = []
+    real = pipeline.colorize
+
+    def spy(image, model, options, **kwargs):
+        seen.append(options.restore)
+        return real(image, model, options, **kwargs)
+
+    monkeypatch.setattr(pipeline, "colorize", spy)
+    src = write_photo(tmp_path / "a.png")
+    assert colorize(src, "-o", tmp_path / "o1", "--model", model_file) == 0
+    assert not seen[-1].enabled
+    assert colorize(src, "-o", tmp_path / "o2", "--model", model_file, "--restore", "damaged-print",
+                    "--denoise", "0.1") == 0
+    assert seen[-1].tint and seen[-1].dust == 0.7 and seen[-1].denoise == 0.1
+    with pytest.raises(SystemExit) as exc:
+        run(["colorize", str(src), "-o", str(tmp_path / "o3"), "--dust", "2"])
+    assert exc.value.code == 2

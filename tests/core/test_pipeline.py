@@ -224,3 +224,18 @@ def test_cuda_matches_cpu():
     cpu = colorize(image, ConvDouble(), ColorizeOptions(render_size=0, tile_size=128, overlap=32, **CPU))
     gpu = colorize(image, ConvDouble(), ColorizeOptions(render_size=0, tile_size=128, overlap=32, device="cuda"))
     assert np.abs(cpu.astype(int) - gpu).max() <= 1
+
+
+def test_restoration_cleans_the_lightness_that_is_kept():
+    from colorstudio.core.restoration import PRESETS, restore
+
+    rng = np.random.default_rng(5)
+    image = (np.clip(smooth_image(200, 260).astype(np.float64) + rng.normal(0, 12, (200, 260)), 0, 255)).astype(np.uint8)
+    options = ColorizeOptions(render_size=0, tile_size=128, overlap=32, restore=PRESETS["clean scan"], **CPU)
+    out = colorize(image, ConvDouble(), options)
+    restored, _ = restore(image, PRESETS["clean scan"])
+    l_out = color.rgb_to_lab(out)[:, :, 0]
+    assert np.abs(l_out - restored).mean() < 0.5
+    assert np.abs(l_out - color.lightness(image)).mean() > 1.0  # the noise really was reduced
+    plain = colorize(image, ConvDouble(), ColorizeOptions(render_size=0, tile_size=128, overlap=32, **CPU))
+    assert np.abs(color.rgb_to_lab(plain)[:, :, 0] - color.lightness(image)).mean() < 0.5

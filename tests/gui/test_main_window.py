@@ -169,3 +169,20 @@ def test_the_app_starts_prints_ready_and_quits_cleanly(tmp_path):
                             env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "READY" in result.stdout
+
+
+def test_restoration_presets_are_one_click_and_reach_the_engine(make_window, qtbot, tmp_path):
+    window = make_window()
+    panel = window.settings_panel
+    assert panel.restore_preset.currentText() == "Off"  # off by default
+    panel.restore_preset.setCurrentText("Damaged print")
+    assert panel.tint.isChecked() and panel.dust.value() == 70 and panel.denoise.value() == 50
+    panel.dust.setValue(10)
+    assert panel.restore_preset.currentText() == "Custom"
+    requests = []
+    real_run = window.engine.run
+    window.engine.run = lambda request: (requests.append(request), real_run(request))[1]
+    window.add_paths([photo(tmp_path / "a.png")])
+    window.runner.start()
+    qtbot.waitUntil(lambda: statuses(window) == [Status.DONE], timeout=30000)
+    assert requests[0].options["restore"] == {"tint": True, "dust": 0.1, "denoise": 0.5, "contrast": 0.5}

@@ -13,6 +13,7 @@ from colorstudio.core.device import DEVICE_CHOICES, describe_device, resolve_dev
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.hints import load_hints
 from colorstudio.core.pipeline import ColorizeOptions
+from colorstudio.core.restoration import PRESETS, RestoreOptions
 
 
 def add_parser(sub) -> None:
@@ -37,13 +38,28 @@ def add_parser(sub) -> None:
     p.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality 1-100 (default 95)")
     p.add_argument("--overwrite", action="store_true", help="replace existing outputs instead of skipping")
     p.add_argument("--hints", type=Path, metavar="JSON", help="colour hints for a single photo (see README)")
+    r = p.add_argument_group("restoration before colour (off unless asked for)")
+    r.add_argument("--restore", choices=[k.replace(" ", "-") for k in PRESETS], default="off",
+                   help="a preset: clean-scan (tint, light denoise and contrast) or damaged-print (also dust "
+                        "and scratches)")
+    r.add_argument("--neutralize-tint", action="store_true", default=None,
+                   help="make a sepia or yellowed colour scan neutral before colorizing")
+    r.add_argument("--dust", type=float, metavar="0-1", help="dust and scratch removal strength")
+    r.add_argument("--denoise", type=float, metavar="0-1", help="grain and noise reduction strength")
+    r.add_argument("--contrast", type=float, metavar="0-1", help="faded-contrast repair strength")
     p.add_argument("--max-megapixels", type=float, default=imageio.DEFAULT_MAX_PIXELS / 1e6, metavar="MP",
                    help="refuse larger images, a guard against decompression bombs (default %(default).0f)")
 
 
 def _options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> ColorizeOptions:
+    preset = PRESETS[args.restore.replace("-", " ")]
+    restore = RestoreOptions(
+        tint=preset.tint if args.neutralize_tint is None else True,
+        dust=preset.dust if args.dust is None else args.dust,
+        denoise=preset.denoise if args.denoise is None else args.denoise,
+        contrast=preset.contrast if args.contrast is None else args.contrast)
     options = ColorizeOptions(render_size=args.render_size, tile_size=args.tile, overlap=args.overlap,
-                              strength=args.strength, device=args.device)
+                              strength=args.strength, device=args.device, restore=restore)
     try:
         options.validate()
         resolve_device(options.device)

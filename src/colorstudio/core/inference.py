@@ -30,7 +30,10 @@ class TileJob:
 
 
 def lightness_tensor(pixels: np.ndarray) -> torch.Tensor:
-    """(N, 1, H, W) network input L / L_SCALE from a stack of tiles (N, H, W[, 3])."""
+    """(N, 1, H, W) network input L / L_SCALE from a stack of tiles (N, H, W[, 3]): 8/16-bit pixels, or
+    float32 (N, H, W) that already is L* (a restored photo)."""
+    if pixels.dtype == np.float32 and pixels.ndim == 3:
+        return torch.from_numpy(np.ascontiguousarray(pixels)[:, None] / np.float32(color.L_SCALE))
     planes = [color.lightness(tile) for tile in pixels]
     return torch.from_numpy(np.stack(planes)[:, None] / np.float32(color.L_SCALE))
 

@@ -27,6 +27,7 @@ from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.hints import ColorHint
 from colorstudio.core.inference import TileJob, TileRunner, lightness_tensor
 from colorstudio.core.models.base import context_input
+from colorstudio.core.restoration import RestoreOptions, restore_tiled
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +43,10 @@ class ColorizeOptions:
     device: str = "auto"
     tile_batch: int = 0  # tiles per forward pass; 0 = automatic (4 on a GPU, 1 on the CPU)
     min_tile_size: int = 128  # smallest tile tried after out-of-memory errors
+    restore: RestoreOptions = RestoreOptions()  # clean-up of the lightness before colour (off by default)
 
     def validate(self) -> None:
+        self.restore.validate()
         if self.render_size < 0:
             raise ColorStudioError("render size must be 0 (full resolution) or a positive number of pixels")
         if self.tile_size < 32:
@@ -107,10 +110,15 @@ def _upsample_rows(ab: np.ndarray, y0: int, y1: int, out_h: int, out_w: int) -> 
 
 
 class _Composer:
-    """Joins predicted chroma with the photo's full-resolution lightness, into the output array."""
+    """Joins predicted chroma with the photo's full-resolution lightness, into the output array.
 
-    def __init__(self, image: np.ndarray, render_hw: tuple[int, int], strength: float) -> None:
+    ``lightness`` is the restored L* when restoration ran; otherwise L* is computed from ``image`` row by row.
+    """
+
+    def __init__(self, image: np.ndarray, render_hw: tuple[int, int], strength: float,
+                 lightness: np.ndarray | None = None) -> None:
         self.image = image
+        self.lightness = lightness
         self.strength = np.float32(strength)
         self.out = np.empty(image.shape[:2] + (3,), image.dtype)
         self.native = render_hw == image.shape[:2]
@@ -124,7 +132,7 @@ class _Composer:
 
     def _compose(self, y0: int, ab: np.ndarray) -> None:
         y1 = y0 + ab.shape[0]
-        l_rows = color.lightness(self.image[y0:y1])
+        l_rows = self.lightness[y0:y1] if self.lightness is not None else color.lightness(self.image[y0:y1])
         self.out[y0:y1] = color.compose_rgb(l_rows, ab * self.strength, self.image.dtype)
 
     def finish(self) -> np.ndarray:
@@ -174,9 +182,13 @@ def colorize(
     device = devices.resolve_device(options.device)
     batch = options.tile_batch or (4 if devices.is_accelerator(device) else 1)
     height, width = image.shape[:2]
+    restored = None
+    if options.restore.enabled:
+        restored, _mask = restore_tiled(image, options.restore, progress=None)
+    source = image if restored is None else restored  # the network sees the restored lightness
     render_hw = render_shape(height, width, options.render_size)
-    render = image if render_hw == (height, width) else cv2.resize(
-        image, render_hw[::-1], interpolation=cv2.INTER_AREA)
+    render = source if render_hw == (height, width) else cv2.resize(
+        source, render_hw[::-1], interpolation=cv2.INTER_AREA)
     scale = render_hw[1] / width
     notice = on_notice or (lambda message: log.warning("%s", message))
     model.eval()
@@ -188,7 +200,7 @@ def colorize(
         try:
             model.to(dev)
             job = TileJob(render, _scene_context(model, render, dev), list(hints), scale)
-            composer = _Composer(image, render_hw, options.strength)
+            composer = _Composer(image, render_hw, options.strength, restored)
             TileRunner(model, dev, tile, options.overlap, tile_batch).run(
                 job, composer.sink, progress, should_cancel)
             return composer.finish()

@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from colorstudio.core.batch import OutputSettings, output_path
 from colorstudio.core.queue import Status
 from colorstudio.gui.queue_model import QueueModel
+from colorstudio.gui.settings_panel import options_from_values
 from colorstudio.gui.worker import Engine, JobRequest, JobResult
 
 
@@ -80,9 +81,7 @@ class BatchRunner(QObject):
         self.engine.run(JobRequest(item_id, item.source, None, self.colorize_options()))
 
     def colorize_options(self) -> dict:
-        s = self.settings()
-        return {"render_size": s["render_size"], "tile_size": s["tile_size"], "overlap": s["overlap"],
-                "strength": s["strength"] / 100.0}
+        return options_from_values(self.settings())
 
     # -- the loop ----------------------------------------------------------------------------------
     def _next(self) -> None:

@@ -15,7 +15,17 @@ DEVICES = [("Automatic (GPU if there is one)", "auto"), ("CPU", "cpu"), ("NVIDIA
            ("Apple GPU (MPS)", "mps")]
 DEFAULTS = {"model": "", "render_size": 1024, "tile_size": 512, "overlap": 64, "strength": 100, "device": "auto",
             "output_folder": str(Path.home() / "Pictures" / "colorized"), "format": "", "quality": 95,
-            "overwrite": False}
+            "overwrite": False, "tint": False, "dust": 0, "denoise": 0, "contrast": 0}
+PRESETS = {"Off": (False, 0, 0, 0), "Clean scan": (True, 0, 30, 30), "Damaged print": (True, 70, 50, 50)}
+
+
+def options_from_values(v: dict) -> dict:
+    """Fields of ``pipeline.ColorizeOptions`` from the panel's values (plain data: the GUI thread does not
+    import torch; the engine thread builds the options)."""
+    return {"render_size": int(v["render_size"]), "tile_size": int(v["tile_size"]), "overlap": int(v["overlap"]),
+            "strength": int(v["strength"]) / 100.0,
+            "restore": {"tint": str(v["tint"]).lower() in ("true", "1"), "dust": int(v["dust"]) / 100.0,
+                        "denoise": int(v["denoise"]) / 100.0, "contrast": int(v["contrast"]) / 100.0}}
 
 
 def _spin(low: int, high: int, step: int, suffix: str, tip: str, special: str = "") -> QSpinBox:
@@ -59,6 +69,16 @@ class SettingsPanel(QWidget):
         for text, value in FORMATS:
             self.format.addItem(text, value)
         self.quality = _spin(1, 100, 1, "", "JPEG/WebP quality.")
+        self.restore_preset = QComboBox()
+        for name in PRESETS:
+            self.restore_preset.addItem(name)
+        self.restore_preset.addItem("Custom")
+        self.restore_preset.setToolTip("Clean up the photo before colorizing: one click for a clean scan or a "
+                                       "damaged print, or set each step below.")
+        self.tint = QCheckBox("Remove a sepia or yellow cast")
+        self.dust = self._percent_slider("Dust, hair and scratch removal (only for visibly damaged prints)")
+        self.denoise = self._percent_slider("Grain and noise reduction, keeping edges")
+        self.contrast = self._percent_slider("Repair faded contrast")
         self.overwrite = QCheckBox("Replace existing outputs")
         self.overwrite.setToolTip("Off: photos whose output already exists are skipped (a batch can resume).")
         strength_row = QHBoxLayout()
@@ -74,6 +94,15 @@ class SettingsPanel(QWidget):
         form.addRow("Format", self.format)
         form.addRow("Quality", self.quality)
         form.addRow("", self.overwrite)
+        form.addRow("Restoration", self.restore_preset)
+        form.addRow("", self.tint)
+        form.addRow("Dust & scratches", self.dust)
+        form.addRow("Denoise", self.denoise)
+        form.addRow("Contrast", self.contrast)
+        self.restore_preset.currentTextChanged.connect(self._apply_preset)
+        for control in (self.tint.toggled, self.dust.valueChanged, self.denoise.valueChanged,
+                        self.contrast.valueChanged):
+            control.connect(self._show_preset)
         self.refresh_models()
         self.set_values(DEFAULTS)
         self.strength.valueChanged.connect(lambda v: self.strength_label.setText(f"{v}%"))
@@ -82,8 +111,33 @@ class SettingsPanel(QWidget):
         for signal in (self.render_size.valueChanged, self.tile_size.valueChanged, self.overlap.valueChanged,
                        self.strength.valueChanged, self.output_folder.textChanged, self.format.currentIndexChanged,
                        self.quality.valueChanged, self.overwrite.toggled, self.model.currentIndexChanged,
+                       self.tint.toggled, self.dust.valueChanged, self.denoise.valueChanged, self.contrast.valueChanged,
                        self.device.currentIndexChanged):
             signal.connect(self.changed)
+
+    @staticmethod
+    def _percent_slider(tip: str) -> QSlider:
+        slider = QSlider(Qt.Orientation.Horizontal)
+        slider.setRange(0, 100)
+        slider.setToolTip(tip)
+        return slider
+
+    def _restoration(self) -> tuple:
+        return (self.tint.isChecked(), self.dust.value(), self.denoise.value(), self.contrast.value())
+
+    def _apply_preset(self, name: str) -> None:
+        if name in PRESETS:
+            tint, dust, denoise, contrast = PRESETS[name]
+            self.tint.setChecked(tint)
+            self.dust.setValue(dust)
+            self.denoise.setValue(denoise)
+            self.contrast.setValue(contrast)
+
+    def _show_preset(self) -> None:
+        name = next((n for n, values in PRESETS.items() if values == self._restoration()), "Custom")
+        self.restore_preset.blockSignals(True)
+        self.restore_preset.setCurrentText(name)
+        self.restore_preset.blockSignals(False)
 
     def refresh_models(self) -> None:
         current = self.model.currentData()
@@ -114,7 +168,9 @@ class SettingsPanel(QWidget):
                 "tile_size": self.tile_size.value(), "overlap": self.overlap.value(),
                 "strength": self.strength.value(), "device": self.device.currentData(),
                 "output_folder": self.output_folder.text(), "format": self.format.currentData(),
-                "quality": self.quality.value(), "overwrite": self.overwrite.isChecked()}
+                "quality": self.quality.value(), "overwrite": self.overwrite.isChecked(),
+                "tint": self.tint.isChecked(), "dust": self.dust.value(), "denoise": self.denoise.value(),
+                "contrast": self.contrast.value()}
 
     def set_values(self, values: dict) -> None:
         v = {**DEFAULTS, **{k: val for k, val in values.items() if val is not None}}
@@ -130,9 +186,8 @@ class SettingsPanel(QWidget):
         self._select(self.format, v["format"])
         self.quality.setValue(int(v["quality"]))
         self.overwrite.setChecked(str(v["overwrite"]).lower() in ("true", "1"))
-
-    def colorize_options(self) -> dict:
-        """Fields of ``pipeline.ColorizeOptions`` (a plain dict: the GUI thread does not import torch)."""
-        v = self.values()
-        return {"render_size": v["render_size"], "tile_size": v["tile_size"], "overlap": v["overlap"],
-                "strength": v["strength"] / 100.0}
+        self.tint.setChecked(str(v["tint"]).lower() in ("true", "1"))
+        self.dust.setValue(int(v["dust"]))
+        self.denoise.setValue(int(v["denoise"]))
+        self.contrast.setValue(int(v["contrast"]))
+        self._show_preset()

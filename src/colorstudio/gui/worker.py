@@ -124,7 +124,10 @@ class EngineWorker(QObject):
             if self.model is None:
                 raise ColorStudioError("no model is loaded")
             photo = imageio.read_image(request.source, max_pixels=request.max_pixels)
-            options = ColorizeOptions(**{**request.options, "device": self.device})
+            from colorstudio.core.restoration import RestoreOptions
+
+            restore = RestoreOptions(**request.options.get("restore", {}))
+            options = ColorizeOptions(**{**request.options, "device": self.device, "restore": restore})
             with gpu_turn(is_accelerator(resolve_device(self.device)), self.notice.emit,
                           "The queue waits: a training run is using the GPU."):
                 result = colorize(photo.pixels, self.model, options,
