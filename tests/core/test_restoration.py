@@ -332,3 +332,26 @@ def test_tiled_restore_matches_the_whole_image_without_seams(monkeypatch):
             step_tiled = np.abs(np.take(tiled, b, axis) - np.take(tiled, b - 1, axis))
             step_whole = np.abs(np.take(whole, b, axis) - np.take(whole, b - 1, axis))
             assert np.abs(step_tiled - step_whole).max() < 0.05
+
+
+def test_brush_strokes_add_to_and_erase_from_the_dust_mask():
+    from colorstudio.core.restoration import RestoreOptions, Stroke, restore
+
+    y, x = np.mgrid[0:160, 0:200]
+    clean = (100 + 60 * np.sin(x / 25.0) * np.cos(y / 31.0)).astype(np.uint8)
+    damaged = clean.copy()
+    damaged[40:43, 50:53] = 255  # a speck the detector finds
+    damaged[100:140, 150:152] = 0  # something the user wants removed by hand
+    _, auto = restore(damaged, RestoreOptions(dust=0.7))
+    assert auto[41, 51]
+    erase = [Stroke(51, 41, 4, add=False)]
+    _, kept = restore(damaged, RestoreOptions(dust=0.7), strokes=erase)
+    assert not kept[41, 51]  # the user said: that is not dust
+    painted, mask = restore(damaged, RestoreOptions(), strokes=[Stroke(151, y, 3) for y in range(100, 141, 3)])
+    assert mask[120, 151] and not mask[41, 51]  # dust removal off: only what was painted
+    from colorstudio.core import color
+
+    plain = color.lightness(damaged)
+    assert abs(painted[120, 151] - color.lightness(clean)[120, 151]) < abs(plain[120, 151] - color.lightness(clean)[120, 151])
+    untouched = ~mask
+    assert np.array_equal(painted[untouched], plain[untouched])

@@ -186,3 +186,33 @@ def test_restoration_presets_are_one_click_and_reach_the_engine(make_window, qtb
     window.runner.start()
     qtbot.waitUntil(lambda: statuses(window) == [Status.DONE], timeout=30000)
     assert requests[0].options["restore"] == {"tint": True, "dust": 0.1, "denoise": 0.5, "contrast": 0.5}
+
+
+def test_dust_mask_overlay_and_brush_edits_reach_the_engine(make_window, qtbot, tmp_path):
+    from PySide6.QtCore import QPoint, Qt
+
+    window = make_window()
+    window.add_paths([photo(tmp_path / "a.png", size=(160, 120))])
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: window.viewer.before is not None, timeout=20000)  # the photo shows before colour
+    editor = window.mask_editor
+    with qtbot.waitSignal(window.engine.worker.mask_ready, timeout=20000):
+        editor.show.setChecked(True)
+    assert window.viewer.overlay is not None and window.viewer.show_overlay
+    editor.add.setChecked(True)
+    assert window.viewer.brush == "add"
+    centre = QPoint(window.viewer.width() // 2, window.viewer.height() // 2)
+    qtbot.mousePress(window.viewer, Qt.MouseButton.LeftButton, pos=centre)
+    qtbot.mouseRelease(window.viewer, Qt.MouseButton.LeftButton, pos=centre)
+    item = window.queue_model.queue.items[0]
+    assert len(item.strokes) == 1
+    x, y, radius, add = item.strokes[0]
+    assert 60 < x < 100 and 40 < y < 80 and radius > 0 and add
+    editor.erase.setChecked(True)
+    assert window.viewer.brush == "erase" and not editor.add.isChecked()
+    requests = []
+    real_run = window.engine.run
+    window.engine.run = lambda request: (requests.append(request), real_run(request))[1]
+    window.runner.start()
+    qtbot.waitUntil(lambda: statuses(window) == [Status.DONE], timeout=30000)
+    assert requests[0].strokes == (item.strokes[0],)

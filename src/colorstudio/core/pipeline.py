@@ -27,7 +27,7 @@ from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.hints import ColorHint
 from colorstudio.core.inference import TileJob, TileRunner, lightness_tensor
 from colorstudio.core.models.base import context_input
-from colorstudio.core.restoration import RestoreOptions, restore_tiled
+from colorstudio.core.restoration import RestoreOptions, Stroke, restore_tiled
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +165,7 @@ def colorize(
     options: ColorizeOptions = ColorizeOptions(),
     *,
     hints: Sequence[ColorHint] = (),
+    strokes: Sequence[Stroke] = (),
     progress: Progress | None = None,
     should_cancel: Callable[[], bool] | None = None,
     on_notice: Callable[[str], None] | None = None,
@@ -172,6 +173,7 @@ def colorize(
     """Colorize a gray or colour photo (colour is re-predicted from its lightness).
 
     ``image``: (H, W) or (H, W, 3), uint8 or uint16. Returns (H, W, 3) RGB of the same dtype.
+    ``strokes``: the user's edits of the dust mask (see ``restoration.strokes``).
     ``progress(done, total)`` is called after every batch of tiles; ``should_cancel()`` is checked
     before every batch (raise nothing, return True: ``Cancelled`` is raised and nothing is returned).
     """
@@ -183,8 +185,8 @@ def colorize(
     batch = options.tile_batch or (4 if devices.is_accelerator(device) else 1)
     height, width = image.shape[:2]
     restored = None
-    if options.restore.enabled:
-        restored, _mask = restore_tiled(image, options.restore, progress=None)
+    if options.restore.enabled or strokes:
+        restored, _mask = restore_tiled(image, options.restore, strokes=strokes)
     source = image if restored is None else restored  # the network sees the restored lightness
     render_hw = render_shape(height, width, options.render_size)
     render = source if render_hw == (height, width) else cv2.resize(

@@ -39,6 +39,7 @@ class QueueItem:
     error: str = ""
     width: int = 0
     height: int = 0
+    strokes: list = field(default_factory=list)  # the user's dust-mask edits: [x, y, radius, add] each
 
     def to_json(self) -> dict:
         data = asdict(self)

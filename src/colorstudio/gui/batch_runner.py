@@ -78,7 +78,7 @@ class BatchRunner(QObject):
             self.message.emit("Preview waits until the current photo is done.")
             return
         self._previews.add(item_id)
-        self.engine.run(JobRequest(item_id, item.source, None, self.colorize_options()))
+        self.engine.run(JobRequest(item_id, item.source, None, self.colorize_options(), strokes=tuple(item.strokes)))
 
     def colorize_options(self) -> dict:
         return options_from_values(self.settings())
@@ -102,7 +102,8 @@ class BatchRunner(QObject):
                 self._started_item = time.monotonic()
                 self.model.refresh(item.id)
                 self.save()
-                self.engine.run(JobRequest(item.id, item.source, target, self.colorize_options(), out.quality))
+                self.engine.run(JobRequest(item.id, item.source, target, self.colorize_options(), out.quality,
+                                           strokes=tuple(item.strokes)))
                 self._emit_progress(0.0)
                 return
             self.model.refresh(item.id)

@@ -14,6 +14,7 @@ from colorstudio.core.imageio import INPUT_EXTENSIONS
 from colorstudio.core.queue import JobQueue, Status
 from colorstudio.gui.batch_runner import BatchRunner
 from colorstudio.gui.images import PairLoader
+from colorstudio.gui.mask_editing import MaskEditor
 from colorstudio.gui.queue_model import THUMB, QueueModel
 from colorstudio.gui.settings_panel import SettingsPanel
 from colorstudio.gui.viewer import SIDE_BY_SIDE, SPLIT, BeforeAfterView
@@ -35,6 +36,7 @@ class MainWindow(QMainWindow):
         self.runner = BatchRunner(self.queue_model, self.engine, self.settings_panel.values, queue_path())
         self.loader = PairLoader(self)
         self._build_views()
+        self.mask_editor = MaskEditor(self)
         self._build_actions()
         self._build_status()
         self._connect()
@@ -118,7 +120,7 @@ class MainWindow(QMainWindow):
         menus = {"&File": (self.a_add, self.a_add_folder, self.a_open_out, None, self.a_quit),
                  "&Queue": (self.a_start, self.a_pause, self.a_cancel, None, self.a_preview, self.a_remove,
                             self.a_up, self.a_down, self.a_retry, self.a_clear),
-                 "&View": (self.a_side, self.a_fit, self.a_actual),
+                 "&View": (self.a_side, self.a_fit, self.a_actual, None, *self.mask_editor.actions()),
                  "&Tools": (self.a_train, self.a_models), "&Help": (self.a_about,)}
         for title, actions in menus.items():
             menu = self.menuBar().addMenu(title)
@@ -212,24 +214,23 @@ class MainWindow(QMainWindow):
         result = self.results.get(ids[0]) if ids else None
         if result is not None:
             self.viewer.set_images(result.before, result.after, keep_view=True)
+            self.mask_editor.refresh()
             return
         self.viewer.set_images(None, None)
         if not ids:
             return
         item = self.queue_model.queue.get(ids[0])
         done = item.status in (Status.DONE, Status.SKIPPED) and item.output is not None and item.output.exists()
-        self.viewer.set_message(f"Loading {item.source.name}…" if done else
-                                f"{item.source.name}: {item.status.value}. "
-                                "Press Preview to see it colorized with the current settings.")
-        if done:
-            self.loader.load(item.id, item.source, item.output)
+        self.viewer.set_message(f"Loading {item.source.name}…")
+        self.loader.load(item.id, item.source, item.output if done else None)
+        self.mask_editor.refresh()
 
     def _pair_loaded(self, item_id: int, before, after) -> None:
-        if before is None or after is None:
+        if before is None or self.selected_ids()[:1] != [item_id]:
             return
-        self.results[item_id] = Shown(before, after)
-        if self.selected_ids()[:1] == [item_id]:
-            self.show_selected()
+        if after is not None:
+            self.results[item_id] = Shown(before, after)
+        self.viewer.set_images(before, after, keep_view=True)
 
     def toggle_side_by_side(self, checked: bool) -> None:
         self.viewer.set_mode(SIDE_BY_SIDE if checked else SPLIT)

@@ -7,7 +7,7 @@ repaints as fast as a small one.
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QWheelEvent
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
 from colorstudio.gui.images import Pyramid
@@ -18,6 +18,7 @@ BACKDROP = QColor("#3c3c3c")
 
 class BeforeAfterView(QWidget):
     zoomChanged = Signal(float)
+    stroked = Signal(float, float, float, bool)  # x, y, radius in photo pixels; True adds to the mask
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -29,6 +30,10 @@ class BeforeAfterView(QWidget):
         self.center = QPointF(0, 0)  # image point shown at the middle of each pane
         self.fitting = True
         self.message = "Add photos, then select one to compare it before and after."
+        self.overlay: QImage | None = None  # dust mask, drawn over the "before" photo
+        self.show_overlay = False
+        self.brush: str | None = None  # "add" or "erase" while editing the mask
+        self.brush_size = 24  # screen pixels
         self._drag: str | None = None
         self._last = QPointF()
         self.setMouseTracking(True)
@@ -42,6 +47,14 @@ class BeforeAfterView(QWidget):
         if not (keep_view and same_size):
             self.fit()
         self.update()
+
+    def set_overlay(self, overlay: QImage | None) -> None:
+        self.overlay = overlay
+        self.update()
+
+    def set_brush(self, brush: str | None) -> None:
+        self.brush = brush
+        self.setCursor(Qt.CursorShape.CrossCursor if brush else Qt.CursorShape.ArrowCursor)
 
     def set_message(self, text: str) -> None:
         self.message = text
@@ -110,18 +123,21 @@ class BeforeAfterView(QWidget):
                 pane = QRectF(i * pw, 0, pw, ph)
                 painter.save()
                 painter.setClipRect(pane)
-                self._draw(painter, pyramid, QPointF(pane.center()))
+                self._draw(painter, pyramid, QPointF(pane.center()), overlay=i == 0)
                 painter.restore()
             self._labels(painter, ("Before", 8.0), ("After", pw + 8.0))
             painter.setPen(QPen(QColor(255, 255, 255, 180), 2))
             painter.drawLine(QPointF(pw, 0), QPointF(pw, ph))
+        elif self.after is None:
+            self._draw(painter, self.before, QPointF(pw / 2, ph / 2), overlay=True)
+            self._labels(painter, ("Before", 8.0))
         else:
             x = self.split * self.width()
             centre = QPointF(pw / 2, ph / 2)
             for pyramid, clip in ((self.before, QRectF(0, 0, x, ph)), (self.after, QRectF(x, 0, self.width() - x, ph))):
                 painter.save()
                 painter.setClipRect(clip)
-                self._draw(painter, pyramid, centre)
+                self._draw(painter, pyramid, centre, overlay=pyramid is self.before)
                 painter.restore()
             painter.setPen(QPen(QColor(255, 255, 255, 220), 2))
             painter.drawLine(QPointF(x, 0), QPointF(x, ph))
@@ -129,7 +145,7 @@ class BeforeAfterView(QWidget):
             painter.drawEllipse(QPointF(x, ph / 2), 9, 9)
             self._labels(painter, ("Before", 8.0), ("After", self.width() - 60.0))
 
-    def _draw(self, painter: QPainter, pyramid: Pyramid | None, origin: QPointF) -> None:
+    def _draw(self, painter: QPainter, pyramid: Pyramid | None, origin: QPointF, overlay: bool = False) -> None:
         if pyramid is None:
             return
         image, factor = pyramid.level_for(self.scale)
@@ -142,6 +158,10 @@ class BeforeAfterView(QWidget):
                         (visible.y() - target.y()) / self.scale * factor,
                         visible.width() / self.scale * factor, visible.height() / self.scale * factor)
         painter.drawImage(visible, image, source)
+        if overlay and self.show_overlay and self.overlay is not None:
+            k = self.overlay.width() / pyramid.width / factor
+            painter.drawImage(visible, self.overlay, QRectF(source.x() * k, source.y() * k,
+                                                            source.width() * k, source.height() * k))
 
     def _labels(self, painter: QPainter, *labels: tuple[str, float]) -> None:
         for text, x in labels:
@@ -154,13 +174,42 @@ class BeforeAfterView(QWidget):
     def _near_split(self, x: float) -> bool:
         return self.mode == SPLIT and abs(x - self.split * self.width()) < 8
 
+    def _stroke(self, pos: QPointF) -> None:
+        """Paint the brush at ``pos``: tell the window (photo coordinates) and show it at once."""
+        image = self.before
+        if image is None:
+            return
+        point = self._to_image(pos, self._pane_origin(pos))
+        radius = self.brush_size / 2 / self.scale
+        add = self.brush == "add"
+        self.stroked.emit(point.x(), point.y(), radius, add)
+        if self.overlay is not None:
+            k = self.overlay.width() / image.width
+            p = QPainter(self.overlay)
+            if add:
+                p.setBrush(QColor(255, 0, 0, 170))
+            else:
+                p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
+                p.setBrush(QColor(0, 0, 0, 0))
+            p.setPen(Qt.PenStyle.NoPen)
+            p.drawEllipse(point * k, radius * k, radius * k)
+            p.end()
+        self.update()
+
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if event.button() == Qt.MouseButton.LeftButton:
+            if self.brush:
+                self._drag = "brush"
+                self._stroke(event.position())
+                return
             self._drag = "split" if self._near_split(event.position().x()) else "pan"
             self._last = event.position()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         pos = event.position()
+        if self._drag == "brush":
+            self._stroke(pos)
+            return
         if self._drag == "split":
             self.split = min(1.0, max(0.0, pos.x() / max(1, self.width())))
             self.update()
@@ -169,6 +218,8 @@ class BeforeAfterView(QWidget):
             self._last = pos
             self.fitting = False
             self.update()
+        if self.brush:
+            return
         shape = Qt.CursorShape.SplitHCursor if self._near_split(pos.x()) else Qt.CursorShape.OpenHandCursor
         self.setCursor(shape)
 

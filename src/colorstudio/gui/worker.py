@@ -26,6 +26,7 @@ class JobRequest:
     options: dict = field(default_factory=dict)  # ColorizeOptions fields
     quality: int = 95
     max_pixels: int = 400_000_000
+    strokes: tuple = ()  # dust-mask edits, [x, y, radius, add] each
 
 
 @dataclass
@@ -61,6 +62,7 @@ class EngineWorker(QObject):
     job_finished = Signal(object)  # JobResult
     job_failed = Signal(int, str)
     job_cancelled = Signal(int)
+    mask_ready = Signal(int, object)  # item id, QImage overlay (red where the photo will be inpainted)
     notice = Signal(str)
 
     def __init__(self) -> None:
@@ -108,6 +110,24 @@ class EngineWorker(QObject):
             self.model_failed.emit(str(exc))
 
     @Slot(object)
+    def compute_mask(self, request: JobRequest) -> None:
+        """The dust mask the restoration settings and the user's strokes give (for the viewer's overlay)."""
+        try:
+            from colorstudio.core import imageio
+            from colorstudio.core.restoration import RestoreOptions, Stroke, restore_tiled
+
+            photo = imageio.read_image(request.source, max_pixels=request.max_pixels)
+            restore = RestoreOptions(**request.options.get("restore", {}))
+            _, mask = restore_tiled(photo.pixels, restore, strokes=[Stroke.from_json(s) for s in request.strokes])
+            if mask is None:
+                import numpy as np
+
+                mask = np.zeros(photo.pixels.shape[:2], bool)
+            self.mask_ready.emit(request.id, overlay_image(mask))
+        except Exception as exc:  # noqa: BLE001 - reported, the thread lives on
+            self.notice.emit(f"Could not compute the dust mask: {exc}")
+
+    @Slot(object)
     def run_job(self, request: JobRequest) -> None:
         import time
 
@@ -126,11 +146,14 @@ class EngineWorker(QObject):
             photo = imageio.read_image(request.source, max_pixels=request.max_pixels)
             from colorstudio.core.restoration import RestoreOptions
 
+            from colorstudio.core.restoration import Stroke
+
             restore = RestoreOptions(**request.options.get("restore", {}))
+            strokes = [Stroke.from_json(s) for s in request.strokes]
             options = ColorizeOptions(**{**request.options, "device": self.device, "restore": restore})
             with gpu_turn(is_accelerator(resolve_device(self.device)), self.notice.emit,
                           "The queue waits: a training run is using the GPU."):
-                result = colorize(photo.pixels, self.model, options,
+                result = colorize(photo.pixels, self.model, options, strokes=strokes,
                                   progress=lambda d, t: self.job_progress.emit(request.id, d, t),
                                   should_cancel=self._should_cancel, on_notice=self.notice.emit)
             if request.output is not None:
@@ -151,11 +174,29 @@ class EngineWorker(QObject):
             self.job_failed.emit(request.id, f"unexpected error: {type(exc).__name__}: {exc}")
 
 
+def overlay_image(mask, longest: int = 2048):
+    """A translucent red QImage of ``mask`` (bool), at most ``longest`` px, for the viewer."""
+    import cv2
+    import numpy as np
+    from PySide6.QtGui import QImage
+
+    h, w = mask.shape
+    scale = min(1.0, longest / max(h, w))
+    small = cv2.resize(mask.astype(np.uint8) * 255, (max(1, round(w * scale)), max(1, round(h * scale))),
+                       interpolation=cv2.INTER_AREA) if scale < 1 else mask.astype(np.uint8) * 255
+    rgba = np.zeros(small.shape + (4,), np.uint8)
+    rgba[..., 0] = 255
+    rgba[..., 3] = (small.astype(np.uint16) * 170 // 255).astype(np.uint8)
+    return QImage(rgba.data, rgba.shape[1], rgba.shape[0], 4 * rgba.shape[1],
+                  QImage.Format.Format_RGBA8888).copy()
+
+
 class Engine(QObject):
     """Owns the engine thread. Send work with ``load_model``/``run``; connect to ``worker``'s signals."""
 
     _load = Signal(str, str)
     _run = Signal(object)
+    _mask = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -165,6 +206,7 @@ class Engine(QObject):
         self.worker.moveToThread(self.thread)
         self._load.connect(self.worker.load_model)
         self._run.connect(self.worker.run_job)
+        self._mask.connect(self.worker.compute_mask)
         self.busy = False
         self.worker.job_started.connect(lambda _id: setattr(self, "busy", True))
         for signal in (self.worker.job_finished, self.worker.job_failed, self.worker.job_cancelled):
@@ -180,6 +222,9 @@ class Engine(QObject):
     def run(self, request: JobRequest) -> None:
         self.busy = True
         self._run.emit(request)
+
+    def compute_mask(self, request: JobRequest) -> None:
+        self._mask.emit(request)
 
     def pause(self, paused: bool) -> None:
         self.worker.set_paused(paused)

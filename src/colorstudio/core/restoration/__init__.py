@@ -18,7 +18,7 @@ the single-tile one exactly). ``restore`` is the same code with tiles of ``WHOLE
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,8 +29,9 @@ from colorstudio.core.restoration import contrast as contrast_
 from colorstudio.core.restoration import denoise as denoise_
 from colorstudio.core.restoration import dust as dust_
 from colorstudio.core.restoration import tint as tint_
+from colorstudio.core.restoration.strokes import Stroke, apply_strokes
 
-__all__ = ["PRESETS", "RestoreOptions", "restore", "restore_tiled"]
+__all__ = ["PRESETS", "RestoreOptions", "Stroke", "restore", "restore_tiled"]
 
 STRIP = 512  # rows handled at a time by the point-wise steps
 WHOLE_TILE = 2048  # ``restore`` works in tiles of this size (so memory stays bounded)
@@ -102,21 +103,25 @@ def _plan(pixels: np.ndarray, options: RestoreOptions, overlap: int) -> _Plan:
     return _Plan(gains, sigma, defects, margin)
 
 
-def _local_steps(window: np.ndarray, plan: _Plan,
-                 options: RestoreOptions) -> tuple[np.ndarray, np.ndarray | None]:
-    """Lightness, dust and denoise of one tile window (core plus margin)."""
+def _local_steps(window: np.ndarray, plan: _Plan, options: RestoreOptions, strokes: Sequence[Stroke] = (),
+                 origin: tuple[int, int] = (0, 0)) -> tuple[np.ndarray, np.ndarray | None]:
+    """Lightness, dust (detected, plus the user's brush strokes) and denoise of one tile window."""
     L = _lightness(window, plan.gains)
     mask = None
-    if plan.defects is not None:
-        mask = dust_.detect_defects(L, params=plan.defects)
-        L = dust_.inpaint(L, mask, dust_.inpaint_radius(plan.defects))
+    if plan.defects is not None or strokes:
+        mask = dust_.detect_defects(L, params=plan.defects) if plan.defects is not None else np.zeros(L.shape, bool)
+        mask = apply_strokes(mask, strokes, origin)
+        radius = dust_.inpaint_radius(plan.defects) if plan.defects is not None else None
+        if mask.any():
+            L = dust_.inpaint(L, mask, radius)
     if options.denoise > 0:
         L = denoise_.denoise(L, options.denoise, sigma=plan.sigma)
     return L, mask
 
 
 def restore_tiled(pixels: np.ndarray, options: RestoreOptions, tile: int = 2048, overlap: int = 128,
-                  progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+                  progress: Progress | None = None,
+                  strokes: Sequence[Stroke] = ()) -> tuple[np.ndarray, np.ndarray | None]:
     """Restored L* (H, W) float32 and the dust mask (bool, or None when dust removal is off).
 
     ``pixels``: gray (H, W) / (H, W, 1) or RGB (H, W, 3), uint8 or uint16 (or float in [0, 1]).
@@ -124,7 +129,8 @@ def restore_tiled(pixels: np.ndarray, options: RestoreOptions, tile: int = 2048,
     steps need it); only the tile cores are kept. ``progress(done, total)`` is called after each
     tile (when dust or denoise is on: the other steps are point-wise and fast). The result is the
     same as ``restore`` (tested to match exactly) because every statistic is global and every local
-    decision needs less context than the margin.
+    decision needs less context than the margin. ``strokes`` are the user's edits of the dust mask
+    (painted areas are inpainted even when automatic dust removal is off).
     """
     pixels = np.asarray(pixels)
     _check(pixels)
@@ -134,9 +140,13 @@ def restore_tiled(pixels: np.ndarray, options: RestoreOptions, tile: int = 2048,
     h, w = pixels.shape[:2]
     plan = _plan(pixels, options, max(0, int(overlap)))
     out = np.empty((h, w), np.float32)
-    mask = np.zeros((h, w), bool) if plan.defects is not None else None
+    strokes = list(strokes)
+    if strokes:
+        plan = _Plan(plan.gains, plan.sigma, plan.defects,
+                     max(plan.margin, int(max(s.radius for s in strokes)) + 8))
+    mask = np.zeros((h, w), bool) if plan.defects is not None or strokes else None
     tile = max(32, int(tile))
-    local = options.dust > 0 or options.denoise > 0
+    local = options.dust > 0 or options.denoise > 0 or bool(strokes)
     cores = [(y, x) for y in range(0, h, tile) for x in range(0, w, tile)] if local else []
     m = plan.margin
     for i, (y, x) in enumerate(cores):
@@ -144,7 +154,7 @@ def restore_tiled(pixels: np.ndarray, options: RestoreOptions, tile: int = 2048,
         # context on the sides that face another tile; on the photo's own border the steps see the
         # same border as they do on the whole photo, so a single tile needs no margin at all
         wy, wx = max(0, y - m), max(0, x - m)
-        L, tile_mask = _local_steps(pixels[wy:min(h, y1 + m), wx:min(w, x1 + m)], plan, options)
+        L, tile_mask = _local_steps(pixels[wy:min(h, y1 + m), wx:min(w, x1 + m)], plan, options, strokes, (wy, wx))
         core = (slice(y - wy, y1 - wy), slice(x - wx, x1 - wx))
         out[y:y1, x:x1] = L[core]
         if mask is not None and tile_mask is not None:
@@ -172,12 +182,12 @@ def _contrast_in_place(L: np.ndarray, strength: float) -> None:
         part += alpha * (contrast_.apply_clahe(part, tables, (y, 0)) - part)
 
 
-def restore(pixels: np.ndarray,
-            options: RestoreOptions = RestoreOptions()) -> tuple[np.ndarray, np.ndarray | None]:
+def restore(pixels: np.ndarray, options: RestoreOptions = RestoreOptions(),
+            strokes: Sequence[Stroke] = ()) -> tuple[np.ndarray, np.ndarray | None]:
     """Restored L* (H, W) float32 and the dust mask (or None when dust removal is off).
 
     A photo up to ``WHOLE_TILE`` px is processed as one piece; a larger one
     in tiles of that size, which gives the same result in bounded memory. With every option off
     this is exactly ``color.lightness(pixels)``.
     """
-    return restore_tiled(pixels, options, tile=WHOLE_TILE, overlap=0)
+    return restore_tiled(pixels, options, tile=WHOLE_TILE, overlap=0, strokes=strokes)
