@@ -195,6 +195,9 @@ def test_dust_mask_overlay_and_brush_edits_reach_the_engine(make_window, qtbot, 
     window.add_paths([photo(tmp_path / "a.png", size=(160, 120))])
     window.table.selectRow(0)
     qtbot.waitUntil(lambda: window.viewer.before is not None, timeout=20000)  # the photo shows before colour
+    shown = window.viewer.grab().toImage()
+    centre_colour = shown.pixelColor(shown.width() // 2, shown.height() // 2)
+    assert centre_colour.name() != "#3c3c3c"  # the photo is painted, not just the backdrop
     editor = window.mask_editor
     with qtbot.waitSignal(window.engine.worker.mask_ready, timeout=20000):
         editor.show.setChecked(True)

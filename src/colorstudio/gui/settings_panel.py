@@ -96,7 +96,7 @@ class SettingsPanel(QWidget):
         form.addRow("", self.overwrite)
         form.addRow("Restoration", self.restore_preset)
         form.addRow("", self.tint)
-        form.addRow("Dust & scratches", self.dust)
+        form.addRow("Dust and scratches", self.dust)
         form.addRow("Denoise", self.denoise)
         form.addRow("Contrast", self.contrast)
         self.restore_preset.currentTextChanged.connect(self._apply_preset)

@@ -151,7 +151,8 @@ class BeforeAfterView(QWidget):
         image, factor = pyramid.level_for(self.scale)
         top_left = origin - self.center * self.scale
         target = QRectF(top_left.x(), top_left.y(), pyramid.width * self.scale, pyramid.height * self.scale)
-        visible = target.intersected(QRectF(painter.clipBoundingRect()))
+        area = QRectF(painter.clipBoundingRect()) if painter.hasClipping() else QRectF(self.rect())
+        visible = target.intersected(area)
         if visible.isEmpty():
             return
         source = QRectF((visible.x() - target.x()) / self.scale * factor,
