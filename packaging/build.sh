@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Build the one-folder application bundle from a clean virtual environment.
+#   packaging/build.sh            bundle with the torch build pip picks (CUDA on Linux/Windows x86-64)
+#   COLORSTUDIO_CPU_ONLY=1 packaging/build.sh   a much smaller CPU-only bundle: install the CPU build of
+#       torch first (PIP_TORCH="torch --index-url <PyTorch's CPU wheel index>"), NVIDIA libraries are excluded
+# Output: dist/colorstudio/ (dist/colorstudio.app on macOS). Windows: run the same steps in Git Bash, or
+# the pip/pyinstaller lines by hand in PowerShell (.venv\Scripts\...).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3.11 -m venv build/venv
+build/venv/bin/pip install -q --upgrade pip
+if [ -n "${PIP_TORCH:-}" ]; then build/venv/bin/pip install -q $PIP_TORCH; fi
+build/venv/bin/pip install -q '.[packaging]'
+build/venv/bin/python packaging/make_icons.py
+start=$(date +%s)
+build/venv/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
+  packaging/colorstudio.spec
+echo "built dist/colorstudio in $(( $(date +%s) - start )) s, $(du -sh dist/colorstudio | cut -f1)"
