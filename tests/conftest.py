@@ -15,3 +15,20 @@ def _isolated_user_folders(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("colorstudio-home")
     monkeypatch.setenv("COLORSTUDIO_HOME", str(home))
     return home
+
+
+@pytest.fixture
+def evil_pickle(tmp_path):
+    """(a pickle named .safetensors that would create ``marker`` if it were ever unpickled, marker)."""
+    import pickle
+    from pathlib import Path
+
+    marker = tmp_path / "pwned"
+
+    class Exploit:
+        def __reduce__(self):
+            return (Path.touch, (marker,))
+
+    evil = tmp_path / "evil.safetensors"
+    evil.write_bytes(pickle.dumps(Exploit()))
+    return evil, marker

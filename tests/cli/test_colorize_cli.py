@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import pickle
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -73,15 +71,8 @@ def test_an_interrupted_batch_resumes_without_redoing_finished_files(tmp_path, m
     assert (out / "p0.png").stat().st_mtime_ns != first
 
 
-def test_a_pickle_passed_as_model_is_refused_without_being_unpickled(tmp_path, capsys):
-    marker = tmp_path / "pwned"
-
-    class Exploit:
-        def __reduce__(self):
-            return (Path.touch, (marker,))
-
-    evil = tmp_path / "evil.safetensors"
-    evil.write_bytes(pickle.dumps(Exploit()))
+def test_a_pickle_passed_as_model_is_refused_without_being_unpickled(tmp_path, capsys, evil_pickle):
+    evil, marker = evil_pickle
     write_photo(tmp_path / "in" / "a.png")
     code = colorize(tmp_path / "in", "-o", tmp_path / "out", "--model", evil)
     assert code == 2

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
-from pathlib import Path
-
 import pytest
 
 from colorstudio import paths
@@ -42,15 +39,8 @@ def test_rename_import_export_delete(qtbot, tiny_model, tmp_path, monkeypatch):
     assert not (paths.user_models_dir() / "shared.json").exists()
 
 
-def test_import_refuses_a_pickle_without_unpickling_it(tmp_path):
-    marker = tmp_path / "pwned"
-
-    class Exploit:
-        def __reduce__(self):
-            return (Path.touch, (marker,))
-
-    evil = tmp_path / "evil.safetensors"
-    evil.write_bytes(pickle.dumps(Exploit()))
+def test_import_refuses_a_pickle_without_unpickling_it(tmp_path, evil_pickle):
+    evil, marker = evil_pickle
     with pytest.raises(ColorStudioError):
         import_model(evil)
     assert not marker.exists()

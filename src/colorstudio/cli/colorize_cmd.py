@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 from colorstudio.cli.progress import BatchProgress, format_duration
-from colorstudio.core import batch, catalog, imageio
+from colorstudio.cli.common import load_model
+from colorstudio.core import batch, imageio
 from colorstudio.core.device import DEVICE_CHOICES, describe_device, resolve_device
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.hints import load_hints
@@ -87,12 +88,10 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             parser.error(str(exc))
     model, entry = None, None
     if plan.jobs:
-        try:
-            entry = catalog.resolve_model(args.model)
-            model, card = catalog.load(entry)
-        except ColorStudioError as exc:
-            print(f"colorstudio: error: {exc}", file=sys.stderr)
+        loaded = load_model(args.model)
+        if loaded is None:
             return 2
+        model, entry = loaded
         print(f"Model {entry.name} on {describe_device(resolve_device(options.device))}; "
               f"{len(plan.jobs)} to do, {len(plan.skipped)} already done.", file=sys.stderr)
     return _run(plan, model, entry, options, settings, hints, int(args.max_megapixels * 1e6))

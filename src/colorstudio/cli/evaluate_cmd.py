@@ -7,9 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from colorstudio.core import catalog
+from colorstudio.cli.common import load_model
 from colorstudio.core.device import DEVICE_CHOICES
-from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.evaluation import evaluate
 from colorstudio.core.pipeline import ColorizeOptions
 from colorstudio.core.training.photos import list_photos
@@ -45,12 +44,10 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         photos = photos[: args.limit]
     if not photos:
         parser.error(f"no photos found in {args.data}")
-    try:
-        entry = catalog.resolve_model(args.model)
-        model, _ = catalog.load(entry)
-    except ColorStudioError as exc:
-        print(f"colorstudio: error: {exc}", file=sys.stderr)
+    loaded = load_model(args.model)
+    if loaded is None:
         return 2
+    model, entry = loaded
     options = ColorizeOptions(render_size=args.render_size, device=args.device)
     print(f"Evaluating {entry.name} on {len(photos)} photos from {args.data}")
     print(ROW.format("photo (model / gray floor)", "PSNR", "SSIM", "CIEDE2000", "colour"))

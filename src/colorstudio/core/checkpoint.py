@@ -20,9 +20,9 @@ from typing import Any
 import safetensors.torch
 import torch
 
-from .errors import ColorStudioError, ModelLoadError
-from .models.base import ColorNet
-from .models.registry import ARCHITECTURES, available, build
+from colorstudio.core.errors import ColorStudioError, ModelLoadError
+from colorstudio.core.models.base import ColorNet
+from colorstudio.core.models.registry import ARCHITECTURES, available, build
 
 MODEL_FORMAT = "colorstudio.model"
 FORMAT_VERSION = "1"

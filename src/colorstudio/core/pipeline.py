@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -215,7 +215,3 @@ def colorize(
         f"Out of memory even with {options.min_tile_size}px tiles on the CPU; close other programs "
         f"or lower the render size. ({last_error})")
 
-
-def with_options(options: ColorizeOptions, **changes) -> ColorizeOptions:
-    """A copy of ``options`` with some fields changed (None values are ignored)."""
-    return replace(options, **{k: v for k, v in changes.items() if v is not None})

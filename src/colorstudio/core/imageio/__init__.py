@@ -3,7 +3,7 @@
 No Qt and no torch here: the CLI, the GUI and the batch queue all go through this package.
 """
 
-from .formats import (
+from colorstudio.core.imageio.formats import (
     INPUT_EXTENSIONS,
     OUTPUT_FORMATS,
     SUPPORTED_INPUT_FORMATS,
@@ -11,10 +11,10 @@ from .formats import (
     format_from_extension,
     normalize_output_format,
 )
-from .photo import DEFAULT_MAX_PIXELS, ImageInfo, Photo
-from .provenance import Provenance, read_provenance
-from .reader import probe_image, read_image
-from .writer import write_image
+from colorstudio.core.imageio.photo import DEFAULT_MAX_PIXELS, ImageInfo, Photo
+from colorstudio.core.imageio.provenance import Provenance, read_provenance
+from colorstudio.core.imageio.reader import probe_image, read_image
+from colorstudio.core.imageio.writer import write_image
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",

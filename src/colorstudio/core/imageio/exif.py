@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from PIL import ExifTags, Image, TiffTags
 
-from .orientation import ORIENTATION_TAG
+from colorstudio.core.imageio.orientation import ORIENTATION_TAG
 
 if TYPE_CHECKING:
     from .provenance import Provenance

@@ -16,7 +16,7 @@ from PIL import Image, ImageFile, UnidentifiedImageError
 
 from colorstudio.core.errors import ImageReadError
 
-from .formats import canonical_input_format
+from colorstudio.core.imageio.formats import canonical_input_format
 
 #: What Pillow and the plugins raise on damaged data (struct.error, IndexError and EOFError come out of
 #: header parsers fed garbage).

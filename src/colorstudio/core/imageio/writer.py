@@ -17,10 +17,10 @@ from PIL import Image
 
 from colorstudio.core.errors import ColorStudioError, ImageWriteError
 
-from . import png, tiff
-from .exif import IMAGE_DESCRIPTION, exif_text, provenance_exif
-from .formats import normalize_output_format
-from .provenance import Provenance, build_xmp
+from colorstudio.core.imageio import png, tiff
+from colorstudio.core.imageio.exif import IMAGE_DESCRIPTION, exif_text, provenance_exif
+from colorstudio.core.imageio.formats import normalize_output_format
+from colorstudio.core.imageio.provenance import Provenance, build_xmp
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ import functools
 import torch
 from torch import Tensor
 
-from ..color import AB_SCALE
+from colorstudio.core.color import AB_SCALE
 
 SPACING = 10
 GRID_MAX = 110

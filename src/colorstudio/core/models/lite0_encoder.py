@@ -29,7 +29,7 @@ import torch
 from efficientnet_lite_pytorch import EfficientNet
 from torch import Tensor, nn
 
-from ..errors import ModelLoadError
+from colorstudio.core.errors import ModelLoadError
 
 MODEL_NAME = "efficientnet-lite0"
 # (x * 255 - 127) / 128 for x in [0, 1], written as (x - MEAN) / STD.

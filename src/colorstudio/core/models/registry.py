@@ -9,10 +9,10 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from ..errors import ModelLoadError
-from .base import ColorNet
-from .seeds import SeedCNN, SeedResNet18, SeedVGG
-from .unet_lite0 import UNetLite0
+from colorstudio.core.errors import ModelLoadError
+from colorstudio.core.models.base import ColorNet
+from colorstudio.core.models.seeds import SeedCNN, SeedResNet18, SeedVGG
+from colorstudio.core.models.unet_lite0 import UNetLite0
 
 DEFAULT_ARCH = "unet-lite0"
 

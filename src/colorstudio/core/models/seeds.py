@@ -12,8 +12,8 @@ from torchvision.models import resnet18
 from torchvision.models.vgg import cfgs as vgg_cfgs
 from torchvision.models.vgg import make_layers as vgg_make_layers
 
-from .base import ColorNet
-from .layers import check_upsample_mode, conv_bn_relu, upsample2x
+from colorstudio.core.models.base import ColorNet
+from colorstudio.core.models.layers import check_upsample_mode, conv_bn_relu, upsample2x
 
 
 class SeedResNet18(ColorNet):

@@ -20,10 +20,10 @@ from typing import Sequence
 import torch
 from torch import Tensor, nn
 
-from . import ab_bins
-from .base import ColorNet, context_input
-from .layers import UNetDecoder, conv_bn_relu
-from .lite0_encoder import Lite0Encoder
+from colorstudio.core.models import ab_bins
+from colorstudio.core.models.base import ColorNet, context_input
+from colorstudio.core.models.layers import UNetDecoder, conv_bn_relu
+from colorstudio.core.models.lite0_encoder import Lite0Encoder
 
 HEADS = ("regression", "classification")
 DEFAULT_WIDTHS = (128, 96, 64, 48, 32)
