@@ -30,13 +30,15 @@ class Pyramid:
     a level near the screen size instead of scaling a 24-megapixel image on every repaint."""
 
     def __init__(self, rgb: np.ndarray, smallest: int = 256) -> None:
-        full = to_qimage(to_display_rgb(rgb))
-        self.levels = [full]
-        while max(self.levels[-1].width(), self.levels[-1].height()) > smallest * 2:
-            last = self.levels[-1]
-            self.levels.append(last.scaled(max(1, last.width() // 2), max(1, last.height() // 2),
-                                           Qt.AspectRatioMode.IgnoreAspectRatio,
-                                           Qt.TransformationMode.SmoothTransformation))
+        import cv2
+
+        level = to_display_rgb(rgb)
+        self.levels = [to_qimage(level)]
+        while max(level.shape[:2]) > smallest * 2:
+            # OpenCV's area averaging: several times faster than QImage.scaled on a 24-megapixel photo
+            level = cv2.resize(level, (max(1, level.shape[1] // 2), max(1, level.shape[0] // 2)),
+                               interpolation=cv2.INTER_AREA)
+            self.levels.append(to_qimage(level))
 
     @property
     def width(self) -> int:
