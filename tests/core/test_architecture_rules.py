@@ -57,3 +57,18 @@ def test_user_folders_follow_the_override(tmp_path, monkeypatch):
     monkeypatch.setenv("COLORSTUDIO_HOME", str(tmp_path))
     assert paths.user_models_dir() == tmp_path / "data" / "models"
     assert paths.user_config_dir() == tmp_path / "config"
+
+
+def test_the_command_line_parser_and_version_load_no_torch():
+    code = ("import sys\nfrom colorstudio.cli import build_parser\nbuild_parser()\n"
+            "print('torch' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_architecture_names_known_before_torch_match_the_registry():
+    from colorstudio.core.models import registry
+    from colorstudio.core.options import ARCHITECTURE_NAMES
+
+    assert sorted(ARCHITECTURE_NAMES) == sorted(registry.available())

@@ -10,10 +10,9 @@ from pathlib import Path
 from colorstudio.cli.progress import BatchProgress, format_duration
 from colorstudio.cli.common import load_model
 from colorstudio.core import batch, imageio
-from colorstudio.core.device import DEVICE_CHOICES, describe_device, resolve_device
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.hints import load_hints
-from colorstudio.core.pipeline import ColorizeOptions
+from colorstudio.core.options import DEVICE_CHOICES, ColorizeOptions
 from colorstudio.core.restoration import PRESETS, RestoreOptions
 
 
@@ -61,6 +60,8 @@ def _options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Color
         contrast=preset.contrast if args.contrast is None else args.contrast)
     options = ColorizeOptions(render_size=args.render_size, tile_size=args.tile, overlap=args.overlap,
                               strength=args.strength, device=args.device, restore=restore)
+    from colorstudio.core.device import resolve_device  # torch: only once a command runs
+
     try:
         options.validate()
         resolve_device(options.device)
@@ -92,6 +93,8 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if loaded is None:
             return 2
         model, entry = loaded
+        from colorstudio.core.device import describe_device, resolve_device
+
         print(f"Model {entry.name} on {describe_device(resolve_device(options.device))}; "
               f"{len(plan.jobs)} to do, {len(plan.skipped)} already done.", file=sys.stderr)
     return _run(plan, model, entry, options, settings, hints, int(args.max_megapixels * 1e6))

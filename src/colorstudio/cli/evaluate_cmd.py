@@ -8,9 +8,7 @@ import sys
 from pathlib import Path
 
 from colorstudio.cli.common import load_model
-from colorstudio.core.device import DEVICE_CHOICES
-from colorstudio.core.evaluation import evaluate
-from colorstudio.core.pipeline import ColorizeOptions
+from colorstudio.core.options import DEVICE_CHOICES, ColorizeOptions
 from colorstudio.core.training.photos import list_photos
 
 
@@ -56,6 +54,8 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if item is not None and not args.quiet:
             print(_row(item.path.name, item.model))
             print(_row("  gray floor", item.gray))
+
+    from colorstudio.core.evaluation import evaluate  # torch: only once the command runs
 
     result = evaluate(photos, model, options, on_photo=show)
     if not result.photos:

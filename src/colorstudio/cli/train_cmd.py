@@ -10,12 +10,8 @@ from pathlib import Path
 from colorstudio import paths
 from colorstudio.cli.progress import format_duration
 from colorstudio.core import catalog
-from colorstudio.core.device import DEVICE_CHOICES
 from colorstudio.core.errors import Cancelled, ColorStudioError
-from colorstudio.core.models import registry
-from colorstudio.core.training.dataset import PhotoPairs
-from colorstudio.core.training.loop import Trainer, TrainConfig
-from colorstudio.core.training.losses import LOSSES
+from colorstudio.core.options import ARCHITECTURE_NAMES, DEVICE_CHOICES, LOSSES
 from colorstudio.core.training.photos import list_photos, scan, split
 
 
@@ -28,7 +24,7 @@ def add_parser(sub) -> None:
                    help="model name (saved in your models folder) or a .safetensors path")
     start = p.add_mutually_exclusive_group()
     start.add_argument("--base", metavar="MODEL", help="fine-tune this model (name or file)")
-    start.add_argument("--arch", choices=registry.available(), help="train this architecture from its start")
+    start.add_argument("--arch", choices=ARCHITECTURE_NAMES, help="train this architecture from its start")
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--minutes", type=float, help="time budget (default 30 when no --epochs)")
     budget.add_argument("--epochs", type=int)
@@ -50,7 +46,10 @@ def output_path(out: str) -> Path:
     return paths.user_models_dir() / f"{out}.safetensors"
 
 
-def _model_and_config(args) -> tuple[object, TrainConfig, dict]:
+def _model_and_config(args):
+    from colorstudio.core.models import registry
+    from colorstudio.core.training.loop import TrainConfig
+
     card: dict = {}
     if args.base:
         entry = catalog.resolve_model(args.base)
@@ -85,6 +84,9 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if (run_dir / "state.safetensors").exists() and not args.resume:
         parser.error(f"an earlier run of {out.stem} exists in {run_dir}: add --resume to continue it, "
                      f"or choose another --out")
+    from colorstudio.core.training.dataset import PhotoPairs  # torch: only once the command runs
+    from colorstudio.core.training.loop import Trainer
+
     try:
         model, config, card = _model_and_config(args)
         err = sys.stderr
@@ -106,7 +108,8 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         trainer.run(on_event=_printer(err))
         trainer.export(out, out.stem)
     except KeyboardInterrupt:
-        trainer.save_state()
+        if "trainer" in locals():
+            trainer.save_state()
         print(f"\nStopped; continue with the same command plus --resume.", file=sys.stderr)
         return 130
     except Cancelled:

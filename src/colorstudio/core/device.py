@@ -6,7 +6,7 @@ import torch
 
 from colorstudio.core.errors import ColorStudioError
 
-DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
+from colorstudio.core.options import DEVICE_CHOICES
 
 
 def _mps_available() -> bool:

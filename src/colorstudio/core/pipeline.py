@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -27,34 +26,12 @@ from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.hints import ColorHint
 from colorstudio.core.inference import TileJob, TileRunner, lightness_tensor
 from colorstudio.core.models.base import context_input
-from colorstudio.core.restoration import RestoreOptions, Stroke, restore_tiled
+from colorstudio.core.options import ColorizeOptions  # noqa: F401 - re-exported, the usual import path
+from colorstudio.core.restoration import Stroke, restore_tiled
 
 log = logging.getLogger(__name__)
 
 STRIP_ROWS = 256  # full-resolution rows composed at a time: bounds the memory of the final step
-
-
-@dataclass(frozen=True)
-class ColorizeOptions:
-    render_size: int = 1024  # longest side seen by the network; 0 = the photo's own resolution
-    tile_size: int = 512
-    overlap: int = 64
-    strength: float = 1.0  # chroma gain: 0 = gray, 1 = as predicted, >1 = more vivid
-    device: str = "auto"
-    tile_batch: int = 0  # tiles per forward pass; 0 = automatic (4 on a GPU, 1 on the CPU)
-    min_tile_size: int = 128  # smallest tile tried after out-of-memory errors
-    restore: RestoreOptions = RestoreOptions()  # clean-up of the lightness before colour (off by default)
-
-    def validate(self) -> None:
-        self.restore.validate()
-        if self.render_size < 0:
-            raise ColorStudioError("render size must be 0 (full resolution) or a positive number of pixels")
-        if self.tile_size < 32:
-            raise ColorStudioError("tile size must be at least 32 pixels")
-        if not 0 <= self.overlap < self.tile_size:
-            raise ColorStudioError("overlap must be at least 0 and smaller than the tile size")
-        if not 0.0 <= self.strength <= 4.0:
-            raise ColorStudioError("colour strength must be between 0 and 4")
 
 
 Progress = Callable[[int, int], None]

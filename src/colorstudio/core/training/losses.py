@@ -14,7 +14,7 @@ from torch import Tensor
 
 from colorstudio.core.models import ab_bins
 
-LOSSES = ("mse", "colourful", "classification")
+from colorstudio.core.options import LOSSES  # noqa: E402
 
 
 def _chroma(ab: Tensor) -> Tensor:
