@@ -11,7 +11,6 @@ from torch.utils.data import Dataset
 
 from colorstudio.core import color, imageio
 from colorstudio.core.errors import ColorStudioError
-from colorstudio.core.training.photos import list_photos  # noqa: F401  (re-exported for callers)
 
 
 def prepared(path: Path, short_side: int) -> np.ndarray | None:

@@ -13,8 +13,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from colorstudio.core.models import ab_bins
-
-from colorstudio.core.options import LOSSES  # noqa: E402
+from colorstudio.core.options import LOSSES
 
 
 def _chroma(ab: Tensor) -> Tensor:
