@@ -91,6 +91,9 @@ def main() -> None:
     parser.add_argument("--render-size", type=int, default=1024)
     parser.add_argument("--model", default="")
     args = parser.parse_args()
+    from colorstudio.core import allocator
+
+    allocator.tune()  # as `colorstudio` does at start-up
     import torch
 
     print(f"CPU threads: {torch.get_num_threads()}, render size {args.render_size}, model {args.model or 'default'}")

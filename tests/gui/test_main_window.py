@@ -199,9 +199,10 @@ def test_dust_mask_overlay_and_brush_edits_reach_the_engine(make_window, qtbot, 
     centre_colour = shown.pixelColor(shown.width() // 2, shown.height() // 2)
     assert centre_colour.name() != "#3c3c3c"  # the photo is painted, not just the backdrop
     editor = window.mask_editor
-    with qtbot.waitSignal(window.engine.worker.mask_ready, timeout=20000):
-        editor.show.setChecked(True)
-    assert window.viewer.overlay is not None and window.viewer.show_overlay
+    editor.show.setChecked(True)
+    # (waiting on the worker's signal itself would return on the engine thread, before the window has it)
+    qtbot.waitUntil(lambda: window.viewer.overlay is not None, timeout=20000)
+    assert window.viewer.show_overlay
     editor.add.setChecked(True)
     assert window.viewer.brush == "add"
     centre = QPoint(window.viewer.width() // 2, window.viewer.height() // 2)
@@ -219,3 +220,55 @@ def test_dust_mask_overlay_and_brush_edits_reach_the_engine(make_window, qtbot, 
     window.runner.start()
     qtbot.waitUntil(lambda: statuses(window) == [Status.DONE], timeout=30000)
     assert requests[0].strokes == (item.strokes[0],)
+
+
+def _slow_writes(monkeypatch, seconds: float, log: list):
+    """Make every output take ``seconds`` to write, noting when writes start and end."""
+    import time
+
+    real = imageio.write_image
+
+    def write(path, *args, **kwargs):
+        log.append(("write", Path(path).name))
+        time.sleep(seconds)
+        real(path, *args, **kwargs)
+        log.append(("written", Path(path).name))
+
+    monkeypatch.setattr(imageio, "write_image", write)
+
+
+def test_the_next_photo_is_colorized_while_the_last_is_written(make_window, qtbot, tmp_path, monkeypatch):
+    log: list = []
+    _slow_writes(monkeypatch, 1.0, log)
+    window = make_window()
+    window.engine.worker.job_started.connect(lambda job_id: log.append(("started", job_id)))
+    window.add_paths([photo(tmp_path / f"p{i}.png", seed=i) for i in range(3)])
+    window.runner.start()
+    qtbot.waitUntil(lambda: statuses(window) == [Status.DONE] * 3, timeout=30000)
+    out = Path(window.settings_panel.values()["output_folder"])
+    assert sorted(p.name for p in out.iterdir()) == ["p0.png", "p1.png", "p2.png"]
+    ids = [item.id for item in window.queue_model.queue.items]
+    # the second photo started before the first was on disk, the third before the second was
+    assert log.index(("started", ids[1])) < log.index(("written", "p0.png"))
+    assert log.index(("started", ids[2])) < log.index(("written", "p1.png"))
+    # and never two photos waiting to be written at once: p0 is written before p1's write begins
+    assert log.index(("written", "p0.png")) < log.index(("write", "p1.png"))
+    assert "finished" in window.status_text.text()  # only once the last file was written
+
+
+def test_closing_while_a_photo_is_written_finishes_it(make_window, qtbot, tmp_path, monkeypatch):
+    log: list = []
+    _slow_writes(monkeypatch, 1.5, log)
+    window = make_window()
+    slow_settings(window)  # b (big) is still being colorized when the window closes
+    window.add_paths([photo(tmp_path / "a.png"), photo(tmp_path / "b.png", size=(1600, 1200), seed=1)])
+    window.runner.start()
+    qtbot.waitUntil(lambda: ("write", "a.png") in log, timeout=30000)
+    window.shutdown()  # what closing the window does, after the user agreed
+    out = Path(window.settings_panel.values()["output_folder"])
+    assert (out / "a.png").is_file() and ("written", "a.png") in log
+    again = make_window()
+    items = again.queue_model.queue.items
+    assert items[0].status == Status.DONE  # on disk: not redone next time
+    assert items[1].status == Status.WAITING  # stopped between tiles: done again next time
+    assert not (out / "b.png").exists()

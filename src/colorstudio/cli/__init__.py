@@ -10,6 +10,7 @@ import sys
 
 from colorstudio import __version__
 from colorstudio.cli import colorize_cmd, evaluate_cmd, models_cmd, train_cmd
+from colorstudio.core import allocator
 
 COMMANDS = {"colorize": colorize_cmd, "train": train_cmd, "evaluate": evaluate_cmd, "models": models_cmd}
 
@@ -27,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(argv: list[str]) -> int:
+    allocator.tune()  # before any thread starts: see core/allocator.py
     parser = build_parser()
     if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
         from colorstudio.gui.app import main as gui_main  # `colorstudio [photos or folders]` opens the window

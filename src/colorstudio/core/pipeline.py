@@ -15,6 +15,8 @@ tiles, then on the CPU, and the user is told; a tile computed before the error i
 from __future__ import annotations
 
 import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Sequence
 
 import cv2
@@ -31,6 +33,7 @@ from colorstudio.core.restoration import Stroke, restore_tiled
 
 log = logging.getLogger(__name__)
 
+COMPOSE_WORKERS = max(1, min(4, os.cpu_count() or 1))
 STRIP_ROWS = 256  # full-resolution rows composed at a time: bounds the memory of the final step
 
 
@@ -115,9 +118,16 @@ class _Composer:
     def finish(self) -> np.ndarray:
         if not self.native:
             height, width = self.image.shape[:2]
-            for y0 in range(0, height, STRIP_ROWS):
+
+            def strip(y0: int) -> None:
                 y1 = min(y0 + STRIP_ROWS, height)
                 self._compose(y0, _upsample_rows(self.ab_render, y0, y1, height, width))
+
+            # Strips are independent and numpy/OpenCV release the GIL on them: on a big scan this step
+            # costs more than the network, so it uses every core (memory: one strip per worker).
+            with ThreadPoolExecutor(max_workers=COMPOSE_WORKERS) as pool:
+                for done in pool.map(strip, range(0, height, STRIP_ROWS)):
+                    pass
         return self.out
 
 

@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
 from colorstudio import __version__, paths
+from colorstudio.core import allocator
 
 
 def dark_palette() -> QPalette:
@@ -37,6 +38,7 @@ def apply_theme(app: QApplication) -> None:
 
 
 def main(files: list[str] | None = None) -> int:
+    allocator.tune()  # before the engine thread starts: see core/allocator.py
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("colorstudio")
     app.setOrganizationName("colorstudio")

@@ -1,5 +1,8 @@
 """Runs the queue through the engine one photo at a time: decides outputs, skips finished ones, keeps the
-queue saved on disk after every change, pauses, cancels, and estimates the time left."""
+queue saved on disk after every change, pauses, cancels, and estimates the time left.
+
+The engine colorizes the next photo while the previous one is written (see worker.py): ``current`` is the
+photo being colorized, ``saving`` those being written; an item is Done when its file is on disk."""
 
 from __future__ import annotations
 
@@ -30,11 +33,14 @@ class BatchRunner(QObject):
         self.running = False
         self.paused = False
         self.current: int | None = None
+        self.saving: set[int] = set()
+        self.closing = False  # the window is closing: a photo stopped now is redone next time
         self._previews: set[int] = set()
         self._seconds_per_mp: list[float] = []
         self._started_item = 0.0
         w = engine.worker
         w.job_progress.connect(self._on_progress)
+        w.job_computed.connect(self._on_computed)
         w.job_finished.connect(self._on_finished)
         w.job_failed.connect(self._on_failed)
         w.job_cancelled.connect(self._on_cancelled)
@@ -107,6 +113,8 @@ class BatchRunner(QObject):
                 self._emit_progress(0.0)
                 return
             self.model.refresh(item.id)
+        if self.saving:  # the last photos are still being written: finished when they are on disk
+            return
         self.running = False
         self.current = None
         self.save()
@@ -120,9 +128,20 @@ class BatchRunner(QObject):
             if status != Status.DONE:
                 item.progress = 0.0
             self.model.refresh(item_id)
-        self.current = None
+        if item_id == self.current:
+            self.current = None
+        self.saving.discard(item_id)
         self.save()
-        self._emit_progress(0.0)
+        current = self.queue.get(self.current) if self.current is not None else None
+        self._emit_progress(current.progress if current is not None else 0.0)
+        self._next()
+
+    def _on_computed(self, item_id: int) -> None:
+        """Colorized and being written: the engine is free for the next photo."""
+        if item_id != self.current:  # already written and finished (the saver was quicker)
+            return
+        self.current = None
+        self.saving.add(item_id)
         self._next()
 
     def _on_progress(self, item_id: int, done: int, total: int) -> None:
@@ -156,6 +175,8 @@ class BatchRunner(QObject):
     def _on_cancelled(self, item_id: int) -> None:
         if item_id in self._previews:
             self._previews.discard(item_id)
+            return
+        if self.closing:  # stays Working on disk, so the next session does it again
             return
         self._finish_item(item_id, Status.CANCELLED, "cancelled; nothing was written")
 

@@ -9,36 +9,51 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
 
-def to_display_rgb(pixels: np.ndarray) -> np.ndarray:
-    """8-bit RGB (H, W, 3) for display, from gray or RGB, 8- or 16-bit."""
+def to_display(pixels: np.ndarray) -> np.ndarray:
+    """8-bit gray (H, W) or RGB (H, W, 3), contiguous, from 8- or 16-bit; 8-bit contiguous input is
+    returned as it is (no copy)."""
     if pixels.dtype == np.uint16:
-        pixels = (pixels >> 8).astype(np.uint8)
-    if pixels.ndim == 2:
-        pixels = np.repeat(pixels[:, :, None], 3, axis=2)
+        # a ufunc with an output buffer: numpy releases the GIL, so the window keeps painting
+        pixels = np.right_shift(pixels, 8, out=np.empty_like(pixels)).astype(np.uint8)
     return np.ascontiguousarray(pixels)
 
 
 def to_qimage(rgb: np.ndarray) -> QImage:
     """A QImage that owns a copy of the 8-bit RGB pixels."""
-    rgb = np.ascontiguousarray(rgb)
-    h, w = rgb.shape[:2]
-    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+    return wrap_qimage(np.ascontiguousarray(rgb)).copy()
+
+
+def wrap_qimage(pixels: np.ndarray) -> QImage:
+    """A QImage over the buffer of 8-bit contiguous gray (H, W) or RGB (H, W, 3) pixels, without a copy.
+
+    The caller keeps ``pixels`` alive (and unchanged) for as long as the QImage is used.
+    """
+    h, w = pixels.shape[:2]
+    if pixels.ndim == 2:
+        return QImage(pixels.data, w, h, w, QImage.Format.Format_Grayscale8)
+    return QImage(pixels.data, w, h, 3 * w, QImage.Format.Format_RGB888)
 
 
 class Pyramid:
     """The image at full size and successive halvings down to ``smallest`` pixels, so the viewer paints
-    a level near the screen size instead of scaling a 24-megapixel image on every repaint."""
+    a level near the screen size instead of scaling a 24-megapixel image on every repaint.
 
-    def __init__(self, rgb: np.ndarray, smallest: int = 256) -> None:
+    Built off the GUI thread without holding Python's GIL for long: no full-size copy is made (level 0
+    wraps the photo's own 8-bit buffer; gray stays gray), and the halvings are OpenCV's, which release
+    the GIL. The pyramid keeps its arrays, so its QImages stay valid while it lives.
+    """
+
+    def __init__(self, pixels: np.ndarray, smallest: int = 256) -> None:
         import cv2
 
-        level = to_display_rgb(rgb)
-        self.levels = [to_qimage(level)]
+        level = to_display(pixels)
+        self._arrays = [level]
         while max(level.shape[:2]) > smallest * 2:
             # OpenCV's area averaging: several times faster than QImage.scaled on a 24-megapixel photo
             level = cv2.resize(level, (max(1, level.shape[1] // 2), max(1, level.shape[0] // 2)),
                                interpolation=cv2.INTER_AREA)
-            self.levels.append(to_qimage(level))
+            self._arrays.append(level)
+        self.levels = [wrap_qimage(a) for a in self._arrays]
 
     @property
     def width(self) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QCoreApplication, Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QFileDialog, QHeaderView, QLabel, QMainWindow,
                                QMessageBox, QProgressBar, QSplitter, QTableView, QToolBar, QWidget)
@@ -143,7 +143,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         w = self.engine.worker
         w.model_ready.connect(self._model_ready)
-        w.model_failed.connect(lambda msg: self._show_status(f"Could not load the model: {msg}"))
+        w.model_failed.connect(self._model_failed)  # a method: a lambda would run on the engine thread
         w.notice.connect(self._show_status)
         self.runner.progress.connect(self._progress)
         self.runner.runningChanged.connect(lambda _: self._update_actions())
@@ -253,6 +253,9 @@ class MainWindow(QMainWindow):
         self.show_selected()
 
     # -- status ------------------------------------------------------------------------------------
+    def _model_failed(self, message: str) -> None:
+        self._show_status(f"Could not load the model: {message}")
+
     def _show_status(self, text: str) -> None:
         self.status_text.setText(text)
 
@@ -373,11 +376,13 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop the engine thread cleanly and save everything (also used by tests)."""
-        if self.runner.running:
-            self.runner.running = False
+        self.runner.running = False
+        self.runner.closing = True
         self.save_settings()
         self.runner.save()
-        self.engine.shutdown()
+        self.engine.shutdown()  # the photo being colorized stops; one already colorized is written
+        QCoreApplication.sendPostedEvents()  # ... and its "done" reaches the queue
+        self.runner.save()
         wizard = getattr(self, "wizard", None)
         if wizard is not None:
             wizard.training.shutdown()

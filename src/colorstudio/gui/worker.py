@@ -1,11 +1,17 @@
 """The engine thread: one long-lived QThread whose worker owns the loaded model and runs one photo at a
 time. The rest of the GUI only sends requests and connects to signals; this is the only module that
-knows about threads. Torch is imported inside the thread, never at module level."""
+knows about threads. Torch is imported inside the thread, never at module level.
+
+A finished photo is written by a second, short-lived helper (the saver) while the engine already
+colorizes the next one: ``job_computed`` says the engine is free, ``job_finished`` that the file is on
+disk. At most one photo waits to be written, so memory stays bounded."""
 
 from __future__ import annotations
 
 import threading
+import time
 import traceback
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +41,7 @@ class JobResult:
     output: Path | None
     before: Pyramid
     after: Pyramid
-    seconds: float
+    seconds: float  # colorizing (the engine's time; writing overlaps the next photo)
 
 
 class gpu_turn:  # noqa: N801 - used like a function: `with gpu_turn(...)`
@@ -59,7 +65,8 @@ class EngineWorker(QObject):
     model_failed = Signal(str)
     job_started = Signal(int)
     job_progress = Signal(int, int, int)  # id, tiles done, tiles total
-    job_finished = Signal(object)  # JobResult
+    job_computed = Signal(int)  # id: colorized, now being written; the engine takes the next photo
+    job_finished = Signal(object)  # JobResult: written (or, for a preview, ready)
     job_failed = Signal(int, str)
     job_cancelled = Signal(int)
     mask_ready = Signal(int, object)  # item id, QImage overlay (red where the photo will be inpainted)
@@ -73,6 +80,8 @@ class EngineWorker(QObject):
         self._cancel = threading.Event()
         self._running = threading.Event()  # cleared while paused
         self._running.set()
+        self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="colorstudio-save")
+        self._saving: Future | None = None
 
     # -- called from the GUI thread (thread-safe flags) ---------------------------------------------
     def cancel_current(self) -> None:
@@ -129,25 +138,19 @@ class EngineWorker(QObject):
 
     @Slot(object)
     def run_job(self, request: JobRequest) -> None:
-        import time
-
         self._cancel.clear()
         self.job_started.emit(request.id)
         started = time.monotonic()
-        try:
+        with self._reporting(request.id):
             from colorstudio.core import imageio
-            from colorstudio.core.errors import Cancelled, ColorStudioError
-            from colorstudio.core.pipeline import ColorizeOptions, colorize
-
             from colorstudio.core.device import is_accelerator, resolve_device
+            from colorstudio.core.errors import ColorStudioError
+            from colorstudio.core.pipeline import ColorizeOptions, colorize
+            from colorstudio.core.restoration import RestoreOptions, Stroke
 
             if self.model is None:
                 raise ColorStudioError("no model is loaded")
             photo = imageio.read_image(request.source, max_pixels=request.max_pixels)
-            from colorstudio.core.restoration import RestoreOptions
-
-            from colorstudio.core.restoration import Stroke
-
             restore = RestoreOptions(**request.options.get("restore", {}))
             strokes = [Stroke.from_json(s) for s in request.strokes]
             options = ColorizeOptions(**{**request.options, "device": self.device, "restore": restore})
@@ -156,22 +159,68 @@ class EngineWorker(QObject):
                 result = colorize(photo.pixels, self.model, options, strokes=strokes,
                                   progress=lambda d, t: self.job_progress.emit(request.id, d, t),
                                   should_cancel=self._should_cancel, on_notice=self.notice.emit)
-            if request.output is not None:
-                fmt = imageio.format_from_extension(request.output) or "png"
-                imageio.write_image(request.output, result, alpha=photo.alpha, format=fmt,
-                                    quality=request.quality, exif=photo.exif, icc_profile=photo.icc_profile,
-                                    provenance=imageio.Provenance(model=self.model_name))
+            if request.output is None:  # a preview: nothing to write
+                self.job_finished.emit(JobResult(request.id, None, Pyramid(photo.pixels), Pyramid(result),
+                                                 time.monotonic() - started))
+                return
+            self.wait_for_saving()  # one photo at a time waits to be written
+            self._saving = self._saver.submit(self._save, request, photo, result, time.monotonic() - started)
+            self.job_computed.emit(request.id)
+
+    def _save(self, request: JobRequest, photo, result, seconds: float) -> None:
+        """On the saver thread: write the output atomically, then hand the before/after to the window."""
+        with self._reporting(request.id):
+            from colorstudio.core import imageio
+
+            fmt = imageio.format_from_extension(request.output) or "png"
+            imageio.write_image(request.output, result, alpha=photo.alpha, format=fmt,
+                                quality=request.quality, exif=photo.exif, icc_profile=photo.icc_profile,
+                                provenance=imageio.Provenance(model=self.model_name))
             self.job_finished.emit(JobResult(request.id, request.output, Pyramid(photo.pixels), Pyramid(result),
-                                             time.monotonic() - started))
-        except Cancelled:
-            self.job_cancelled.emit(request.id)
-        except ColorStudioError as exc:
-            self.job_failed.emit(request.id, str(exc))
-        except MemoryError:
-            self.job_failed.emit(request.id, "not enough memory for this photo; lower the render size")
-        except Exception as exc:  # noqa: BLE001 - a bug must fail the job, not kill the thread
-            traceback.print_exc()
-            self.job_failed.emit(request.id, f"unexpected error: {type(exc).__name__}: {exc}")
+                                             seconds))
+
+    def wait_for_saving(self) -> None:
+        """Block until the photo being written (if any) is on disk."""
+        if self._saving is not None:
+            self._saving.result()
+            self._saving = None
+
+    def close(self) -> None:
+        """Finish writing and stop the saver (after the engine thread has ended)."""
+        self.wait_for_saving()
+        self._saver.shutdown(wait=True)
+
+    def _reporting(self, job_id: int):
+        return _JobReport(self, job_id)
+
+
+class _JobReport:
+    """Turns what goes wrong in a job into the right signal; the threads live on."""
+
+    def __init__(self, worker: EngineWorker, job_id: int) -> None:
+        self.worker, self.job_id = worker, job_id
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        if exc is None:
+            return False
+        from colorstudio.core.errors import Cancelled, ColorStudioError
+
+        w = self.worker
+        if isinstance(exc, Cancelled):
+            w.job_cancelled.emit(self.job_id)
+        elif isinstance(exc, ColorStudioError):
+            w.job_failed.emit(self.job_id, str(exc))
+        elif isinstance(exc, MemoryError):
+            w.job_failed.emit(self.job_id, "not enough memory for this photo; lower the render size")
+        elif isinstance(exc, Exception):  # a bug must fail the job, not kill the thread
+            traceback.print_exception(kind, exc, tb)
+            w.job_failed.emit(self.job_id, f"unexpected error: {kind.__name__}: {exc}")
+        else:
+            return False  # KeyboardInterrupt, SystemExit: not ours to swallow
+        return True
 
 
 def overlay_image(mask, longest: int = 2048):
@@ -207,20 +256,34 @@ class Engine(QObject):
         self._load.connect(self.worker.load_model)
         self._run.connect(self.worker.run_job)
         self._mask.connect(self.worker.compute_mask)
-        self.busy = False
-        self.worker.job_started.connect(lambda _id: setattr(self, "busy", True))
-        for signal in (self.worker.job_finished, self.worker.job_failed, self.worker.job_cancelled):
-            signal.connect(self._idle)
+        self.busy = False  # the engine thread is colorizing a photo (a photo being written does not count)
+        self._current: int | None = None
+        self.worker.job_started.connect(self._started)
+        self.worker.job_computed.connect(self._idle)
+        self.worker.job_failed.connect(self._failed)
+        self.worker.job_cancelled.connect(self._idle)
+        self.worker.job_finished.connect(self._finished)
         self.thread.start()
 
-    def _idle(self, *args) -> None:
-        self.busy = False
+    def _started(self, job_id: int) -> None:
+        self.busy, self._current = True, job_id
+
+    # Methods, not lambdas: a lambda has no thread of its own and would run on the emitting thread.
+    def _idle(self, job_id: int) -> None:
+        if job_id == self._current:  # not a photo the saver finished while the next one runs
+            self.busy, self._current = False, None
+
+    def _failed(self, job_id: int, _reason: str) -> None:
+        self._idle(job_id)
+
+    def _finished(self, result: JobResult) -> None:
+        self._idle(result.id)
 
     def load_model(self, name: str, device: str) -> None:
         self._load.emit(name, device)
 
     def run(self, request: JobRequest) -> None:
-        self.busy = True
+        self.busy, self._current = True, request.id
         self._run.emit(request)
 
     def compute_mask(self, request: JobRequest) -> None:
@@ -233,7 +296,10 @@ class Engine(QObject):
         self.worker.cancel_current()
 
     def shutdown(self, timeout_ms: int = 30000) -> bool:
-        """Stop the current job between tiles and end the thread; True if it ended in time."""
+        """Stop the current job between tiles, finish writing a photo already colorized, and end the
+        threads; True if the engine thread ended in time."""
         self.worker.cancel_current()
         self.thread.quit()
-        return self.thread.wait(timeout_ms)
+        ended = self.thread.wait(timeout_ms)
+        self.worker.close()
+        return ended
