@@ -11,10 +11,54 @@ import subprocess
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
 HERE = Path(__file__).resolve().parent
+
+
+class Shooter(QObject):
+    """Takes each page's picture when the wizard's worker reports; slots, so they run on the GUI thread."""
+
+    def __init__(self, wizard, minutes: float, app) -> None:
+        super().__init__()
+        self.wizard, self.minutes, self.app = wizard, minutes, app
+        self.shot_settings = False
+
+    def shoot(self, name: str) -> None:
+        geometry = self.wizard.frameGeometry()
+        crop = f"{geometry.width()}x{geometry.height()}+{geometry.x()}+{geometry.y()}"
+        subprocess.run(["import", "-window", "root", "-crop", crop, str(HERE / name)], check=True)
+
+    @Slot(object)
+    def scanned(self, _report) -> None:
+        QTimer.singleShot(800, lambda: (self.shoot("wizard-1-folder.png"), self.wizard.next()))
+
+    @Slot(float)
+    def estimated(self, _seconds) -> None:
+        if self.wizard.currentPage() is self.wizard.settings_page and not self.shot_settings:
+            self.shot_settings = True
+            self.wizard.settings_page.minutes.setValue(max(1, int(self.minutes)))
+            QTimer.singleShot(800, lambda: (self.shoot("wizard-2-settings.png"), self.wizard.next()))
+
+    @Slot(int, dict, list)
+    def epoch(self, n, _val, _samples) -> None:
+        if n == 2:
+            QTimer.singleShot(500, lambda: self.shoot("wizard-3-training.png"))
+
+    @Slot(dict)
+    def trained(self, _best) -> None:
+        def later() -> None:
+            if not (HERE / "wizard-3-training.png").exists():
+                self.shoot("wizard-3-training.png")
+            self.wizard.next()
+
+        QTimer.singleShot(500, later)
+
+    @Slot(dict, dict, list)
+    def evaluated(self, *_args) -> None:
+        QTimer.singleShot(1000, lambda: (self.shoot("wizard-4-result.png"), self.wizard.training.shutdown(),
+                                         self.app.quit()))
 
 
 def main() -> None:
@@ -28,37 +72,12 @@ def main() -> None:
     wizard.move(20, 20)
     wizard.show()
     worker = wizard.training.worker
-
-    def shoot(name: str) -> None:
-        geometry = wizard.frameGeometry()
-        crop = f"{geometry.width()}x{geometry.height()}+{geometry.x()}+{geometry.y()}"
-        subprocess.run(["import", "-window", "root", "-crop", crop, str(HERE / name)], check=True)
-
-    def scanned(_report) -> None:
-        QTimer.singleShot(800, lambda: (shoot("wizard-1-folder.png"), wizard.next()))
-
-    def estimated(_seconds) -> None:
-        if wizard.currentPage() is wizard.settings_page and not hasattr(wizard, "_shot2"):
-            wizard._shot2 = True
-            wizard.settings_page.minutes.setValue(max(1, int(minutes)))
-            QTimer.singleShot(800, lambda: (shoot("wizard-2-settings.png"), wizard.next()))
-
-    def epoch(n, val, samples) -> None:
-        if n == 2:
-            QTimer.singleShot(500, lambda: shoot("wizard-3-training.png"))
-
-    def trained(_best) -> None:
-        QTimer.singleShot(500, lambda: (shoot("wizard-3-training.png") if not (HERE / "wizard-3-training.png").exists()
-                                        else None, wizard.next()))
-
-    def evaluated(*_args) -> None:
-        QTimer.singleShot(1000, lambda: (shoot("wizard-4-result.png"), wizard.training.shutdown(), app.quit()))
-
-    worker.scanned.connect(scanned)
-    worker.estimated.connect(estimated)
-    worker.epoch.connect(epoch)
-    worker.trained.connect(trained)
-    worker.evaluated.connect(evaluated)
+    shooter = Shooter(wizard, minutes, app)  # a QObject of the GUI thread: its slots run there
+    worker.scanned.connect(shooter.scanned)
+    worker.estimated.connect(shooter.estimated)
+    worker.epoch.connect(shooter.epoch)
+    worker.trained.connect(shooter.trained)
+    worker.evaluated.connect(shooter.evaluated)
     (HERE / "wizard-3-training.png").unlink(missing_ok=True)
     QTimer.singleShot(500, lambda: wizard.folder_page.scan(folder))
     app.exec()

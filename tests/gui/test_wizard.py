@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from PySide6.QtCore import QThread
+from PySide6.QtWidgets import QApplication
 
 from colorstudio import paths
 from colorstudio.gui.main_window import MainWindow
@@ -108,10 +110,16 @@ def test_train_cancel_resume_save_and_the_model_is_listed(qtbot, tiny_model, tmp
     _to_training(qtbot, wizard, folder)
     qtbot.waitUntil(lambda: bool(steps or failures), timeout=60000)
     assert not failures
+    page = wizard.training_page
+    threads = []
+    real_stopped = page._stopped
+    page._stopped = lambda message: (threads.append(QThread.currentThread()), real_stopped(message))
     started = time.monotonic()
     with qtbot.waitSignal(worker.cancelled, timeout=10000):
-        wizard.training_page.stop.click()
+        page.stop.click()
     assert time.monotonic() - started < 5
+    qtbot.waitUntil(lambda: bool(threads), timeout=5000)
+    assert threads == [QApplication.instance().thread()]  # the page's widgets change on the GUI thread only
     run = wizard.run
     assert (run.run_dir / "state.safetensors").exists()
     stopped_at = max(steps)

@@ -247,8 +247,9 @@ class TrainingPage(QWizardPage):
         w.epoch.connect(self._epoch)
         w.trained.connect(self._trained)
         w.notice.connect(self.time.setText)
-        w.cancelled.connect(lambda: self._stopped("Stopped. The last checkpoint is kept: Resume continues from it."))
-        w.failed.connect(lambda msg: self._stopped(f"Training stopped: {msg}"))
+        # methods, not lambdas: a lambda would run on the training thread and touch widgets from there
+        w.cancelled.connect(self._cancelled)
+        w.failed.connect(self._failed)
 
     def initializePage(self) -> None:  # noqa: N802
         wizard = self.wizard()
@@ -294,6 +295,12 @@ class TrainingPage(QWizardPage):
         self.stop.setEnabled(False)
         self.pause.setEnabled(False)
         self.completeChanged.emit()
+
+    def _cancelled(self) -> None:
+        self._stopped("Stopped. The last checkpoint is kept: Resume continues from it.")
+
+    def _failed(self, message: str) -> None:
+        self._stopped(f"Training stopped: {message}")
 
     def _stopped(self, message: str) -> None:
         self.time.setText(message)
