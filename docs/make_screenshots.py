@@ -60,7 +60,7 @@ def main() -> None:
             return
         QTimer.singleShot(300, wait_end)
 
-    window.engine.worker.model_ready.connect(lambda *a: window.runner.start())
+    window.engine.worker.model_ready.connect(window.runner.start)  # a QObject method: runs on the GUI thread
     QTimer.singleShot(500, wait_mid)
     QTimer.singleShot(600, wait_end)
     app.exec()
