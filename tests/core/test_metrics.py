@@ -58,3 +58,32 @@ def test_evaluate_scores_colour_photos_and_skips_gray_ones(tmp_path):
     assert result.mean("model").colourfulness_ratio > 0.05  # the double adds colour
     data = result.as_dict()
     assert data["photos"] == 2 and len(data["per_photo"]) == 2
+
+
+def test_true_colour_hints_carry_the_photos_own_colours():
+    from colorstudio.core.evaluation import sample_true_hints
+
+    img = colour_photo(3)
+    hints = sample_true_hints(img, 10, seed=5)
+    assert len(hints) == 10 and hints == sample_true_hints(img, 10, seed=5)  # reproducible
+    assert hints != sample_true_hints(img, 10, seed=6)
+    lab = color.rgb_to_lab(img)
+    for h in hints:
+        x, y = int(h.x), int(h.y)
+        assert 1 <= x < img.shape[1] - 1 and 1 <= y < img.shape[0] - 1
+        true_ab = lab[y - 1 : y + 2, x - 1 : x + 2, 1:].reshape(-1, 2).mean(axis=0)
+        np.testing.assert_allclose([h.a, h.b], true_ab, atol=1e-4)
+    assert sample_true_hints(img, 0, seed=5) == []
+
+
+def test_evaluate_passes_sampled_hints_to_the_pipeline(tmp_path, monkeypatch):
+    import colorstudio.core.evaluation as evaluation
+
+    Image.fromarray(colour_photo(1)).save(tmp_path / "c.png")
+    given = []
+    real = evaluation.colorize
+    monkeypatch.setattr(evaluation, "colorize",
+                        lambda image, model, options, hints=(): (given.append(list(hints)), real(image, model, options))[1])
+    evaluate([tmp_path / "c.png"], ConvDouble(), ColorizeOptions(device="cpu"), hints=7)
+    evaluate([tmp_path / "c.png"], ConvDouble(), ColorizeOptions(device="cpu"))
+    assert [len(h) for h in given] == [7, 0]

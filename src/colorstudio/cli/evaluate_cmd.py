@@ -24,6 +24,10 @@ def add_parser(sub) -> None:
     p.add_argument("--limit", type=int, default=0, help="only the first N photos (0 = all)")
     p.add_argument("--render-size", type=int, default=ColorizeOptions().render_size, metavar="PX")
     p.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    p.add_argument("--strength", type=float, default=ColorizeOptions().strength,
+                   help="colour strength, as in colorize (default 1)")
+    p.add_argument("--hints", type=int, default=0, metavar="N",
+                   help="give the model N colour hints per photo, sampled from its true colours (default 0)")
     p.add_argument("--quiet", action="store_true", help="print only the means")
 
 
@@ -46,8 +50,9 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if loaded is None:
         return 2
     model, entry = loaded
-    options = ColorizeOptions(render_size=args.render_size, device=args.device)
-    print(f"Evaluating {entry.name} on {len(photos)} photos from {args.data}")
+    options = ColorizeOptions(render_size=args.render_size, device=args.device, strength=args.strength)
+    with_hints = f", {args.hints} true-colour hints per photo" if args.hints else ""
+    print(f"Evaluating {entry.name} on {len(photos)} photos from {args.data}{with_hints}")
     print(ROW.format("photo (model / gray floor)", "PSNR", "SSIM", "CIEDE2000", "colour"))
 
     def show(item, done, total):
@@ -57,7 +62,7 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     from colorstudio.core.evaluation import evaluate  # torch: only once the command runs
 
-    result = evaluate(photos, model, options, on_photo=show)
+    result = evaluate(photos, model, options, on_photo=show, hints=args.hints)
     if not result.photos:
         print("No colour photos to evaluate.", file=sys.stderr)
         return 1
@@ -67,7 +72,8 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     for path, reason in result.skipped:
         print(f"  skipped {path}: {reason}", file=sys.stderr)
     if args.json:
-        data = result.as_dict() | {"model": entry.name, "data": str(args.data)}
+        data = result.as_dict() | {"model": entry.name, "data": str(args.data), "hints": args.hints,
+                                   "strength": args.strength, "render_size": args.render_size}
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(data, indent=2))
     return 0

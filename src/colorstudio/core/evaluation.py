@@ -1,7 +1,8 @@
 """``evaluate``: colorize the L-only version of colour photos and score the result against the originals.
 
 The gray floor (a = b = 0, i.e. the gray photo itself) is scored on the same photos, so a model's numbers
-can be read against what doing nothing achieves.
+can be read against what doing nothing achieves. With ``hints=N``, N colour hints are sampled from each
+photo's true colours (as a person would click them), to measure how well a model follows hints.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from colorstudio.core import imageio, metrics
+from colorstudio.core import color, imageio, metrics
 from colorstudio.core.errors import ColorStudioError
+from colorstudio.core.hints import ColorHint
 from colorstudio.core.pipeline import ColorizeOptions, colorize
 
 
@@ -53,8 +55,26 @@ def _truth(path: Path) -> np.ndarray | str:
     return pixels if pixels.dtype == np.uint8 else (pixels / 257 + 0.5).astype(np.uint8)
 
 
+def sample_true_hints(truth: np.ndarray, count: int, seed: int, radius: int = 1) -> list[ColorHint]:
+    """``count`` hints at random points of the photo, each carrying the true mean ab of the small square
+    the pipeline marks there; the same points for the same (photo size, seed)."""
+    if count <= 0:
+        return []
+    h, w = truth.shape[:2]
+    rng = np.random.default_rng([seed, h, w])
+    lab = color.rgb_to_lab(truth)
+    hints = []
+    for _ in range(count):
+        y, x = int(rng.integers(radius, h - radius)), int(rng.integers(radius, w - radius))
+        patch = lab[y - radius : y + radius + 1, x - radius : x + radius + 1, 1:]
+        a, b = patch.reshape(-1, 2).mean(axis=0)
+        hints.append(ColorHint(float(x), float(y), float(a), float(b)))
+    return hints
+
+
 def evaluate(paths: Iterable[Path], model, options: ColorizeOptions,
-             on_photo: Callable[[PhotoResult | None, int, int], None] | None = None) -> Evaluation:
+             on_photo: Callable[[PhotoResult | None, int, int], None] | None = None,
+             hints: int = 0, seed: int = 0) -> Evaluation:
     paths = list(paths)
     result = Evaluation()
     for index, path in enumerate(paths):
@@ -65,7 +85,7 @@ def evaluate(paths: Iterable[Path], model, options: ColorizeOptions,
                 on_photo(None, index + 1, len(paths))
             continue
         gray = metrics.lightness_only(truth)
-        output = colorize(gray[..., 0], model, options)
+        output = colorize(gray[..., 0], model, options, hints=sample_true_hints(truth, hints, seed + index))
         item = PhotoResult(path, metrics.score(output, truth), metrics.score(gray, truth))
         result.photos.append(item)
         if on_photo:

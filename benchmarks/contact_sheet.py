@@ -1,0 +1,79 @@
+"""Contact sheets of real old photos before and after, for a person to judge: ../shared/data/old-bw/.
+
+    .venv/bin/python benchmarks/contact_sheet.py [OUT_DIR] [--model NAME] [--per-sheet 12] [--restore PRESET]
+
+Every photo is colorized with the same pipeline as `colorstudio colorize` (default settings) and shown as
+a pair, original | colorized, with its name; the pairs are laid out 3 to a row, --per-sheet to a sheet.
+Writes OUT_DIR/contact-NN.jpg (default benchmarks/out/contact, git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+PHOTOS = ROOT.parent / "shared" / "data" / "old-bw"
+CELL = 300  # px, the height of each photo on the sheet
+
+
+def pair(original: np.ndarray, colorized: np.ndarray, name: str) -> np.ndarray:
+    def fit(rgb: np.ndarray) -> np.ndarray:
+        rgb = rgb if rgb.ndim == 3 else np.dstack([rgb] * 3)
+        h, w = rgb.shape[:2]
+        scale = min(CELL / h, CELL / w)
+        small = cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+        cell = np.full((CELL, CELL, 3), 255, np.uint8)
+        y, x = (CELL - small.shape[0]) // 2, (CELL - small.shape[1]) // 2
+        cell[y : y + small.shape[0], x : x + small.shape[1]] = small
+        return cell
+
+    body = np.hstack([fit(original), np.full((CELL, 4, 3), 255, np.uint8), fit(colorized)])
+    band = np.full((24, body.shape[1], 3), 255, np.uint8)
+    cv2.putText(band, name[:60], (4, 17), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (40, 40, 40), 1, cv2.LINE_AA)
+    return np.vstack([body, band])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", nargs="?", type=Path, default=ROOT / "benchmarks" / "out" / "contact")
+    parser.add_argument("--model", default="")
+    parser.add_argument("--per-sheet", type=int, default=12)
+    parser.add_argument("--restore", default="off", help="off, clean-scan or damaged-print")
+    args = parser.parse_args()
+    from colorstudio.core import allocator, catalog, imageio
+    from colorstudio.core.pipeline import ColorizeOptions, colorize
+    from colorstudio.core.restoration import PRESETS, RestoreOptions
+    from colorstudio.core.training.photos import list_photos
+
+    allocator.tune()
+    entry = catalog.resolve_model(args.model or None)
+    model, _ = catalog.load(entry)
+    restore = RestoreOptions() if args.restore == "off" else PRESETS[args.restore.replace("-", " ")]
+    options = ColorizeOptions(device="cpu", restore=restore)
+    photos = list_photos(PHOTOS)
+    if not photos:
+        raise SystemExit(f"no photos in {PHOTOS}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    cells = []
+    for path in photos:
+        pixels = imageio.read_image(path).pixels
+        cells.append(pair(pixels, colorize(pixels, model, options), path.stem))
+    blank = np.full_like(cells[0], 255)
+    for n, start in enumerate(range(0, len(cells), args.per_sheet)):
+        chunk = cells[start : start + args.per_sheet]
+        chunk += [blank] * (-len(chunk) % 3)
+        rows = [np.hstack([c for cell in chunk[i : i + 3] for c in (cell, np.full((cell.shape[0], 12, 3), 255, np.uint8))])
+                for i in range(0, len(chunk), 3)]
+        sheet = np.vstack(rows)
+        target = args.out / f"contact-{n + 1:02d}.jpg"
+        cv2.imwrite(str(target), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 88])
+        print(f"wrote {target} ({len(chunk)} photos)")
+    print(f"{len(cells)} photos of {PHOTOS} with {entry.name}")
+
+
+if __name__ == "__main__":
+    main()
