@@ -87,3 +87,23 @@ def test_evaluate_passes_sampled_hints_to_the_pipeline(tmp_path, monkeypatch):
     evaluate([tmp_path / "c.png"], ConvDouble(), ColorizeOptions(device="cpu"), hints=7)
     evaluate([tmp_path / "c.png"], ConvDouble(), ColorizeOptions(device="cpu"))
     assert [len(h) for h in given] == [7, 0]
+
+
+def test_the_gray_floor_equals_an_independent_computation(tmp_path):
+    """evaluate's gray floor on a known photo against scikit-image's own conversions and metrics."""
+    from skimage import color as skcolor
+    from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+
+    truth = colour_photo(7, h=64, w=80)
+    Image.fromarray(truth).save(tmp_path / "known.png")
+    result = evaluate([tmp_path / "known.png"], ConvDouble(), ColorizeOptions(device="cpu"))
+    floor = result.photos[0].gray
+
+    lab = skcolor.rgb2lab(truth)  # float64, D65, as CIE defines it
+    gray_lab = np.dstack([lab[..., 0], np.zeros_like(lab[..., 0]), np.zeros_like(lab[..., 0])])
+    gray = np.clip(skcolor.lab2rgb(gray_lab) * 255 + 0.5, 0, 255).astype(np.uint8)
+    expected_ciede = skcolor.deltaE_ciede2000(lab, skcolor.rgb2lab(gray)).mean()
+    assert floor.psnr == pytest.approx(peak_signal_noise_ratio(truth, gray, data_range=255), abs=0.05)
+    assert floor.ssim == pytest.approx(structural_similarity(truth, gray, channel_axis=2, data_range=255), abs=0.005)
+    assert floor.ciede2000 == pytest.approx(expected_ciede, rel=0.01)
+    assert floor.colourfulness_ratio < 0.01

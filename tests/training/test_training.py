@@ -169,3 +169,31 @@ def test_unet_trains_with_sampled_hints(tmp_path):
     assert trainer.use_hints and "hints" in trainer.train_data[0]
     trainer.run()
     assert trainer.progress.step == 3
+
+
+def test_a_few_steps_on_tiny_photos_lower_the_loss(tmp_path):
+    photos = make_photos(tmp_path / "photos", n=4, size=64)
+    torch.manual_seed(0)
+    config = TrainConfig(loss="mse", size=64, batch=4, lr=1e-3, epochs=10, warmup_steps=1, device="cpu")
+    data = PhotoPairs(photos, size=64, augment=False)  # the same batch every step: it must be learned
+    trainer = Trainer(registry.build("seed-resnet18"), data, None, tmp_path / "r", config)
+    losses_seen = []
+    trainer.run(on_event=lambda e: losses_seen.append(e.loss) if e.kind == "step" else None)
+    assert len(losses_seen) == 10
+    first, last = np.mean(losses_seen[:3]), np.mean(losses_seen[-3:])
+    assert last < 0.5 * first, losses_seen  # (seen: 0.24 -> 0.03)
+
+
+def test_cancel_stops_within_one_step(tmp_path):
+    photos = make_photos(tmp_path / "photos")
+    trainer = _trainer(tmp_path, photos)
+    steps, asked = [], []
+
+    def should_cancel():
+        asked.append(len(steps))
+        return len(steps) >= 3
+
+    with pytest.raises(Cancelled):
+        trainer.run(on_event=lambda e: steps.append(e.step) if e.kind == "step" else None, should_cancel=should_cancel)
+    assert steps == [1, 2, 3]  # not one step more after the cancel was asked for
+    assert trainer.progress.step == 3 and (tmp_path / "run" / "state.safetensors").exists()
