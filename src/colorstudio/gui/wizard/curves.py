@@ -39,9 +39,11 @@ class CurveChart(QWidget):
         x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
         if y1 - y0 < 1e-9:
             y0, y1 = y0 - 1, y1 + 1
-        area = QRectF(40, 22, self.width() - 50, self.height() - 34)
-        p.drawText(QRectF(0, area.top() - 6, 38, 14), Qt.AlignmentFlag.AlignRight, f"{y1:.3g}")
-        p.drawText(QRectF(0, area.bottom() - 8, 38, 14), Qt.AlignmentFlag.AlignRight, f"{y0:.3g}")
+        top, bottom = axis_labels(y0, y1)
+        margin = 8 + max(p.fontMetrics().horizontalAdvance(t) for t in (top, bottom))
+        area = QRectF(margin, 22, self.width() - margin - 10, self.height() - 34)
+        p.drawText(QRectF(0, area.top() - 6, margin - 4, 14), Qt.AlignmentFlag.AlignRight, top)
+        p.drawText(QRectF(0, area.bottom() - 8, margin - 4, 14), Qt.AlignmentFlag.AlignRight, bottom)
 
         def at(x: float, y: float) -> QPointF:
             return QPointF(area.left() + (x - x0) / max(x1 - x0, 1e-9) * area.width(),
@@ -51,3 +53,12 @@ class CurveChart(QWidget):
         pts = [at(x, y) for x, y in self.points]
         for a, b in zip(pts, pts[1:]):
             p.drawLine(a, b)
+
+
+def axis_labels(low: float, high: float) -> tuple[str, str]:
+    """The top and bottom labels of an axis, with just enough decimals to tell them apart."""
+    for decimals in range(0, 7):
+        top, bottom = f"{high:.{decimals}f}", f"{low:.{decimals}f}"
+        if top != bottom and abs(float(top) - high) <= 0.05 * (high - low) + 1e-12:
+            return top, bottom
+    return f"{high:.3g}", f"{low:.3g}"

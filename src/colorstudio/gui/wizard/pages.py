@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImageReader, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QPushButton, QRadioButton,
-                               QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWizardPage)
+                               QHeaderView, QSizePolicy, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWizardPage)
 
 from colorstudio.core import catalog
 from colorstudio.gui.wizard.curves import CurveChart
@@ -321,6 +321,10 @@ class ResultPage(QWizardPage):
         self.setSubTitle("Your new model against the one it started from, on photos it has not seen.")
         self.table = QTableWidget(4, 2)
         self.table.setHorizontalHeaderLabels(["Started from", "Your new model"])
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setSizeAdjustPolicy(QTableWidget.SizeAdjustPolicy.AdjustToContents)
+        self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)  # no empty rows
         self.table.setVerticalHeaderLabels(["PSNR (dB, higher is better)", "SSIM (higher is better)",
                                             "Colour error CIEDE2000 (lower is better)", "Colourfulness vs originals"])
         self.table.setMaximumHeight(150)
