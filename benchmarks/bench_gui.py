@@ -50,14 +50,18 @@ def run_window(photos: list[Path], out: Path, model: str, render_size: int) -> t
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from colorstudio.gui.main_window import MainWindow
 
+    from colorstudio.gui.window_state import settings_store
+
+    # The settings a returning user has: remembered, so the window loads its model once, on the CPU.
+    # (Changing them on the open window would reload the model on the engine thread, inside the timing.)
+    store = settings_store()
+    for key, value in {"device": "cpu", "render_size": render_size, "output_folder": str(out),
+                       "overwrite": True, **({"model": model} if model else {})}.items():
+        store.setValue(f"settings/{key}", value)
+    store.sync()
     window = MainWindow()
-    panel = window.settings_panel
-    if model:
-        panel.model.setCurrentIndex(panel.model.findData(model))
-    panel.device.setCurrentIndex(panel.device.findData("cpu"))
-    panel.render_size.setValue(render_size)
-    panel.output_folder.setText(str(out))
-    panel.overwrite.setChecked(True)
+    values = window.settings_panel.values()
+    assert values["device"] == "cpu" and values["render_size"] == render_size and values["overwrite"], values
     window.show()
     ready = {"done": False}
     window.engine.worker.model_ready.connect(lambda *a: ready.update(done=True))
