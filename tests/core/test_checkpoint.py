@@ -181,3 +181,17 @@ def test_bad_config_in_metadata_is_refused(tmp_path):
     save_file({"w": torch.zeros(1)}, path, metadata={**metadata(), "card": "{not json"})
     with pytest.raises(ModelLoadError, match="damaged"):
         read_model_header(path)
+
+
+def test_a_saved_model_file_has_the_usual_permissions(tmp_path):
+    """Written through a temporary file like photos are, so it gets the user's umask, not mkstemp's 0600."""
+    import os
+    import stat
+
+    umask = os.umask(0o022)
+    try:
+        save_model(tmp_path / "m.safetensors", build("seed-cnn"), {"title": "t"})
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "m.safetensors").stat().st_mode) == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["m.safetensors"]  # no temporary file left

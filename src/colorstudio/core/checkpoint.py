@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ import safetensors.torch
 import torch
 
 from colorstudio.core.errors import ColorStudioError, ModelLoadError
+from colorstudio.core.imageio.writer import atomic_write
 from colorstudio.core.models.base import ColorNet
 from colorstudio.core.models.registry import ARCHITECTURES, available, build
 
@@ -53,20 +53,9 @@ def save_model(path: str | os.PathLike, model: ColorNet, card: dict, *, half: bo
             tensor = tensor.to(torch.float16)
         tensors[name] = tensor.contiguous()
     data = safetensors.torch.save(tensors, metadata=metadata)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ColorStudioError(f"Could not save the model to {path}: {exc.strerror or exc}") from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # a temporary file renamed into place (ImageWriteError, a ColorStudioError, says why if it fails); it is
+    # created like any of the user's files (umask), where mkstemp would make it private (0600)
+    atomic_write(path, lambda out: out.write(data), what="model")
 
 
 def _fail(path: Path, problem: str) -> ModelLoadError:
