@@ -124,11 +124,18 @@ def colorize_file(
     photo = imageio.read_image(job.source, max_pixels=max_pixels)
     result = colorize(photo.pixels, model, options, hints=hints, progress=progress,
                       should_cancel=should_cancel, on_notice=on_notice)
-    fmt = imageio.format_from_extension(job.output)
+    write_result(job.output, result, photo, model_name, settings.quality, model_version)
+    return job.output
+
+
+def write_result(output: Path, result, photo: imageio.Photo, model_name: str, quality: int,
+                 model_version: str = "") -> None:
+    """Write a colorized ``result`` atomically, in the format ``output``'s extension names, carrying the
+    source ``photo``'s alpha, EXIF and ICC profile and a provenance record (the CLI's and the window's path)."""
+    fmt = imageio.format_from_extension(output)
     if fmt is None:
-        raise ColorStudioError(f"cannot tell the output format from {job.output.name}")
+        raise ColorStudioError(f"cannot tell the output format from {output.name}")
     provenance = imageio.Provenance(model=model_name, model_version=model_version,
                                     when=datetime.now(timezone.utc).astimezone())
-    imageio.write_image(job.output, result, alpha=photo.alpha, format=fmt, quality=settings.quality,
+    imageio.write_image(output, result, alpha=photo.alpha, format=fmt, quality=quality,
                         exif=photo.exif, icc_profile=photo.icc_profile, provenance=provenance)
-    return job.output

@@ -126,8 +126,7 @@ class _Composer:
             # Strips are independent and numpy/OpenCV release the GIL on them: on a big scan this step
             # costs more than the network, so it uses every core (memory: one strip per worker).
             with ThreadPoolExecutor(max_workers=COMPOSE_WORKERS) as pool:
-                for done in pool.map(strip, range(0, height, STRIP_ROWS)):
-                    pass
+                list(pool.map(strip, range(0, height, STRIP_ROWS)))
         return self.out
 
 

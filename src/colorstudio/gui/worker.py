@@ -141,7 +141,7 @@ class EngineWorker(QObject):
         self._cancel.clear()
         self.job_started.emit(request.id)
         started = time.monotonic()
-        with self._reporting(request.id):
+        with _JobReport(self, request.id):
             from colorstudio.core import imageio
             from colorstudio.core.device import is_accelerator, resolve_device
             from colorstudio.core.errors import ColorStudioError
@@ -169,13 +169,10 @@ class EngineWorker(QObject):
 
     def _save(self, request: JobRequest, photo, result, seconds: float) -> None:
         """On the saver thread: write the output atomically, then hand the before/after to the window."""
-        with self._reporting(request.id):
-            from colorstudio.core import imageio
+        with _JobReport(self, request.id):
+            from colorstudio.core.batch import write_result
 
-            fmt = imageio.format_from_extension(request.output) or "png"
-            imageio.write_image(request.output, result, alpha=photo.alpha, format=fmt,
-                                quality=request.quality, exif=photo.exif, icc_profile=photo.icc_profile,
-                                provenance=imageio.Provenance(model=self.model_name))
+            write_result(request.output, result, photo, self.model_name, request.quality)
             self.job_finished.emit(JobResult(request.id, request.output, Pyramid(photo.pixels), Pyramid(result),
                                              seconds))
 
@@ -189,9 +186,6 @@ class EngineWorker(QObject):
         """Finish writing and stop the saver (after the engine thread has ended)."""
         self.wait_for_saving()
         self._saver.shutdown(wait=True)
-
-    def _reporting(self, job_id: int):
-        return _JobReport(self, job_id)
 
 
 class _JobReport:
