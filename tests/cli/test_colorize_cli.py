@@ -177,6 +177,24 @@ def test_evaluate_prints_model_and_gray_floor_and_writes_json(tmp_path, model_fi
     assert data["mean"]["gray_floor"]["colourfulness_ratio"] < 0.05
 
 
+def test_evaluate_scores_several_strengths_in_one_run(tmp_path, model_file, capsys):
+    import json
+
+    rng = np.random.default_rng(2)
+    Image.fromarray(rng.integers(0, 255, (40, 48, 3)).astype(np.uint8)).save(tmp_path / "c.png")
+    report = tmp_path / "sweep.json"
+    assert run(["evaluate", str(tmp_path), "--model", str(model_file), "--device", "cpu", "--quiet",
+                "--strength", "0,1", "--json", str(report)]) == 0
+    out = capsys.readouterr().out
+    assert "at strength 0 " in out and "at strength 1 " in out
+    runs = json.loads(report.read_text())["strengths"]
+    assert [r["strength"] for r in runs] == [0.0, 1.0]
+    assert runs[0]["mean"]["model"]["colourfulness_ratio"] < 0.05  # strength 0 is the gray floor
+    assert runs[0]["mean"]["model"]["ciede2000"] == pytest.approx(runs[0]["mean"]["gray_floor"]["ciede2000"], abs=0.05)
+    with pytest.raises(SystemExit):
+        run(["evaluate", str(tmp_path), "--strength", "0.5,x"])
+
+
 def test_train_writes_a_user_model_and_refuses_to_clobber_a_run_without_resume(tmp_path, capsys):
     from colorstudio import paths
 

@@ -195,3 +195,32 @@ def test_a_saved_model_file_has_the_usual_permissions(tmp_path):
         os.umask(umask)
     assert stat.S_IMODE((tmp_path / "m.safetensors").stat().st_mode) == 0o644
     assert [p.name for p in tmp_path.iterdir()] == ["m.safetensors"]  # no temporary file left
+
+
+def test_the_colour_gain_travels_in_the_card_and_scales_the_pipelines_strength(tmp_path):
+    import numpy as np
+
+    from colorstudio.core.pipeline import ColorizeOptions, colorize
+
+    model = make("seed-resnet18")
+    model.colour_gain = 0.5
+    path = tmp_path / "gain.safetensors"
+    save_model(path, model, CARD)
+    loaded, card = load_model(path)
+    assert loaded.colour_gain == 0.5 and card == CARD | {"colour_gain": 0.5}
+    photo = (np.random.default_rng(3).random((40, 56)) * 255).astype(np.uint8)
+    options = ColorizeOptions(device="cpu", tile_size=32, overlap=8)
+    gained = colorize(photo, loaded, options)
+    loaded.colour_gain = 1.0
+    assert np.array_equal(gained, colorize(photo, loaded, ColorizeOptions(device="cpu", tile_size=32, overlap=8,
+                                                                           strength=0.5)))
+    assert not np.array_equal(gained, colorize(photo, loaded, options))
+    save_model(path, loaded, card)  # back to 1: the stale field goes
+    assert "colour_gain" not in load_model(path)[1]
+
+
+def test_an_impossible_colour_gain_is_refused(tmp_path):
+    path = tmp_path / "bad.safetensors"
+    save_file({"w": torch.zeros(1)}, path, metadata=metadata(card={"colour_gain": -1}))
+    with pytest.raises(ModelLoadError, match="colour_gain"):
+        load_model(path)

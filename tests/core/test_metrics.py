@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -81,9 +83,13 @@ def test_evaluate_passes_sampled_hints_to_the_pipeline(tmp_path, monkeypatch):
 
     Image.fromarray(colour_photo(1)).save(tmp_path / "c.png")
     given = []
-    real = evaluation.colorize
-    monkeypatch.setattr(evaluation, "colorize",
-                        lambda image, model, options, hints=(): (given.append(list(hints)), real(image, model, options))[1])
+    real = evaluation.colorize_strengths
+
+    def spy(image, model, options, strengths, hints=()):
+        given.append(list(hints))
+        return real(image, model, options, strengths)
+
+    monkeypatch.setattr(evaluation, "colorize_strengths", spy)
     evaluate([tmp_path / "c.png"], ConvDouble(), ColorizeOptions(device="cpu"), hints=7)
     evaluate([tmp_path / "c.png"], ConvDouble(), ColorizeOptions(device="cpu"))
     assert [len(h) for h in given] == [7, 0]
@@ -107,3 +113,20 @@ def test_the_gray_floor_equals_an_independent_computation(tmp_path):
     assert floor.ssim == pytest.approx(structural_similarity(truth, gray, channel_axis=2, data_range=255), abs=0.005)
     assert floor.ciede2000 == pytest.approx(expected_ciede, rel=0.01)
     assert floor.colourfulness_ratio < 0.01
+
+
+@pytest.mark.parametrize("render_size", [32, 1024])  # resized, and at the photo's own size
+def test_a_strength_sweep_scores_what_colorize_makes_at_each_strength(tmp_path, render_size):
+    from colorstudio.core.evaluation import evaluate_strengths
+
+    for i in range(2):
+        Image.fromarray(colour_photo(20 + i, h=48, w=72)).save(tmp_path / f"p{i}.png")
+    paths = sorted(tmp_path.glob("*.png"))
+    options = ColorizeOptions(device="cpu", render_size=render_size, tile_size=32, overlap=8)
+    swept = evaluate_strengths(paths, ConvDouble(), options, [0.0, 0.5, 1.0])
+    for strength, result in zip([0.0, 0.5, 1.0], swept):
+        alone = evaluate(paths, ConvDouble(), replace(options, strength=strength))
+        assert result.mean("model") == alone.mean("model")
+    assert swept[0].mean("model").colourfulness_ratio < 0.01  # strength 0 is the gray photo
+    assert swept[0].mean("model").colourfulness_ratio < swept[1].mean("model").colourfulness_ratio \
+        < swept[2].mean("model").colourfulness_ratio

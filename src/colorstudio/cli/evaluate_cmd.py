@@ -24,11 +24,22 @@ def add_parser(sub) -> None:
     p.add_argument("--limit", type=int, default=0, help="only the first N photos (0 = all)")
     p.add_argument("--render-size", type=int, default=ColorizeOptions().render_size, metavar="PX")
     p.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
-    p.add_argument("--strength", type=float, default=ColorizeOptions().strength,
-                   help="colour strength, as in colorize (default 1)")
+    p.add_argument("--strength", type=_strengths, default=[ColorizeOptions().strength], metavar="S[,S...]",
+                   help="colour strength, as in colorize (default 1); several, comma-separated, score each "
+                        "with one run of the network (to choose a model's colour gain)")
     p.add_argument("--hints", type=int, default=0, metavar="N",
                    help="give the model N colour hints per photo, sampled from its true colours (default 0)")
     p.add_argument("--quiet", action="store_true", help="print only the means")
+
+
+def _strengths(text: str) -> list[float]:
+    try:
+        values = [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got {text!r}") from None
+    if not values or not all(0.0 <= v <= 4.0 for v in values):
+        raise argparse.ArgumentTypeError("each strength must be between 0 and 4")
+    return values
 
 
 ROW = "{:<44} {:>7} {:>6} {:>9} {:>7}"
@@ -50,7 +61,8 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if loaded is None:
         return 2
     model, entry = loaded
-    options = ColorizeOptions(render_size=args.render_size, device=args.device, strength=args.strength)
+    strengths = args.strength
+    options = ColorizeOptions(render_size=args.render_size, device=args.device, strength=strengths[0])
     with_hints = f", {args.hints} true-colour hints per photo" if args.hints else ""
     print(f"Evaluating {entry.name} on {len(photos)} photos from {args.data}{with_hints}")
     print(ROW.format("photo (model / gray floor)", "PSNR", "SSIM", "CIEDE2000", "colour"))
@@ -60,20 +72,25 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             print(_row(item.path.name, item.model))
             print(_row("  gray floor", item.gray))
 
-    from colorstudio.core.evaluation import evaluate  # torch: only once the command runs
+    from colorstudio.core.evaluation import evaluate_strengths  # torch: only once the command runs
 
-    result = evaluate(photos, model, options, on_photo=show, hints=args.hints)
-    if not result.photos:
+    results = evaluate_strengths(photos, model, options, strengths, on_photo=show, hints=args.hints)
+    first = results[0]
+    if not first.photos:
         print("No colour photos to evaluate.", file=sys.stderr)
         return 1
-    print(f"\nMean over {len(result.photos)} photos ({len(result.skipped)} skipped):")
-    print(_row(f"model {entry.name}", result.mean("model")))
-    print(_row("gray floor (a = b = 0)", result.mean("gray")))
-    for path, reason in result.skipped:
+    print(f"\nMean over {len(first.photos)} photos ({len(first.skipped)} skipped):")
+    for strength, result in zip(strengths, results):
+        at = f" at strength {strength:g}" if len(strengths) > 1 else ""
+        print(_row(f"model {entry.name}{at}", result.mean("model")))
+    print(_row("gray floor (a = b = 0)", first.mean("gray")))
+    for path, reason in first.skipped:
         print(f"  skipped {path}: {reason}", file=sys.stderr)
     if args.json:
-        data = result.as_dict() | {"model": entry.name, "data": str(args.data), "hints": args.hints,
-                                   "strength": args.strength, "render_size": args.render_size}
+        common = {"model": entry.name, "data": str(args.data), "hints": args.hints, "render_size": args.render_size,
+                  "colour_gain": getattr(model, "colour_gain", 1.0)}
+        runs = [result.as_dict() | common | {"strength": strength} for strength, result in zip(strengths, results)]
+        data = runs[0] if len(runs) == 1 else {"strengths": runs}
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(data, indent=2))
     return 0

@@ -43,7 +43,7 @@ def save_model(path: str | os.PathLike, model: ColorNet, card: dict, *, half: bo
         "format_version": FORMAT_VERSION,
         "arch": model.arch,
         "config": json.dumps(model.config()),
-        "card": json.dumps(card, ensure_ascii=False),
+        "card": json.dumps(_with_gain(card, model), ensure_ascii=False),
         "dtype": "float16" if half else "float32",
     }
     tensors = {}
@@ -56,6 +56,11 @@ def save_model(path: str | os.PathLike, model: ColorNet, card: dict, *, half: bo
     # a temporary file renamed into place (ImageWriteError, a ColorStudioError, says why if it fails); it is
     # created like any of the user's files (umask), where mkstemp would make it private (0600)
     atomic_write(path, lambda out: out.write(data), what="model")
+
+
+def _with_gain(card: dict, model: ColorNet) -> dict:
+    gain = float(getattr(model, "colour_gain", 1.0))
+    return card | {"colour_gain": gain} if gain != 1.0 else {k: v for k, v in card.items() if k != "colour_gain"}
 
 
 def _fail(path: Path, problem: str) -> ModelLoadError:
@@ -122,6 +127,9 @@ def _parse_header(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         if not isinstance(value, dict):
             raise _fail(path, f"its metadata is damaged (the {key} is not readable).")
         info[key] = value
+    gain = info["card"].get("colour_gain", 1.0)
+    if not isinstance(gain, (int, float)) or not 0.0 < gain <= 4.0:
+        raise _fail(path, f"its metadata is damaged (colour_gain {gain!r} is not a number in (0, 4]).")
     return info, header
 
 
@@ -178,4 +186,5 @@ def load_model(path: str | os.PathLike, device: str | torch.device = "cpu") -> t
         model.load_state_dict(tensors, strict=True)
     except RuntimeError as exc:
         raise _fail(path, f"it does not match the architecture {arch!r}: {exc}") from exc
+    model.colour_gain = float(info["card"].get("colour_gain", 1.0))
     return model.to(device).eval(), info["card"]

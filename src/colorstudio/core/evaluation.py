@@ -7,7 +7,7 @@ photo's true colours (as a person would click them), to measure how well a model
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +16,7 @@ import numpy as np
 from colorstudio.core import color, imageio, metrics
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.hints import ColorHint
-from colorstudio.core.pipeline import ColorizeOptions, colorize
+from colorstudio.core.pipeline import ColorizeOptions, colorize_strengths
 
 
 @dataclass
@@ -75,19 +75,31 @@ def sample_true_hints(truth: np.ndarray, count: int, seed: int, radius: int = 1)
 def evaluate(paths: Iterable[Path], model, options: ColorizeOptions,
              on_photo: Callable[[PhotoResult | None, int, int], None] | None = None,
              hints: int = 0, seed: int = 0) -> Evaluation:
+    """Score ``model`` at ``options.strength`` on the colour photos in ``paths``."""
+    return evaluate_strengths(paths, model, options, [options.strength], on_photo, hints, seed)[0]
+
+
+def evaluate_strengths(paths: Iterable[Path], model, options: ColorizeOptions, strengths: Sequence[float],
+                       on_photo: Callable[[PhotoResult | None, int, int], None] | None = None,
+                       hints: int = 0, seed: int = 0) -> list[Evaluation]:
+    """One :class:`Evaluation` per colour strength, the network run once per photo (``on_photo`` is told
+    about the first strength's result). The gray floor is the same in all of them."""
     paths = list(paths)
-    result = Evaluation()
+    results = [Evaluation() for _ in strengths]
     for index, path in enumerate(paths):
         truth = _truth(path)
         if isinstance(truth, str):
-            result.skipped.append((path, truth))
+            for result in results:
+                result.skipped.append((path, truth))
             if on_photo:
                 on_photo(None, index + 1, len(paths))
             continue
         gray = metrics.lightness_only(truth)
-        output = colorize(gray[..., 0], model, options, hints=sample_true_hints(truth, hints, seed + index))
-        item = PhotoResult(path, metrics.score(output, truth), metrics.score(gray, truth))
-        result.photos.append(item)
+        outputs = colorize_strengths(gray[..., 0], model, options, strengths,
+                                     hints=sample_true_hints(truth, hints, seed + index))
+        gray_scores = metrics.score(gray, truth)
+        for result, output in zip(results, outputs):
+            result.photos.append(PhotoResult(path, metrics.score(output, truth), gray_scores))
         if on_photo:
-            on_photo(item, index + 1, len(paths))
-    return result
+            on_photo(results[0].photos[-1], index + 1, len(paths))
+    return results

@@ -96,12 +96,14 @@ class _Composer:
     """
 
     def __init__(self, image: np.ndarray, render_hw: tuple[int, int], strength: float,
-                 lightness: np.ndarray | None = None) -> None:
+                 lightness: np.ndarray | None = None, keep_chroma: bool = False) -> None:
         self.image = image
         self.lightness = lightness
         self.strength = np.float32(strength)
         self.out = np.empty(image.shape[:2] + (3,), image.dtype)
-        self.native = render_hw == image.shape[:2]
+        # At the render size the chroma streams straight into the output, unless it is kept to be
+        # composed again at other strengths (``colorize_strengths``).
+        self.native = render_hw == image.shape[:2] and not keep_chroma
         self.ab_render = None if self.native else np.zeros(render_hw + (2,), np.float32)
 
     def sink(self, y0: int, ab: np.ndarray) -> None:
@@ -115,7 +117,11 @@ class _Composer:
         l_rows = self.lightness[y0:y1] if self.lightness is not None else color.lightness(self.image[y0:y1])
         self.out[y0:y1] = color.compose_rgb(l_rows, ab * self.strength, self.image.dtype)
 
-    def finish(self) -> np.ndarray:
+    def finish(self, strength: float | None = None) -> np.ndarray:
+        """The colorized photo; ``strength`` (kept chroma only) composes it again at another strength."""
+        if strength is not None:
+            self.strength = np.float32(strength)
+            self.out = np.empty_like(self.out)
         if not self.native:
             height, width = self.image.shape[:2]
 
@@ -162,7 +168,23 @@ def colorize(
     ``strokes``: the user's edits of the dust mask (see ``restoration.strokes``).
     ``progress(done, total)`` is called after every batch of tiles; ``should_cancel()`` is checked
     before every batch (raise nothing, return True: ``Cancelled`` is raised and nothing is returned).
+    The colour strength is ``options.strength`` times the model's own ``colour_gain`` (chosen on
+    validation photos and stored in its card; 1 for most models).
     """
+    return _predict(image, model, options, hints, strokes, progress, should_cancel, on_notice).finish()
+
+
+def colorize_strengths(image: np.ndarray, model, options: ColorizeOptions, strengths: Sequence[float], *,
+                       hints: Sequence[ColorHint] = ()) -> list[np.ndarray]:
+    """The photo colorized at each of ``strengths`` (times the model's gain), the network run once:
+    what ``colorize`` returns with ``options.strength`` set to each in turn. For choosing a strength."""
+    composer = _predict(image, model, options, hints, (), None, None, None, keep_chroma=True)
+    gain = getattr(model, "colour_gain", 1.0)
+    return [composer.finish(strength * gain) for strength in strengths]
+
+
+def _predict(image, model, options: ColorizeOptions, hints, strokes, progress, should_cancel, on_notice,
+             keep_chroma: bool = False) -> _Composer:
     options.validate()
     _check_image(image)
     if image.ndim == 3 and image.shape[2] == 1:
@@ -188,10 +210,11 @@ def colorize(
         try:
             model.to(dev)
             job = TileJob(render, _scene_context(model, render, dev), list(hints), scale)
-            composer = _Composer(image, render_hw, options.strength, restored)
+            strength = options.strength * getattr(model, "colour_gain", 1.0)
+            composer = _Composer(image, render_hw, strength, restored, keep_chroma)
             TileRunner(model, dev, tile, options.overlap, tile_batch).run(
                 job, composer.sink, progress, should_cancel)
-            return composer.finish()
+            return composer
         except Exception as error:  # noqa: BLE001 - only out-of-memory is retried, the rest re-raised
             if not devices.is_out_of_memory(error):
                 raise

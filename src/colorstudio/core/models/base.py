@@ -49,6 +49,9 @@ class ColorNet(nn.Module):
     uses_context: bool = False
     context_size: int = 0
     accepts_hints: bool = False
+    # The colour strength this model's raw output is best used at, chosen on validation photos (see
+    # ``colorstudio evaluate --strength``); stored in the model card, multiplied into the user's strength.
+    colour_gain: float = 1.0
 
     def __init__(self, **config: Any) -> None:
         super().__init__()
