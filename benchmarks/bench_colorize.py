@@ -27,7 +27,8 @@ CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
 import numpy as np, torch
-from colorstudio.core import batch, catalog, imageio
+from colorstudio.core import allocator, batch, catalog, imageio
+allocator.tune()  # as `colorstudio` does at start-up
 from colorstudio.core.inference import TileJob, TileRunner
 from colorstudio.core.pipeline import ColorizeOptions, _scene_context, render_shape
 import cv2

@@ -12,6 +12,8 @@ import pytest
 SCRIPT = textwrap.dedent("""
     import json, resource, sys, time
     import numpy as np, torch
+    from colorstudio.core import allocator
+    allocator.tune()  # as colorstudio does at start-up: freed buffers are kept for reuse, the peak must hold
     from colorstudio.core.models import registry
     from colorstudio.core.pipeline import ColorizeOptions, colorize
     torch.manual_seed(0)

@@ -34,7 +34,11 @@ def slow_settings(window):
     panel.overlap.setValue(16)
 
 
-def test_queue_runs_to_completion_and_outputs_appear(make_window, qtbot, tmp_path):
+def test_queue_runs_to_completion_and_outputs_appear(make_window, qtbot, tmp_path, monkeypatch):
+    from colorstudio.core import allocator
+
+    released = []
+    monkeypatch.setattr(allocator, "release", lambda: released.append(True) or True)
     window = make_window()
     folder = tmp_path / "scans"
     for i in range(3):
@@ -48,6 +52,7 @@ def test_queue_runs_to_completion_and_outputs_appear(make_window, qtbot, tmp_pat
     assert imageio.read_provenance(out / "p1.png")["model"] == "tiny"
     assert window.viewer.after is not None  # the finished photo is shown
     assert "finished" in window.status_text.text()
+    qtbot.waitUntil(lambda: released == [True], timeout=5000)  # the batch's memory goes back once, at the end
 
 
 def test_a_corrupt_file_fails_with_its_reason_and_the_others_finish(make_window, qtbot, tmp_path):

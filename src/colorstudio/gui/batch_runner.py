@@ -118,6 +118,7 @@ class BatchRunner(QObject):
         self.running = False
         self.current = None
         self.save()
+        self.engine.release_memory()  # the batch kept its buffers for reuse; idle now, give them back
         self.runningChanged.emit(False)
         self.finished.emit({status.value: n for status, n in self.queue.counts().items()})
 

@@ -118,6 +118,14 @@ class EngineWorker(QObject):
             self.model = None
             self.model_failed.emit(str(exc))
 
+    @Slot()
+    def release_memory(self) -> None:
+        """Hand the memory a batch kept for reuse back to the system (the queue has gone idle)."""
+        from colorstudio.core import allocator
+
+        self.wait_for_saving()
+        allocator.release()
+
     @Slot(object)
     def compute_mask(self, request: JobRequest) -> None:
         """The dust mask the restoration settings and the user's strokes give (for the viewer's overlay)."""
@@ -240,6 +248,7 @@ class Engine(QObject):
     _load = Signal(str, str)
     _run = Signal(object)
     _mask = Signal(object)
+    _release = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -250,6 +259,7 @@ class Engine(QObject):
         self._load.connect(self.worker.load_model)
         self._run.connect(self.worker.run_job)
         self._mask.connect(self.worker.compute_mask)
+        self._release.connect(self.worker.release_memory)
         self.busy = False  # the engine thread is colorizing a photo (a photo being written does not count)
         self._current: int | None = None
         self.worker.job_started.connect(self._started)
@@ -282,6 +292,9 @@ class Engine(QObject):
 
     def compute_mask(self, request: JobRequest) -> None:
         self._mask.emit(request)
+
+    def release_memory(self) -> None:
+        self._release.emit()
 
     def pause(self, paused: bool) -> None:
         self.worker.set_paused(paused)
