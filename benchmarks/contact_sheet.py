@@ -1,9 +1,12 @@
 """Contact sheets of real old photos before and after, for a person to judge: ../shared/data/old-bw/.
 
     .venv/bin/python benchmarks/contact_sheet.py [OUT_DIR] [--model NAME] [--per-sheet 12] [--restore PRESET]
+        [--photos DIR --truth] [--match TEXT] [--limit N]
 
 Every photo is colorized with the same pipeline as `colorstudio colorize` (default settings) and shown as
 a pair, original | colorized, with its name; the pairs are laid out 3 to a row, --per-sheet to a sheet.
+With --truth the photos are colour photos (e.g. --photos ../shared/data/photos-val --match deepface, to
+look at faces): each is made gray (its L* only) and shown as gray | colorized | the true colours.
 Writes OUT_DIR/contact-NN.jpg (default benchmarks/out/contact, git-ignored).
 """
 
@@ -20,7 +23,7 @@ PHOTOS = ROOT.parent / "shared" / "data" / "old-bw"
 CELL = 300  # px, the height of each photo on the sheet
 
 
-def pair(original: np.ndarray, colorized: np.ndarray, name: str) -> np.ndarray:
+def pair(images: list[np.ndarray], name: str) -> np.ndarray:
     def fit(rgb: np.ndarray) -> np.ndarray:
         rgb = rgb if rgb.ndim == 3 else np.dstack([rgb] * 3)
         h, w = rgb.shape[:2]
@@ -31,7 +34,8 @@ def pair(original: np.ndarray, colorized: np.ndarray, name: str) -> np.ndarray:
         cell[y : y + small.shape[0], x : x + small.shape[1]] = small
         return cell
 
-    body = np.hstack([fit(original), np.full((CELL, 4, 3), 255, np.uint8), fit(colorized)])
+    gap = np.full((CELL, 4, 3), 255, np.uint8)
+    body = np.hstack([part for image in images for part in (fit(image), gap)][:-1])
     band = np.full((24, body.shape[1], 3), 255, np.uint8)
     cv2.putText(band, name[:60], (4, 17), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (40, 40, 40), 1, cv2.LINE_AA)
     return np.vstack([body, band])
@@ -43,8 +47,12 @@ def main() -> None:
     parser.add_argument("--model", default="")
     parser.add_argument("--per-sheet", type=int, default=12)
     parser.add_argument("--restore", default="off", help="off, clean-scan or damaged-print")
+    parser.add_argument("--photos", type=Path, default=PHOTOS, help="folder of photos (default: old-bw)")
+    parser.add_argument("--truth", action="store_true", help="colour photos: gray | colorized | truth")
+    parser.add_argument("--match", default="", help="only photos whose name contains this")
+    parser.add_argument("--limit", type=int, default=0, help="at most N photos (0 = all)")
     args = parser.parse_args()
-    from colorstudio.core import allocator, catalog, imageio
+    from colorstudio.core import allocator, catalog, imageio, metrics
     from colorstudio.core.pipeline import ColorizeOptions, colorize
     from colorstudio.core.restoration import PRESETS, RestoreOptions
     from colorstudio.core.training.photos import list_photos
@@ -54,14 +62,20 @@ def main() -> None:
     model, _ = catalog.load(entry)
     restore = RestoreOptions() if args.restore == "off" else PRESETS[args.restore.replace("-", " ")]
     options = ColorizeOptions(device="cpu", restore=restore)
-    photos = list_photos(PHOTOS)
+    photos = [p for p in list_photos(args.photos) if args.match in p.name]
+    photos = photos[: args.limit] if args.limit else photos
     if not photos:
-        raise SystemExit(f"no photos in {PHOTOS}")
+        raise SystemExit(f"no photos in {args.photos}" + (f" matching {args.match!r}" if args.match else ""))
     args.out.mkdir(parents=True, exist_ok=True)
     cells = []
     for path in photos:
-        pixels = imageio.read_image(path).pixels
-        cells.append(pair(pixels, colorize(pixels, model, options), path.stem))
+        photo = imageio.read_image(path)
+        if not args.truth:
+            cells.append(pair([photo.pixels, colorize(photo.pixels, model, options)], path.stem))
+        elif not photo.is_gray:  # what the model makes of the photo's gray version, beside the truth
+            truth = photo.pixels if photo.pixels.dtype == np.uint8 else (photo.pixels // 257).astype(np.uint8)
+            gray = metrics.lightness_only(truth)
+            cells.append(pair([gray, colorize(gray[..., 0], model, options), truth], path.stem))
     blank = np.full_like(cells[0], 255)
     for n, start in enumerate(range(0, len(cells), args.per_sheet)):
         chunk = cells[start : start + args.per_sheet]
@@ -72,7 +86,7 @@ def main() -> None:
         target = args.out / f"contact-{n + 1:02d}.jpg"
         cv2.imwrite(str(target), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 88])
         print(f"wrote {target} ({len(chunk)} photos)")
-    print(f"{len(cells)} photos of {PHOTOS} with {entry.name}")
+    print(f"{len(cells)} photos of {args.photos} with {entry.name}")
 
 
 if __name__ == "__main__":
