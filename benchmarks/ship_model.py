@@ -1,13 +1,14 @@
 """Ship a trained model: copy it into models/ with its colour gain and its photos-val numbers in the card.
 
     .venv/bin/python benchmarks/ship_model.py MODEL.safetensors --name NAME --eval SWEEP.json --strength S
-        [--half] [--title TEXT] [--summary TEXT] [--default] [--version V]
+        [--half] [--title TEXT] [--summary TEXT] [--default] [--version V] [--keep-from OLD_CARD.json]
 
 SWEEP.json is what ``colorstudio evaluate ../shared/data/photos-val --model MODEL.safetensors
 --strength a,b,c --json SWEEP.json`` wrote; S is the strength chosen from it (by CIEDE2000 and PSNR with
 the colourfulness ratio held in 0.7-1.0). The shipped file's ``colour_gain`` becomes S times the model's
 own, so that ``colorstudio evaluate`` of the shipped model at the default strength 1 reproduces the numbers
-written into its card. Everything else in the card is kept from the model file.
+written into its card. Everything else in the card is kept from the model file; --keep-from adds the fields
+of an older card that the new one lacks (the hand-written data sources and licence notes).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def main() -> None:
     parser.add_argument("--summary")
     parser.add_argument("--version")
     parser.add_argument("--default", action="store_true", help="mark it as the default model")
+    parser.add_argument("--keep-from", type=Path, metavar="OLD_CARD.json")
     args = parser.parse_args()
     from colorstudio.core import checkpoint
 
@@ -46,6 +48,8 @@ def main() -> None:
     run = chosen_run(sweep, args.strength)
     model.colour_gain = float(run.get("colour_gain", 1.0)) * args.strength
     card = {k: v for k, v in card.items() if k != "colour_gain"} | {"name": args.name}
+    if args.keep_from:
+        card = {k: v for k, v in json.loads(args.keep_from.read_text()).items() if k not in card} | card
     for key in ("title", "summary", "version"):
         if getattr(args, key):
             card[key] = getattr(args, key)
