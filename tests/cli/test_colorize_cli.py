@@ -186,7 +186,7 @@ def test_evaluate_scores_several_strengths_in_one_run(tmp_path, model_file, caps
     assert run(["evaluate", str(tmp_path), "--model", str(model_file), "--device", "cpu", "--quiet",
                 "--strength", "0,1", "--json", str(report)]) == 0
     out = capsys.readouterr().out
-    assert "at strength 0 " in out and "at strength 1 " in out
+    assert "model tiny-test strength 0 " in out and "model tiny-test strength 1 " in out
     runs = json.loads(report.read_text())["strengths"]
     assert [r["strength"] for r in runs] == [0.0, 1.0]
     assert runs[0]["mean"]["model"]["colourfulness_ratio"] < 0.05  # strength 0 is the gray floor

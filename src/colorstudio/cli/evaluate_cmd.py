@@ -81,7 +81,7 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return 1
     print(f"\nMean over {len(first.photos)} photos ({len(first.skipped)} skipped):")
     for strength, result in zip(strengths, results):
-        at = f" at strength {strength:g}" if len(strengths) > 1 else ""
+        at = f" strength {strength:g}" if len(strengths) > 1 else ""
         print(_row(f"model {entry.name}{at}", result.mean("model")))
     print(_row("gray floor (a = b = 0)", first.mean("gray")))
     for path, reason in first.skipped:
