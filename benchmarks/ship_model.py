@@ -47,7 +47,7 @@ def main() -> None:
     sweep = json.loads(args.eval.read_text())
     run = chosen_run(sweep, args.strength)
     model.colour_gain = float(run.get("colour_gain", 1.0)) * args.strength
-    card = {k: v for k, v in card.items() if k != "colour_gain"} | {"name": args.name}
+    card = card | {"name": args.name}  # save_model writes the new colour gain into it
     if args.keep_from:
         card = {k: v for k, v in json.loads(args.keep_from.read_text()).items() if k not in card} | card
     for key in ("title", "summary", "version"):

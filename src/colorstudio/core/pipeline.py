@@ -108,32 +108,31 @@ class _Composer:
 
     def sink(self, y0: int, ab: np.ndarray) -> None:
         if self.native:
-            self._compose(y0, ab)
+            self._compose(y0, ab, self.out, self.strength)
         else:
             self.ab_render[y0 : y0 + ab.shape[0]] = ab
 
-    def _compose(self, y0: int, ab: np.ndarray) -> None:
+    def _compose(self, y0: int, ab: np.ndarray, out: np.ndarray, strength: np.float32) -> None:
         y1 = y0 + ab.shape[0]
         l_rows = self.lightness[y0:y1] if self.lightness is not None else color.lightness(self.image[y0:y1])
-        self.out[y0:y1] = color.compose_rgb(l_rows, ab * self.strength, self.image.dtype)
+        out[y0:y1] = color.compose_rgb(l_rows, ab * strength, self.image.dtype)
 
     def finish(self, strength: float | None = None) -> np.ndarray:
-        """The colorized photo; ``strength`` (kept chroma only) composes it again at another strength."""
-        if strength is not None:
-            self.strength = np.float32(strength)
-            self.out = np.empty_like(self.out)
+        """The colorized photo; ``strength`` (kept chroma only) composes a new one at another strength."""
+        out = self.out if strength is None else np.empty_like(self.out)
+        strength = self.strength if strength is None else np.float32(strength)
         if not self.native:
             height, width = self.image.shape[:2]
 
             def strip(y0: int) -> None:
                 y1 = min(y0 + STRIP_ROWS, height)
-                self._compose(y0, _upsample_rows(self.ab_render, y0, y1, height, width))
+                self._compose(y0, _upsample_rows(self.ab_render, y0, y1, height, width), out, strength)
 
             # Strips are independent and numpy/OpenCV release the GIL on them: on a big scan this step
             # costs more than the network, so it uses every core (memory: one strip per worker).
             with ThreadPoolExecutor(max_workers=COMPOSE_WORKERS) as pool:
                 list(pool.map(strip, range(0, height, STRIP_ROWS)))
-        return self.out
+        return out
 
 
 def _fallbacks(options: ColorizeOptions, device: torch.device, batch: int):
@@ -179,8 +178,12 @@ def colorize_strengths(image: np.ndarray, model, options: ColorizeOptions, stren
     """The photo colorized at each of ``strengths`` (times the model's gain), the network run once:
     what ``colorize`` returns with ``options.strength`` set to each in turn. For choosing a strength."""
     composer = _predict(image, model, options, hints, (), None, None, None, keep_chroma=True)
-    gain = getattr(model, "colour_gain", 1.0)
-    return [composer.finish(strength * gain) for strength in strengths]
+    return [composer.finish(strength * _gain(model)) for strength in strengths]
+
+
+def _gain(model) -> float:
+    """The model's own colour gain (1 for a model that has none, e.g. a test double)."""
+    return getattr(model, "colour_gain", 1.0)
 
 
 def _predict(image, model, options: ColorizeOptions, hints, strokes, progress, should_cancel, on_notice,
@@ -210,7 +213,7 @@ def _predict(image, model, options: ColorizeOptions, hints, strokes, progress, s
         try:
             model.to(dev)
             job = TileJob(render, _scene_context(model, render, dev), list(hints), scale)
-            strength = options.strength * getattr(model, "colour_gain", 1.0)
+            strength = options.strength * _gain(model)
             composer = _Composer(image, render_hw, strength, restored, keep_chroma)
             TileRunner(model, dev, tile, options.overlap, tile_batch).run(
                 job, composer.sink, progress, should_cancel)
