@@ -224,3 +224,31 @@ def test_an_impossible_colour_gain_is_refused(tmp_path):
     save_file({"w": torch.zeros(1)}, path, metadata=metadata(card={"colour_gain": -1}))
     with pytest.raises(ModelLoadError, match="colour_gain"):
         load_model(path)
+
+
+def test_the_colour_contrast_travels_in_the_card_and_shapes_the_pipelines_chroma(tmp_path):
+    import numpy as np
+
+    from colorstudio.core.pipeline import ColorizeOptions, colorize
+
+    model = make("seed-resnet18")
+    photo = (np.random.default_rng(4).random((40, 56)) * 255).astype(np.uint8)
+    options = ColorizeOptions(device="cpu", tile_size=32, overlap=8)
+    plain = colorize(photo, model, options)
+    model.colour_contrast = 0.8
+    path = tmp_path / "contrast.safetensors"
+    save_model(path, model, CARD)
+    loaded, card = load_model(path)
+    assert loaded.colour_contrast == 0.8 and card == CARD | {"colour_contrast": 0.8}
+    assert not np.array_equal(colorize(photo, loaded, options), plain)
+    loaded.colour_contrast = 0.0
+    assert np.array_equal(colorize(photo, loaded, options), plain)
+    save_model(path, loaded, card)
+    assert "colour_contrast" not in load_model(path)[1]
+
+
+def test_an_impossible_colour_contrast_is_refused(tmp_path):
+    path = tmp_path / "bad.safetensors"
+    save_file({"w": torch.zeros(1)}, path, metadata=metadata(card={"colour_contrast": 7}))
+    with pytest.raises(ModelLoadError, match="colour_contrast"):
+        load_model(path)

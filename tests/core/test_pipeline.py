@@ -158,13 +158,13 @@ def test_progress_per_tile_and_cancel_between_tiles():
 def test_hints_reach_the_model_at_their_place_in_every_tile():
     image = np.full((200, 300), 128, np.uint8)
     hints = [ColorHint(x=40, y=30, a=50.0, b=-30.0), ColorHint(x=250, y=170, a=-30.0, b=40.0)]
-    out = colorize(image, HintEcho(), ColorizeOptions(render_size=0, tile_size=64, overlap=16, **CPU), hints=hints)
+    unspread = dict(render_size=0, tile_size=64, overlap=16, spread_hints=False, **CPU)
+    out = colorize(image, HintEcho(), ColorizeOptions(**unspread), hints=hints)
     lab = color.rgb_to_lab(out)
     for hint in hints:
         np.testing.assert_allclose(lab[hint.y, hint.x, 1:], [hint.a, hint.b], atol=3.0)
     assert np.abs(lab[100, 150, 1:]).max() < 1.0  # no hint there
-    half = colorize(image, HintEcho(), ColorizeOptions(render_size=150, tile_size=64, overlap=16, **CPU),
-                    hints=hints)
+    half = colorize(image, HintEcho(), ColorizeOptions(**unspread | dict(render_size=150)), hints=hints)
     np.testing.assert_allclose(color.rgb_to_lab(half)[30, 40, 1:], [50.0, -30.0], atol=3.0)
 
 

@@ -27,6 +27,8 @@ def add_parser(sub) -> None:
     p.add_argument("--strength", type=_strengths, default=[ColorizeOptions().strength], metavar="S[,S...]",
                    help="colour strength, as in colorize (default 1); several, comma-separated, score each "
                         "with one run of the network (to choose a model's colour gain)")
+    p.add_argument("--contrast", type=_contrast, metavar="C",
+                   help="score with this colour contrast instead of the model's own (0-2; to choose one to ship)")
     p.add_argument("--hints", type=int, default=0, metavar="N",
                    help="give the model N colour hints per photo, sampled from its true colours (default 0)")
     p.add_argument("--quiet", action="store_true", help="print only the means")
@@ -40,6 +42,16 @@ def _strengths(text: str) -> list[float]:
     if not values or not all(0.0 <= v <= 4.0 for v in values):
         raise argparse.ArgumentTypeError("each strength must be between 0 and 4")
     return values
+
+
+def _contrast(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0.0 <= value <= 2.0:
+        raise argparse.ArgumentTypeError("the colour contrast must be between 0 and 2")
+    return value
 
 
 ROW = "{:<44} {:>7} {:>6} {:>9} {:>7}"
@@ -61,6 +73,8 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if loaded is None:
         return 2
     model, entry = loaded
+    if args.contrast is not None:
+        model.colour_contrast = args.contrast
     strengths = args.strength
     options = ColorizeOptions(render_size=args.render_size, device=args.device, strength=strengths[0])
     with_hints = f", {args.hints} true-colour hints per photo" if args.hints else ""
@@ -88,7 +102,7 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         print(f"  skipped {path}: {reason}", file=sys.stderr)
     if args.json:
         common = {"model": entry.name, "data": str(args.data), "hints": args.hints, "render_size": args.render_size,
-                  "colour_gain": getattr(model, "colour_gain", 1.0)}
+                  "colour_gain": model.colour_gain, "colour_contrast": model.colour_contrast}
         runs = [result.as_dict() | common | {"strength": strength} for strength, result in zip(strengths, results)]
         data = runs[0] if len(runs) == 1 else {"strengths": runs}
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -43,7 +43,7 @@ def save_model(path: str | os.PathLike, model: ColorNet, card: dict, *, half: bo
         "format_version": FORMAT_VERSION,
         "arch": model.arch,
         "config": json.dumps(model.config()),
-        "card": json.dumps(_with_gain(card, model), ensure_ascii=False),
+        "card": json.dumps(_with_colour_response(card, model), ensure_ascii=False),
         "dtype": "float16" if half else "float32",
     }
     tensors = {}
@@ -58,9 +58,19 @@ def save_model(path: str | os.PathLike, model: ColorNet, card: dict, *, half: bo
     atomic_write(path, lambda out: out.write(data), what="model")
 
 
-def _with_gain(card: dict, model: ColorNet) -> dict:
-    gain = float(getattr(model, "colour_gain", 1.0))
-    return card | {"colour_gain": gain} if gain != 1.0 else {k: v for k, v in card.items() if k != "colour_gain"}
+# card field -> (the model's attribute default, the values a card may hold)
+COLOUR_RESPONSE = {"colour_gain": (1.0, "(0, 4]", lambda v: 0.0 < v <= 4.0),
+                   "colour_contrast": (0.0, "[0, 2]", lambda v: 0.0 <= v <= 2.0)}
+
+
+def _with_colour_response(card: dict, model: ColorNet) -> dict:
+    """``card`` with the model's colour gain and contrast written in (left out where they are the default)."""
+    card = {k: v for k, v in card.items() if k not in COLOUR_RESPONSE}
+    for key, (default, _, _) in COLOUR_RESPONSE.items():
+        value = float(getattr(model, key, default))
+        if value != default:
+            card[key] = value
+    return card
 
 
 def _fail(path: Path, problem: str) -> ModelLoadError:
@@ -127,9 +137,10 @@ def _parse_header(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         if not isinstance(value, dict):
             raise _fail(path, f"its metadata is damaged (the {key} is not readable).")
         info[key] = value
-    gain = info["card"].get("colour_gain", 1.0)
-    if not isinstance(gain, (int, float)) or not 0.0 < gain <= 4.0:
-        raise _fail(path, f"its metadata is damaged (colour_gain {gain!r} is not a number in (0, 4]).")
+    for key, (default, allowed, valid) in COLOUR_RESPONSE.items():
+        value = info["card"].get(key, default)
+        if not isinstance(value, (int, float)) or not valid(value):
+            raise _fail(path, f"its metadata is damaged ({key} {value!r} is not a number in {allowed}).")
     return info, header
 
 
@@ -186,5 +197,6 @@ def load_model(path: str | os.PathLike, device: str | torch.device = "cpu") -> t
         model.load_state_dict(tensors, strict=True)
     except RuntimeError as exc:
         raise _fail(path, f"it does not match the architecture {arch!r}: {exc}") from exc
-    model.colour_gain = float(info["card"].get("colour_gain", 1.0))
+    for key, (default, _, _) in COLOUR_RESPONSE.items():
+        setattr(model, key, float(info["card"].get(key, default)))
     return model.to(device).eval(), info["card"]

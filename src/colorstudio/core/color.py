@@ -15,6 +15,8 @@ import numpy as np
 L_SCALE = 100.0
 AB_SCALE = 110.0
 DARK_LIMIT = 8.0
+CONTRAST_PIVOT = 10.0  # the chroma (C*ab) that a colour contrast leaves as it is
+MAX_CONTRAST_BOOST = 3.0
 
 
 def _srgb_to_linear(v: np.ndarray) -> np.ndarray:
@@ -101,6 +103,18 @@ def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
 
 def _out_of_gamut(linear: np.ndarray, tolerance: float = 1e-4) -> np.ndarray:
     return ((linear < -tolerance) | (linear > 1 + tolerance)).any(axis=-1)
+
+
+def expand_chroma(ab: np.ndarray, contrast: float) -> np.ndarray:
+    """ab (..., 2) with each chroma C scaled by (C / CONTRAST_PIVOT) ** contrast (at most 3-fold):
+    colours a model is sure of (high chroma) grow bolder, unsure ones (low chroma, the muted average of
+    several guesses) fade toward gray. ``contrast`` 0 leaves ``ab`` as it is."""
+    if contrast == 0:
+        return ab
+    chroma = np.sqrt((ab * ab).sum(axis=-1, keepdims=True))
+    factor = np.minimum((np.maximum(chroma, np.float32(1e-6)) / np.float32(CONTRAST_PIVOT)) ** np.float32(contrast),
+                        np.float32(MAX_CONTRAST_BOOST))
+    return ab * factor
 
 
 def compose_rgb(l_channel: np.ndarray, ab: np.ndarray, dtype: np.dtype, steps: int = 7) -> np.ndarray:

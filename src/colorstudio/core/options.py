@@ -23,6 +23,7 @@ class ColorizeOptions:
     tile_batch: int = 0  # tiles per forward pass; 0 = automatic (4 on a GPU, 1 on the CPU)
     min_tile_size: int = 128  # smallest tile tried after out-of-memory errors
     restore: RestoreOptions = RestoreOptions()  # clean-up of the lightness before colour (off by default)
+    spread_hints: bool = True  # colour hints recolour the region they are in, not only their point
 
     def validate(self) -> None:
         self.restore.validate()

@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 import torch
 
-from colorstudio.core import color, device as devices
+from colorstudio.core import color, device as devices, hint_spread
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.hints import ColorHint
 from colorstudio.core.inference import TileJob, TileRunner, lightness_tensor
@@ -93,45 +93,56 @@ class _Composer:
     """Joins predicted chroma with the photo's full-resolution lightness, into the output array.
 
     ``lightness`` is the restored L* when restoration ran; otherwise L* is computed from ``image`` row by row.
+    The model's colour contrast is applied to the chroma as it arrives; the strength when composing.
+    ``spread`` (render-size L*, hints in render pixels) spreads the hints' corrections (``hint_spread``)
+    once the whole chroma is known.
     """
 
     def __init__(self, image: np.ndarray, render_hw: tuple[int, int], strength: float,
-                 lightness: np.ndarray | None = None, keep_chroma: bool = False) -> None:
+                 lightness: np.ndarray | None = None, keep_chroma: bool = False, contrast: float = 0.0,
+                 spread: tuple[np.ndarray, list[ColorHint]] | None = None) -> None:
         self.image = image
         self.lightness = lightness
         self.strength = np.float32(strength)
+        self.contrast = contrast
+        self.spread = spread
         self.out = np.empty(image.shape[:2] + (3,), image.dtype)
         # At the render size the chroma streams straight into the output, unless it is kept to be
-        # composed again at other strengths (``colorize_strengths``).
-        self.native = render_hw == image.shape[:2] and not keep_chroma
+        # composed again at other strengths (``colorize_strengths``) or corrected by hints.
+        self.native = render_hw == image.shape[:2] and not keep_chroma and spread is None
         self.ab_render = None if self.native else np.zeros(render_hw + (2,), np.float32)
 
     def sink(self, y0: int, ab: np.ndarray) -> None:
+        ab = color.expand_chroma(ab, self.contrast)
         if self.native:
-            self._compose(y0, ab, self.out, self.strength)
+            self._compose(y0, ab * self.strength, self.out)
         else:
             self.ab_render[y0 : y0 + ab.shape[0]] = ab
 
-    def _compose(self, y0: int, ab: np.ndarray, out: np.ndarray, strength: np.float32) -> None:
+    def _compose(self, y0: int, ab: np.ndarray, out: np.ndarray) -> None:
         y1 = y0 + ab.shape[0]
         l_rows = self.lightness[y0:y1] if self.lightness is not None else color.lightness(self.image[y0:y1])
-        out[y0:y1] = color.compose_rgb(l_rows, ab * strength, self.image.dtype)
+        out[y0:y1] = color.compose_rgb(l_rows, ab, self.image.dtype)
 
     def finish(self, strength: float | None = None) -> np.ndarray:
         """The colorized photo; ``strength`` (kept chroma only) composes a new one at another strength."""
         out = self.out if strength is None else np.empty_like(self.out)
-        strength = self.strength if strength is None else np.float32(strength)
-        if not self.native:
-            height, width = self.image.shape[:2]
+        if self.native:
+            return out
+        ab = self.ab_render * (self.strength if strength is None else np.float32(strength))
+        if self.spread is not None:
+            lightness, hints = self.spread
+            ab += hint_spread.correction_field(lightness, ab, hints)
+        height, width = self.image.shape[:2]
 
-            def strip(y0: int) -> None:
-                y1 = min(y0 + STRIP_ROWS, height)
-                self._compose(y0, _upsample_rows(self.ab_render, y0, y1, height, width), out, strength)
+        def strip(y0: int) -> None:
+            y1 = min(y0 + STRIP_ROWS, height)
+            self._compose(y0, _upsample_rows(ab, y0, y1, height, width), out)
 
-            # Strips are independent and numpy/OpenCV release the GIL on them: on a big scan this step
-            # costs more than the network, so it uses every core (memory: one strip per worker).
-            with ThreadPoolExecutor(max_workers=COMPOSE_WORKERS) as pool:
-                list(pool.map(strip, range(0, height, STRIP_ROWS)))
+        # Strips are independent and numpy/OpenCV release the GIL on them: on a big scan this step
+        # costs more than the network, so it uses every core (memory: one strip per worker).
+        with ThreadPoolExecutor(max_workers=COMPOSE_WORKERS) as pool:
+            list(pool.map(strip, range(0, height, STRIP_ROWS)))
         return out
 
 
@@ -186,6 +197,19 @@ def _gain(model) -> float:
     return getattr(model, "colour_gain", 1.0)
 
 
+def _contrast(model) -> float:
+    """The model's own colour contrast (0 for a model that has none)."""
+    return getattr(model, "colour_contrast", 0.0)
+
+
+def _spread(render: np.ndarray, hints: Sequence[ColorHint], scale: float):
+    """(render-size L*, hints in render pixels) for the composer, or None without hints."""
+    if not hints:
+        return None
+    lightness = render if render.dtype == np.float32 else color.lightness(render)
+    return lightness, [ColorHint(h.x * scale, h.y * scale, h.a, h.b) for h in hints]
+
+
 def _predict(image, model, options: ColorizeOptions, hints, strokes, progress, should_cancel, on_notice,
              keep_chroma: bool = False) -> _Composer:
     options.validate()
@@ -213,8 +237,8 @@ def _predict(image, model, options: ColorizeOptions, hints, strokes, progress, s
         try:
             model.to(dev)
             job = TileJob(render, _scene_context(model, render, dev), list(hints), scale)
-            strength = options.strength * _gain(model)
-            composer = _Composer(image, render_hw, strength, restored, keep_chroma)
+            composer = _Composer(image, render_hw, options.strength * _gain(model), restored, keep_chroma,
+                                 _contrast(model), _spread(render, hints, scale) if options.spread_hints else None)
             TileRunner(model, dev, tile, options.overlap, tile_batch).run(
                 job, composer.sink, progress, should_cancel)
             return composer

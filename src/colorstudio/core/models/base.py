@@ -52,6 +52,8 @@ class ColorNet(nn.Module):
     # The colour strength this model's raw output is best used at, chosen on validation photos (see
     # ``colorstudio evaluate --strength``); stored in the model card, multiplied into the user's strength.
     colour_gain: float = 1.0
+    # How much bolder its surer colours are made than its unsure ones (``color.expand_chroma``); 0 = none.
+    colour_contrast: float = 0.0
 
     def __init__(self, **config: Any) -> None:
         super().__init__()
