@@ -6,7 +6,7 @@
 SWEEP.json is what ``colorstudio evaluate ../shared/data/photos-val --model MODEL.safetensors
 --strength a,b,c --json SWEEP.json`` wrote; S is the strength chosen from it (by CIEDE2000 and PSNR with
 the colourfulness ratio held in 0.7-1.0). The shipped file's ``colour_gain`` becomes S times the model's
-own, so that ``colorstudio evaluate`` of the shipped model at the default strength 1 reproduces the numbers
+own and its ``colour_contrast`` the one the sweep was run with (``evaluate --contrast``), so that ``colorstudio evaluate`` of the shipped model at the default strength 1 reproduces the numbers
 written into its card. Everything else in the card is kept from the model file; --keep-from adds the fields
 of an older card that the new one lacks (the hand-written data sources and licence notes).
 """
@@ -47,6 +47,7 @@ def main() -> None:
     sweep = json.loads(args.eval.read_text())
     run = chosen_run(sweep, args.strength)
     model.colour_gain = float(run.get("colour_gain", 1.0)) * args.strength
+    model.colour_contrast = float(run.get("colour_contrast", 0.0))
     card = card | {"name": args.name}  # save_model writes the new colour gain into it
     if args.keep_from:
         card = {k: v for k, v in json.loads(args.keep_from.read_text()).items() if k not in card} | card
@@ -64,7 +65,7 @@ def main() -> None:
     card = checkpoint.read_model_header(out)["card"]  # with the colour gain, as stored
     out.with_suffix(".json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     m = run["mean"]["model"]
-    print(f"{out.relative_to(ROOT)}: colour gain {model.colour_gain:.3f}; photos-val PSNR {m['psnr']:.2f}, "
+    print(f"{out.relative_to(ROOT)}: colour gain {model.colour_gain:.3f}, contrast {model.colour_contrast:g}; photos-val PSNR {m['psnr']:.2f}, "
           f"CIEDE2000 {m['ciede2000']:.2f}, colourfulness {m['colourfulness_ratio']:.2f}")
 
 

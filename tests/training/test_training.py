@@ -197,3 +197,16 @@ def test_cancel_stops_within_one_step(tmp_path):
         trainer.run(on_event=lambda e: steps.append(e.step) if e.kind == "step" else None, should_cancel=should_cancel)
     assert steps == [1, 2, 3]  # not one step more after the cancel was asked for
     assert trainer.progress.step == 3 and (tmp_path / "run" / "state.safetensors").exists()
+
+
+def test_a_fine_tuned_model_keeps_the_colour_response_of_its_base(tmp_path):
+    photos = make_photos(tmp_path / "photos")
+    base = registry.build("seed-resnet18")
+    base.colour_gain, base.colour_contrast = 0.3, 0.8
+    checkpoint.save_model(tmp_path / "base.safetensors", base, {"title": "base"})
+    model, _ = checkpoint.load_model(tmp_path / "base.safetensors")
+    config = TrainConfig(loss="mse", size=64, batch=2, lr=1e-3, epochs=1, warmup_steps=2, device="cpu")
+    trainer = Trainer(model, PhotoPairs(photos[:8], size=64), None, tmp_path / "run", config, card={"title": "mine"})
+    trainer.run()
+    _, card = checkpoint.load_model(trainer.export(tmp_path / "mine.safetensors", "mine"))
+    assert card["colour_gain"] == 0.3 and card["colour_contrast"] == 0.8
