@@ -55,6 +55,23 @@ def test_queue_runs_to_completion_and_outputs_appear(make_window, qtbot, tmp_pat
     qtbot.waitUntil(lambda: released == [True], timeout=5000)  # the batch's memory goes back once, at the end
 
 
+def test_only_the_photo_on_show_gets_viewer_pyramids_and_the_others_are_read_when_selected(make_window, qtbot,
+                                                                                           tmp_path):
+    window = make_window()
+    results = {}
+    window.runner.itemFinished.connect(lambda item_id, result: results.update({item_id: result}))
+    window.add_paths([photo(tmp_path / f"p{i}.png", size=(96 + 8 * i, 72), seed=i) for i in range(3)])
+    window.runner.start()
+    qtbot.waitUntil(lambda: statuses(window) == [Status.DONE] * 3, timeout=30000)
+    first, *others = [item.id for item in window.queue_model.queue.items]
+    assert window.selected_ids() == [first] and results[first].after is not None  # shown when done, stays
+    assert all(results[i].before is None and results[i].after is None for i in others)
+    assert set(window.results) == {first}  # nothing kept in memory for the others
+    window.table.selectRow(2)  # the last one: read from its files
+    qtbot.waitUntil(lambda: window.viewer.after is not None and window.viewer.after.width == 112, timeout=10000)
+    assert window.viewer.before.width == 112
+
+
 def test_a_corrupt_file_fails_with_its_reason_and_the_others_finish(make_window, qtbot, tmp_path):
     window = make_window()
     photo(tmp_path / "a.png")
@@ -114,6 +131,18 @@ def test_settings_and_layout_survive_a_restart(make_window, qtbot):
     assert values["render_size"] == 768 and values["strength"] == 135 and values["format"] == "tiff"
     assert values["model"] == "tiny"
     assert again.a_side.isChecked()
+
+
+def test_remembered_settings_load_the_model_once_at_start(make_window, monkeypatch):
+    from colorstudio.gui.worker import Engine
+
+    loads = []
+    original = Engine.load_model
+    monkeypatch.setattr(Engine, "load_model", lambda self, *a: loads.append(a) or original(self, *a))
+    window = make_window()  # remembered: the user's model "tiny" on the CPU, not the defaults
+    assert loads == [("tiny", "cpu")]
+    window.settings_panel.device.setCurrentIndex(window.settings_panel.device.findData("auto"))
+    assert loads[-1] == ("tiny", "auto")  # a change the user makes still reloads
 
 
 def test_queue_is_restored_after_the_window_is_destroyed_mid_batch(make_window, qtbot, tmp_path, monkeypatch):

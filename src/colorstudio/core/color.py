@@ -86,7 +86,9 @@ def lab_to_linear_rgb(lab: np.ndarray) -> np.ndarray:
     xyz = np.stack([_finv(fy + lab[..., 1] / np.float32(500.0)), _finv(fy),
                     _finv(fy - lab[..., 2] / np.float32(200.0))], axis=-1)
     xyz *= _WHITE_D65
-    return xyz @ _XYZ_TO_LINEAR_RGB.T
+    # OpenCV's per-pixel 3x3 transform rather than ``xyz @ M.T``: a matrix product goes to numpy's BLAS,
+    # whose own threads then spin beside torch's and the other strips' (and it is slower for 3 columns)
+    return cv2.transform(xyz.reshape(-1, 1, 3), _XYZ_TO_LINEAR_RGB).reshape(xyz.shape)
 
 
 def linear_to_srgb(linear: np.ndarray) -> np.ndarray:

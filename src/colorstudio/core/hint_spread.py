@@ -23,8 +23,6 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from scipy import sparse
-from scipy.sparse.linalg import factorized
 
 from colorstudio.core.hints import ColorHint
 
@@ -56,6 +54,9 @@ def correction_field(lightness: np.ndarray, ab: np.ndarray, hints: Sequence[Colo
     inside = [hint for hint in hints if 0 <= hint.x < w and 0 <= hint.y < h]
     if not inside:
         return np.zeros((h, w, 2), np.float32)
+    from scipy import sparse  # only when there are hints: it takes a tenth of a second to import
+    from scipy.sparse.linalg import factorized
+
     shrink = min(1.0, settings.grid / max(h, w))
     gh, gw = max(1, round(h * shrink)), max(1, round(w * shrink))
     small = cv2.resize(lightness.astype(np.float32), (gw, gh), interpolation=cv2.INTER_AREA)

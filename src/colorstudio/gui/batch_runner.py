@@ -161,8 +161,10 @@ class BatchRunner(QObject):
             self._next()
             return
         item = self.queue.get(result.id)
-        if item is not None and item.width:
-            self._seconds_per_mp.append(result.seconds / max(1e-6, item.width * item.height / 1e6))
+        if item is not None:
+            item.status = Status.DONE  # already, for the window: a photo done is shown from its files
+            if item.width:
+                self._seconds_per_mp.append(result.seconds / max(1e-6, item.width * item.height / 1e6))
         self.itemFinished.emit(result.id, result)
         self._finish_item(result.id, Status.DONE)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, QUrl
+from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QFileDialog, QHeaderView, QLabel, QMainWindow,
                                QMessageBox, QProgressBar, QSplitter, QTableView, QToolBar, QWidget)
@@ -211,6 +211,7 @@ class MainWindow(QMainWindow):
     # -- viewer ------------------------------------------------------------------------------------
     def show_selected(self) -> None:
         ids = self.selected_ids()
+        self.engine.worker.shown_id = ids[0] if ids else None
         result = self.results.get(ids[0]) if ids else None
         if result is not None:
             self.viewer.set_images(result.before, result.after, keep_view=True)
@@ -241,9 +242,10 @@ class MainWindow(QMainWindow):
             self.results.pop(next(iter(self.results)))
 
     def _item_finished(self, item_id: int, result) -> None:
-        self._remember(item_id, result)
+        if result.after is not None:
+            self._remember(item_id, result)
         ids = self.selected_ids()
-        if not ids or ids[0] == item_id:
+        if not ids or ids[0] == item_id:  # (without its pyramids if selected while it was written: read from disk)
             self.table.selectRow(self.queue_model.queue.index_of(item_id))
             self.show_selected()
 
@@ -339,7 +341,8 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
         if state is not None:
             self.restoreState(state)
-        self.settings_panel.set_values({k: store.value(f"settings/{k}") for k in self.settings_panel.values()})
+        with QSignalBlocker(self.settings_panel):  # no "model changed": the engine loads the restored one once
+            self.settings_panel.set_values({k: store.value(f"settings/{k}") for k in self.settings_panel.values()})
         self.a_side.setChecked(store.value("view/side_by_side", False, type=bool))
         self.toggle_side_by_side(self.a_side.isChecked())
 

@@ -39,8 +39,8 @@ class JobRequest:
 class JobResult:
     id: int
     output: Path | None
-    before: Pyramid
-    after: Pyramid
+    before: Pyramid | None  # None for a photo the viewer was not showing (see EngineWorker.shown_id)
+    after: Pyramid | None
     seconds: float  # colorizing (the engine's time; writing overlaps the next photo)
 
 
@@ -82,6 +82,10 @@ class EngineWorker(QObject):
         self._running.set()
         self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="colorstudio-save")
         self._saving: Future | None = None
+        # The photo the viewer shows (None: none selected, the next one done is shown). Only that one gets
+        # its before/after pyramids: for the others the halvings would take cores from the next photo's
+        # network, and their memory would be kept for nothing (the viewer reads the files if asked).
+        self.shown_id: int | None = None
 
     # -- called from the GUI thread (thread-safe flags) ---------------------------------------------
     def cancel_current(self) -> None:
@@ -111,6 +115,9 @@ class EngineWorker(QObject):
             entry = catalog.resolve_model(name or None)
             dev = resolve_device(device)
             model, _ = catalog.load(entry, device="cpu")
+            # what every job needs, imported now rather than inside the first photo's time
+            from colorstudio.core import batch, imageio, pipeline  # noqa: F401
+
             model.to(dev)
             self.model, self.model_name, self.device = model, entry.name, device
             self.model_ready.emit(entry.name, describe_device(dev))
@@ -181,8 +188,11 @@ class EngineWorker(QObject):
             from colorstudio.core.batch import write_result
 
             write_result(request.output, result, photo, self.model_name, request.quality)
-            self.job_finished.emit(JobResult(request.id, request.output, Pyramid(photo.pixels), Pyramid(result),
-                                             seconds))
+            if self.shown_id is None:  # none selected: the window shows (and selects) the first one done
+                self.shown_id = request.id
+            shown = self.shown_id == request.id
+            self.job_finished.emit(JobResult(request.id, request.output, Pyramid(photo.pixels) if shown else None,
+                                             Pyramid(result) if shown else None, seconds))
 
     def wait_for_saving(self) -> None:
         """Block until the photo being written (if any) is on disk."""
