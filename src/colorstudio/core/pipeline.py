@@ -5,8 +5,10 @@
 2. A global scene embedding is computed once from the whole photo (for models that use one), so every
    tile agrees on what the scene is.
 3. The network runs tile by tile (see ``inference``), finished rows of chroma stream out.
-4. The chroma is upsampled to full resolution strip by strip, scaled by the colour strength and joined
-   with the photo's own full-resolution lightness. Only colour is added; detail is never resampled.
+4. The chroma is shaped by the model's colour response (contrast, gain: chosen on validation photos, stored in
+   its card) and the user's colour strength; colour hints correct it over their regions (``hint_spread``).
+5. It is upsampled to full resolution strip by strip and joined with the photo's own full-resolution
+   lightness. Only colour is added; detail is never resampled.
 
 On a GPU out-of-memory error the photo is redone from the start with a smaller batch, then smaller
 tiles, then on the CPU, and the user is told; a tile computed before the error is never reused.
