@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from colorstudio.cli.common import load_model
-from colorstudio.core.options import DEVICE_CHOICES, ColorizeOptions
+from colorstudio.core.options import COLOUR_CONTRAST_MAX, DEVICE_CHOICES, ColorizeOptions
 from colorstudio.core.training.photos import list_photos
 
 
@@ -28,7 +28,7 @@ def add_parser(sub) -> None:
                    help="colour strength, as in colorize (default 1); several, comma-separated, score each "
                         "with one run of the network (to choose a model's colour gain)")
     p.add_argument("--contrast", type=_contrast, metavar="C",
-                   help="score with this colour contrast instead of the model's own (0-2; to choose one to ship)")
+                   help="score with this colour contrast instead of the model's own (0 to the largest a card may hold; to choose one to ship)")
     p.add_argument("--hints", type=int, default=0, metavar="N",
                    help="give the model N colour hints per photo, sampled from its true colours (default 0)")
     p.add_argument("--quiet", action="store_true", help="print only the means")
@@ -49,8 +49,8 @@ def _contrast(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0.0 <= value <= 2.0:
-        raise argparse.ArgumentTypeError("the colour contrast must be between 0 and 2")
+    if not 0.0 <= value <= COLOUR_CONTRAST_MAX:
+        raise argparse.ArgumentTypeError(f"the colour contrast must be between 0 and {COLOUR_CONTRAST_MAX:g}")
     return value
 
 

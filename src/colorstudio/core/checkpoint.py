@@ -23,6 +23,7 @@ from colorstudio.core.errors import ColorStudioError, ModelLoadError
 from colorstudio.core.imageio.writer import atomic_write
 from colorstudio.core.models.base import ColorNet
 from colorstudio.core.models.registry import ARCHITECTURES, available, build
+from colorstudio.core.options import COLOUR_CONTRAST_MAX, COLOUR_GAIN_MAX
 
 MODEL_FORMAT = "colorstudio.model"
 FORMAT_VERSION = "1"
@@ -59,8 +60,8 @@ def save_model(path: str | os.PathLike, model: ColorNet, card: dict, *, half: bo
 
 
 # card field -> (the model's attribute default, the values a card may hold)
-COLOUR_RESPONSE = {"colour_gain": (1.0, "(0, 4]", lambda v: 0.0 < v <= 4.0),
-                   "colour_contrast": (0.0, "[0, 2]", lambda v: 0.0 <= v <= 2.0)}
+COLOUR_RESPONSE = {"colour_gain": (1.0, f"(0, {COLOUR_GAIN_MAX:g}]", lambda v: 0.0 < v <= COLOUR_GAIN_MAX),
+                   "colour_contrast": (0.0, f"[0, {COLOUR_CONTRAST_MAX:g}]", lambda v: 0.0 <= v <= COLOUR_CONTRAST_MAX)}
 
 
 def _with_colour_response(card: dict, model: ColorNet) -> dict:

@@ -11,6 +11,9 @@ DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
 # The registry's architectures (tests/core/test_models.py checks the two lists agree).
 ARCHITECTURE_NAMES = ("unet-lite0", "seed-resnet18", "seed-cnn", "seed-vgg")
 LOSSES = ("mse", "colourful", "classification")
+# What a model card's colour response may hold (checked on load; ``evaluate --contrast`` takes the same).
+COLOUR_GAIN_MAX = 4.0
+COLOUR_CONTRAST_MAX = 2.0
 
 
 @dataclass(frozen=True)
