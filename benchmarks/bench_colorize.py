@@ -1,4 +1,4 @@
-"""Speed and memory of `colorize` on the CPU for 1, 6, 24 and 60 megapixel grayscale scans.
+"""Speed and memory of `colorize` on the CPU (or a GPU) for 1, 6, 24 and 60 megapixel grayscale scans.
 
 Each measurement runs in a fresh process, so its peak memory (max RSS) is its own. Beside the full
 read -> colorize -> write path it measures two floors on the same image in the same run:
@@ -6,6 +6,10 @@ read -> colorize -> write path it measures two floors on the same image in the s
   - network: the network alone at the render size (the tile loop with no composing or I/O).
 
     .venv/bin/python benchmarks/bench_colorize.py [--sizes 1 6 24 60] [--render-size 1024] [--model NAME]
+                                                  [--device cpu|cuda]
+
+On a GPU each measurement first colorizes the photo once untimed (CUDA start-up, kernel selection: what the
+first photo of a batch pays), then times a second pass; the table adds the GPU's peak allocated memory.
 
 Input photos are made from ../shared/data/large (a real photo, converted to gray and resized to each
 size) when it exists, otherwise from a synthetic pattern.
@@ -33,15 +37,24 @@ from colorstudio.core.inference import TileJob, TileRunner
 from colorstudio.core.pipeline import ColorizeOptions, _scene_context, render_shape
 import cv2
 
-kind, src, out, render_size, model_name = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-options = ColorizeOptions(render_size=render_size, device="cpu")
+kind, src, out, render_size, model_name, device_name = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
+options = ColorizeOptions(render_size=render_size, device=device_name)
 entry = catalog.resolve_model(model_name or None)
 model, card = catalog.load(entry)
+gpu = device_name == "cuda"
+first = None
+def full():
+    job = batch.Job(src, out)
+    batch.colorize_file(job, model, entry.name, options, batch.OutputSettings(folder=out.parent, overwrite=True))
+if gpu and kind == "full":
+    t0 = time.perf_counter()
+    full()
+    first = time.perf_counter() - t0
+    torch.cuda.reset_peak_memory_stats()
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t0 = time.perf_counter()
 if kind == "full":
-    job = batch.Job(src, out)
-    batch.colorize_file(job, model, entry.name, options, batch.OutputSettings(folder=out.parent, overwrite=True))
+    full()
 elif kind == "io":
     photo = imageio.read_image(src)
     rgb = np.repeat(photo.pixels[:, :, None], 3, axis=2)
@@ -49,14 +62,27 @@ elif kind == "io":
 elif kind == "network":
     photo = imageio.read_image(src)
     h, w = render_shape(*photo.pixels.shape[:2], render_size)
+    device = torch.device(device_name)
+    model.to(device)
+    def network():
+        render = cv2.resize(photo.pixels, (w, h), interpolation=cv2.INTER_AREA) if (h, w) != photo.pixels.shape[:2] else photo.pixels
+        job = TileJob(render, _scene_context(model, render, device), [], 1.0)
+        TileRunner(model, device, options.tile_size, options.overlap, 1).run(job, lambda y0, ab: None)
+    if gpu:
+        t0 = time.perf_counter()
+        network()
+        torch.cuda.synchronize()
+        first = time.perf_counter() - t0
+        torch.cuda.reset_peak_memory_stats()
     t0 = time.perf_counter()  # the network alone: not the decode
-    render = cv2.resize(photo.pixels, (w, h), interpolation=cv2.INTER_AREA) if (h, w) != photo.pixels.shape[:2] else photo.pixels
-    device = torch.device("cpu")
-    job = TileJob(render, _scene_context(model, render, device), [], 1.0)
-    TileRunner(model, device, options.tile_size, options.overlap, 1).run(job, lambda y0, ab: None)
+    network()
+if gpu:
+    torch.cuda.synchronize()
 seconds = time.perf_counter() - t0
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"seconds": seconds, "peak_mib": peak / 1024, "baseline_mib": base / 1024}))
+gpu_peak = torch.cuda.max_memory_allocated() / 2**20 if gpu else None
+print(json.dumps({"seconds": seconds, "peak_mib": peak / 1024, "baseline_mib": base / 1024, "first": first,
+                  "gpu_peak_mib": gpu_peak}))
 """
 
 
@@ -78,8 +104,8 @@ def make_input(megapixels: float, folder: Path) -> Path:
     return path
 
 
-def measure(kind: str, src: Path, out: Path, render_size: int, model: str) -> dict:
-    result = subprocess.run([sys.executable, "-c", CHILD, kind, str(src), str(out), str(render_size), model],
+def measure(kind: str, src: Path, out: Path, render_size: int, model: str, device: str) -> dict:
+    result = subprocess.run([sys.executable, "-c", CHILD, kind, str(src), str(out), str(render_size), model, device],
                             capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"{kind} failed on {src.name}:\n{result.stderr[-3000:]}")
@@ -91,23 +117,31 @@ def main() -> None:
     parser.add_argument("--sizes", nargs="+", type=float, default=[1, 6, 24, 60])
     parser.add_argument("--render-size", type=int, default=1024)
     parser.add_argument("--model", default="")
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     args = parser.parse_args()
     from colorstudio.core import allocator
 
     allocator.tune()  # as `colorstudio` does at start-up
     import torch
 
-    print(f"CPU threads: {torch.get_num_threads()}, render size {args.render_size}, model {args.model or 'default'}")
+    gpu = args.device == "cuda"
+    where = torch.cuda.get_device_name() if gpu else "CPU"
+    print(f"{where}, CPU threads: {torch.get_num_threads()}, render size {args.render_size or 'native'}, "
+          f"model {args.model or 'default'}")
     header = f"{'MP':>5} {'stage':>8} {'seconds':>8} {'MP/s':>7} {'peak MiB':>9} {'(idle MiB)':>10}"
+    header += f" {'GPU MiB':>8} {'1st pass s':>10}" if gpu else ""
     print(header)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for mp in args.sizes:
             src = make_input(mp, folder)
             for kind in ("full", "io", "network"):
-                r = measure(kind, src, folder / f"out_{kind}.jpg", args.render_size, args.model)
-                print(f"{mp:>5g} {kind:>8} {r['seconds']:>8.2f} {mp / r['seconds']:>7.2f} "
-                      f"{r['peak_mib']:>9.0f} {r['baseline_mib']:>10.0f}", flush=True)
+                r = measure(kind, src, folder / f"out_{kind}.jpg", args.render_size, args.model, args.device)
+                line = (f"{mp:>5g} {kind:>8} {r['seconds']:>8.2f} {mp / r['seconds']:>7.2f} "
+                        f"{r['peak_mib']:>9.0f} {r['baseline_mib']:>10.0f}")
+                if gpu:
+                    line += f" {r['gpu_peak_mib'] or 0:>8.0f} {r['first'] or 0:>10.2f}"
+                print(line, flush=True)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from colorstudio.core import checkpoint
 from colorstudio.core.errors import Cancelled, ColorStudioError
 from colorstudio.core.models import ab_bins, registry
 from colorstudio.core.training import losses
+from colorstudio.core.training.batches import epoch_batches
 from colorstudio.core.training.dataset import PhotoPairs, sample_hints
 from colorstudio.core.training.loop import Trainer, TrainConfig
 from colorstudio.core.training.photos import list_photos, scan, split
@@ -119,7 +120,10 @@ def test_training_runs_validates_checkpoints_and_exports_a_loadable_model(tmp_pa
         assert torch.allclose(model.predict_ab(x), trainer.ema.predict_ab(x), atol=1e-6)
 
 
-def test_resume_continues_exactly_where_the_run_stopped(tmp_path):
+@pytest.mark.parametrize("threads", [0, 2], ids=["batches-in-line", "batches-made-ahead"])
+def test_resume_continues_exactly_where_the_run_stopped(tmp_path, monkeypatch, threads):
+    # With threads, batches are made ahead as on a GPU; the run must be the same step for step.
+    monkeypatch.setattr("colorstudio.core.training.loop.loader_threads", lambda device: threads)
     photos = make_photos(tmp_path / "photos")
     straight = _trainer(tmp_path, photos, run="a")
     straight.run()
@@ -142,6 +146,25 @@ def test_resume_continues_exactly_where_the_run_stopped(tmp_path):
         assert torch.allclose(a.float(), b.float(), atol=1e-6), name
     for a, b in zip(straight.ema.parameters(), resumed.ema.parameters()):
         assert torch.allclose(a, b, atol=1e-6)
+
+
+def test_batches_made_ahead_on_threads_are_the_batches_made_in_line(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = PhotoPairs(make_photos(tmp_path / "photos", n=9), size=64, hints=True)
+    in_line = list(epoch_batches(data, 1, 2, 1, 5))
+    with ThreadPoolExecutor(2) as pool:  # fewer threads than batches: some are made ahead while others wait
+        ahead = list(epoch_batches(data, 1, 2, 1, 5, pool))
+        stopped_early = epoch_batches(data, 2, 2, 0, 5, pool)
+        next(stopped_early)
+        stopped_early.close()  # what was made ahead is dropped; the pool stays usable
+        again = list(epoch_batches(data, 1, 2, 1, 5, pool))
+    assert len(in_line) == len(ahead) == len(again) == 3  # 9 photos: 4 batches of 2, the first skipped
+    for a, b, c in zip(in_line, ahead, again):
+        assert set(a) == {"l", "ab", "hints"}
+        for key in a:
+            assert torch.equal(a[key], b[key]) and torch.equal(a[key], c[key]), key
+    assert not torch.equal(in_line[0]["l"], in_line[1]["l"])
 
 
 def test_a_diverging_run_stops_with_a_clear_message(tmp_path, monkeypatch):

@@ -12,18 +12,20 @@ import json
 import math
 import platform
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from contextlib import closing
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from colorstudio import __version__
 from colorstudio.core import checkpoint, device as devices, imageio
 from colorstudio.core.errors import Cancelled, ColorStudioError
 from colorstudio.core.training import state_io
+from colorstudio.core.training.batches import epoch_batches, loader_threads
 from colorstudio.core.training.dataset import PhotoPairs
 from colorstudio.core.training.losses import ColourLoss, estimate_prior
 from colorstudio.core.training.validation import sample_sheet, validate
@@ -78,15 +80,6 @@ class Progress:
     best: dict = field(default_factory=dict)
 
 
-def _batches(data: PhotoPairs, epoch: int, batch: int, skip: int, seed: int) -> Iterator[dict]:
-    """The epoch's batches in a shuffled order fixed by (seed, epoch), so a resume continues it exactly."""
-    data.epoch = epoch
-    order = np.random.default_rng([seed, epoch, 7]).permutation(len(data))
-    for b in range(skip, len(data) // batch):
-        items = [data[int(i)] for i in order[b * batch : (b + 1) * batch]]
-        yield {k: torch.stack([it[k] for it in items]) for k in items[0]}
-
-
 class Trainer:
     def __init__(self, model, train_data: PhotoPairs, val_data: PhotoPairs | None, run_dir: Path,
                  config: TrainConfig, card: dict | None = None) -> None:
@@ -105,7 +98,8 @@ class Trainer:
         self.progress = Progress()
         prior = None
         if config.loss == "classification":
-            prior = estimate_prior(b["ab"] for b, _ in zip(_batches(train_data, 0, 8, 0, config.seed + 1), range(8)))
+            first = epoch_batches(train_data, 0, 8, 0, config.seed + 1)
+            prior = estimate_prior(b["ab"] for b, _ in zip(first, range(8)))
         self.loss = ColourLoss(config.loss, prior)
         self.use_hints = config.hints and getattr(model, "accepts_hints", False)
         train_data.hints = self.use_hints
@@ -170,8 +164,9 @@ class Trainer:
     @torch.no_grad()
     def _update_ema(self) -> None:
         decay = min(self.config.ema_decay, (1 + self.progress.step) / (10 + self.progress.step))
-        for e, p in zip(self.ema.parameters(), self.model.parameters()):
-            e.mul_(decay).add_(p.detach(), alpha=1 - decay)
+        averaged = list(self.ema.parameters())  # one fused update for all: on a GPU, two kernels, not two per tensor
+        torch._foreach_mul_(averaged, decay)
+        torch._foreach_add_(averaged, [p.detach() for p in self.model.parameters()], alpha=1 - decay)
         for e, b in zip(self.ema.buffers(), self.model.buffers()):
             e.copy_(b)
 
@@ -206,35 +201,46 @@ class Trainer:
             should_cancel: Callable[[], bool] | None = None) -> dict:
         """Train until the epochs or the time budget are spent; returns the last validation scores."""
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        threads = loader_threads(self.device)
+        pool = ThreadPoolExecutor(threads, thread_name_prefix="colorstudio-batches") if threads else None
+        try:
+            loss = self._train(on_event, should_cancel, pool)
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+        if self.progress.batches_done:  # stopped by the time budget inside an epoch: validate what we have
+            self._end_epoch(loss, on_event)
+        if on_event:
+            on_event(self._event("done", loss, val=self.progress.best))
+        return self.progress.best
+
+    def _train(self, on_event, should_cancel, pool: ThreadPoolExecutor | None) -> float:
         p = self.progress
         started = time.monotonic() - p.seconds
         last_save = time.monotonic()
         loss = float("nan")
+        pin = pool is not None and self.device.type == "cuda"
         while not self._finished():
-            for batch in _batches(self.train_data, p.epoch, self.config.batch, p.batches_done, self.config.seed):
-                if should_cancel and should_cancel():
-                    self.save_state()
-                    raise Cancelled("training paused; resume continues from the last step")
-                loss = self._step(batch)
-                p.step += 1
-                p.batches_done += 1
-                p.seconds = time.monotonic() - started
-                if on_event:
-                    on_event(self._event("step", loss))
-                if time.monotonic() - last_save > SAVE_EVERY_SECONDS:
-                    self.save_state()
-                    last_save = time.monotonic()
-                if self.config.minutes and self._finished():
-                    break
-            else:
-                self._end_epoch(loss, on_event)
-                continue
-            break
-        if p.batches_done:  # stopped by the time budget inside an epoch: validate what we have
+            batches = epoch_batches(self.train_data, p.epoch, self.config.batch, p.batches_done, self.config.seed,
+                                    pool, pin)
+            with closing(batches):
+                for batch in batches:
+                    if should_cancel and should_cancel():
+                        self.save_state()
+                        raise Cancelled("training paused; resume continues from the last step")
+                    loss = self._step(batch)
+                    p.step += 1
+                    p.batches_done += 1
+                    p.seconds = time.monotonic() - started
+                    if on_event:
+                        on_event(self._event("step", loss))
+                    if time.monotonic() - last_save > SAVE_EVERY_SECONDS:
+                        self.save_state()
+                        last_save = time.monotonic()
+                    if self.config.minutes and self._finished():
+                        return loss
             self._end_epoch(loss, on_event)
-        if on_event:
-            on_event(self._event("done", loss, val=p.best))
-        return p.best
+        return loss
 
     def export(self, path: Path, name: str) -> Path:
         """Save the EMA weights as a model file with its card (atomic)."""
