@@ -67,7 +67,7 @@ elif kind == "network":
     def network():
         render = cv2.resize(photo.pixels, (w, h), interpolation=cv2.INTER_AREA) if (h, w) != photo.pixels.shape[:2] else photo.pixels
         job = TileJob(render, _scene_context(model, render, device), [], 1.0)
-        TileRunner(model, device, options.tile_size, options.overlap, 1).run(job, lambda y0, ab: None)
+        TileRunner(model, device, options.tile_size, options.overlap, 4 if gpu else 1).run(job, lambda y0, ab: None)
     if gpu:
         t0 = time.perf_counter()
         network()

@@ -220,10 +220,29 @@ def test_bad_input_and_options_are_refused():
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 def test_cuda_matches_cpu():
-    image = textured_image()
+    image = textured_image(h=900)  # several strips, composed on the GPU path's pool
     cpu = colorize(image, ConvDouble(), ColorizeOptions(render_size=0, tile_size=128, overlap=32, **CPU))
     gpu = colorize(image, ConvDouble(), ColorizeOptions(render_size=0, tile_size=128, overlap=32, device="cuda"))
     assert np.abs(cpu.astype(int) - gpu).max() <= 1
+
+
+def test_rows_composed_on_threads_beside_the_network_are_the_rows_composed_in_line(monkeypatch):
+    """On a GPU, streamed rows are composed on a pool while the network goes on; the photo is the same."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from colorstudio.core import pipeline
+
+    image = textured_image(h=900, w=437)
+    model = ConvDouble()
+    model.colour_contrast = 0.8  # the colour response is applied on the pool's threads too
+    options = ColorizeOptions(render_size=0, tile_size=128, overlap=32, **CPU)
+    in_line = colorize(image, model, options)
+    pools = []
+    monkeypatch.setattr(pipeline, "_compose_pool", lambda device: pools.append(ThreadPoolExecutor(2)) or pools[-1])
+    threaded = colorize(image, model, options)
+    assert len(pools) == 1 and pools[0]._shutdown  # used, and no thread left behind
+    assert np.array_equal(in_line, threaded)
+    assert np.abs(in_line.astype(int) - colorize(image, ConvDouble(), options)).max() > 0  # the contrast counts
 
 
 def test_restoration_cleans_the_lightness_that_is_kept():

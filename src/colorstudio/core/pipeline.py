@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import logging
 import os
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 
 import cv2
 import numpy as np
@@ -102,7 +104,8 @@ class _Composer:
 
     def __init__(self, image: np.ndarray, render_hw: tuple[int, int], strength: float,
                  lightness: np.ndarray | None = None, keep_chroma: bool = False, contrast: float = 0.0,
-                 spread: tuple[np.ndarray, list[ColorHint]] | None = None) -> None:
+                 spread: tuple[np.ndarray, list[ColorHint]] | None = None,
+                 pool: ThreadPoolExecutor | None = None) -> None:
         self.image = image
         self.lightness = lightness
         self.strength = np.float32(strength)
@@ -113,13 +116,29 @@ class _Composer:
         # composed again at other strengths (``colorize_strengths``) or corrected by hints.
         self.native = render_hw == image.shape[:2] and not keep_chroma and spread is None
         self.ab_render = None if self.native else np.zeros(render_hw + (2,), np.float32)
+        # With a pool (on a GPU), streamed rows are composed on its threads, strip by strip, while the
+        # network goes on with the next tiles; at most two strips per thread wait (bounded memory).
+        self.pool = pool if self.native else None
+        self.pending: deque[Future] = deque()
 
     def sink(self, y0: int, ab: np.ndarray) -> None:
-        ab = color.expand_chroma(ab, self.contrast)
-        if self.native:
-            self._compose(y0, ab * self.strength, self.out)
+        if not self.native:
+            self.ab_render[y0 : y0 + ab.shape[0]] = color.expand_chroma(ab, self.contrast)
+        elif self.pool is None:
+            self._stream(y0, ab)
         else:
-            self.ab_render[y0 : y0 + ab.shape[0]] = ab
+            for s in range(0, ab.shape[0], STRIP_ROWS):
+                self.pending.append(self.pool.submit(self._stream, y0 + s, ab[s : s + STRIP_ROWS]))
+            while len(self.pending) > 2 * self.pool._max_workers:
+                self.pending.popleft().result()
+
+    def _stream(self, y0: int, ab: np.ndarray) -> None:
+        self._compose(y0, color.expand_chroma(ab, self.contrast) * self.strength, self.out)
+
+    def wait(self) -> None:
+        """Wait for the rows still being composed (re-raises what failed there)."""
+        while self.pending:
+            self.pending.popleft().result()
 
     def _compose(self, y0: int, ab: np.ndarray, out: np.ndarray) -> None:
         y1 = y0 + ab.shape[0]
@@ -146,6 +165,14 @@ class _Composer:
         with ThreadPoolExecutor(max_workers=COMPOSE_WORKERS) as pool:
             list(pool.map(strip, range(0, height, STRIP_ROWS)))
         return out
+
+
+def _compose_pool(device: torch.device):
+    """Threads that compose streamed rows beside the network on a GPU; on the CPU the network has every
+    core, and rows are composed in line (a null context)."""
+    if devices.is_accelerator(device):
+        return ThreadPoolExecutor(COMPOSE_WORKERS, "colorstudio-compose")
+    return nullcontext()
 
 
 def _fallbacks(options: ColorizeOptions, device: torch.device, batch: int):
@@ -239,10 +266,13 @@ def _predict(image, model, options: ColorizeOptions, hints, strokes, progress, s
         try:
             model.to(dev)
             job = TileJob(render, _scene_context(model, render, dev), list(hints), scale)
-            composer = _Composer(image, render_hw, options.strength * _gain(model), restored, keep_chroma,
-                                 _contrast(model), _spread(render, hints, scale) if options.spread_hints else None)
-            TileRunner(model, dev, tile, options.overlap, tile_batch).run(
-                job, composer.sink, progress, should_cancel)
+            with _compose_pool(dev) as pool:
+                composer = _Composer(image, render_hw, options.strength * _gain(model), restored, keep_chroma,
+                                     _contrast(model), _spread(render, hints, scale) if options.spread_hints else None,
+                                     pool)
+                TileRunner(model, dev, tile, options.overlap, tile_batch).run(
+                    job, composer.sink, progress, should_cancel)
+                composer.wait()
             return composer
         except Exception as error:  # noqa: BLE001 - only out-of-memory is retried, the rest re-raised
             if not devices.is_out_of_memory(error):
