@@ -2,13 +2,16 @@
 
     .venv/bin/python benchmarks/ship_model.py MODEL.safetensors --name NAME --eval SWEEP.json --strength S
         [--half] [--title TEXT] [--summary TEXT] [--default] [--version V] [--keep-from OLD_CARD.json]
+        [--beside LABEL=SWEEP.json@S ...]
 
 SWEEP.json is what ``colorstudio evaluate ../shared/data/photos-val --model MODEL.safetensors
 --strength a,b,c --json SWEEP.json`` wrote; S is the strength chosen from it (by CIEDE2000 and PSNR with
 the colourfulness ratio held in 0.7-1.0). The shipped file's ``colour_gain`` becomes S times the model's
 own and its ``colour_contrast`` the one the sweep was run with (``evaluate --contrast``), so that ``colorstudio evaluate`` of the shipped model at the default strength 1 reproduces the numbers
 written into its card. Everything else in the card is kept from the model file; --keep-from adds the fields
-of an older card that the new one lacks (the hand-written data sources and licence notes).
+of an older card that the new one lacks (the hand-written data sources and licence notes). --beside puts
+another model's photos-val numbers (from its own sweep, at strength S) next to this one's in the card: the seed
+model, the other loss.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ def main() -> None:
     parser.add_argument("--version")
     parser.add_argument("--default", action="store_true", help="mark it as the default model")
     parser.add_argument("--keep-from", type=Path, metavar="OLD_CARD.json")
+    parser.add_argument("--beside", action="append", default=[], metavar="LABEL=SWEEP.json@S")
     args = parser.parse_args()
     from colorstudio.core import checkpoint
 
@@ -60,6 +64,13 @@ def main() -> None:
         "render_size": run["render_size"], "chosen_strength": args.strength,
         "swept": {f"{r['strength']:g}": r["mean"]["model"] for r in sweep.get("strengths", [run])},
     }
+    for entry in args.beside:
+        label, _, where = entry.partition("=")
+        path, _, strength = where.rpartition("@")
+        other = chosen_run(json.loads(Path(path).read_text()), float(strength))
+        card["metrics_photos_val"].setdefault("beside", {})[label] = {
+            **other["mean"]["model"], "model": other["model"], "strength": float(strength),
+            "colour_gain": other.get("colour_gain"), "colour_contrast": other.get("colour_contrast")}
     out = ROOT / "models" / f"{args.name}.safetensors"
     checkpoint.save_model(out, model, card, half=args.half)
     card = checkpoint.read_model_header(out)["card"]  # with the colour gain, as stored
