@@ -129,7 +129,7 @@ class _Composer:
         else:
             for s in range(0, ab.shape[0], STRIP_ROWS):
                 self.pending.append(self.pool.submit(self._stream, y0 + s, ab[s : s + STRIP_ROWS]))
-            while len(self.pending) > 2 * self.pool._max_workers:
+            while len(self.pending) > 2 * COMPOSE_WORKERS:
                 self.pending.popleft().result()
 
     def _stream(self, y0: int, ab: np.ndarray) -> None:
@@ -165,6 +165,11 @@ class _Composer:
         with ThreadPoolExecutor(max_workers=COMPOSE_WORKERS) as pool:
             list(pool.map(strip, range(0, height, STRIP_ROWS)))
         return out
+
+
+def tiles_per_pass(options: ColorizeOptions, device: torch.device) -> int:
+    """Tiles per forward pass: as asked, else 4 on a GPU and 1 on the CPU."""
+    return options.tile_batch or (4 if devices.is_accelerator(device) else 1)
 
 
 def _compose_pool(device: torch.device):
@@ -246,7 +251,7 @@ def _predict(image, model, options: ColorizeOptions, hints, strokes, progress, s
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[:, :, 0]
     device = devices.resolve_device(options.device)
-    batch = options.tile_batch or (4 if devices.is_accelerator(device) else 1)
+    batch = tiles_per_pass(options, device)
     height, width = image.shape[:2]
     restored = None
     if options.restore.enabled or strokes:
