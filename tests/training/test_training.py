@@ -154,7 +154,7 @@ def test_batches_made_ahead_on_threads_are_the_batches_made_in_line(tmp_path):
     data = PhotoPairs(make_photos(tmp_path / "photos", n=9), size=64, hints=True)
     in_line = list(epoch_batches(data, 1, 2, 1, 5))
     with ThreadPoolExecutor(2) as pool:  # fewer threads than batches: some are made ahead while others wait
-        ahead = list(epoch_batches(data, 1, 2, 1, 5, pool))
+        ahead = list(epoch_batches(data, 1, 2, 1, 5, pool, ahead=2))
         stopped_early = epoch_batches(data, 2, 2, 0, 5, pool)
         next(stopped_early)
         stopped_early.close()  # what was made ahead is dropped; the pool stays usable

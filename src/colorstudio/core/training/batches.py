@@ -29,9 +29,9 @@ def loader_threads(device: torch.device) -> int:
 
 
 def epoch_batches(data: PhotoPairs, epoch: int, batch: int, skip: int, seed: int,
-                  pool: ThreadPoolExecutor | None = None, pin: bool = False) -> Iterator[dict]:
-    """Batches ``skip``.. of the epoch, in an order fixed by (seed, epoch). With a pool, as many batches as it
-    has threads are made ahead (pinned for a fast copy to the GPU when ``pin``)."""
+                  pool: ThreadPoolExecutor | None = None, ahead: int = 2, pin: bool = False) -> Iterator[dict]:
+    """Batches ``skip``.. of the epoch, in an order fixed by (seed, epoch). With a pool, ``ahead`` batches
+    (the pool's thread count) are made ahead, pinned for a fast copy to the GPU when ``pin``."""
     data.epoch = epoch
     order = np.random.default_rng([seed, epoch, 7]).permutation(len(data))
 
@@ -44,17 +44,19 @@ def epoch_batches(data: PhotoPairs, epoch: int, batch: int, skip: int, seed: int
     if pool is None:
         yield from map(make, numbers)
         return
-    ahead: deque[Future] = deque(pool.submit(make, b) for b in islice(numbers, pool._max_workers))
+    if ahead < 1:
+        raise ValueError(f"ahead must be at least 1, not {ahead}")
+    waiting: deque[Future] = deque(pool.submit(make, b) for b in islice(numbers, ahead))
     try:
-        while ahead:
-            done = ahead.popleft().result()
+        while waiting:
+            done = waiting.popleft().result()
             following = next(numbers, None)
             if following is not None:
-                ahead.append(pool.submit(make, following))
+                waiting.append(pool.submit(make, following))
             yield done
     finally:  # the loop stopped early (time budget, cancel): drop what was made ahead for nothing
-        for future in ahead:
+        for future in waiting:
             future.cancel()
-        for future in ahead:
+        for future in waiting:
             if not future.cancelled():
                 future.exception()

@@ -204,7 +204,7 @@ class Trainer:
         threads = loader_threads(self.device)
         pool = ThreadPoolExecutor(threads, thread_name_prefix="colorstudio-batches") if threads else None
         try:
-            loss = self._train(on_event, should_cancel, pool)
+            loss = self._train(on_event, should_cancel, pool, threads)
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
@@ -214,7 +214,7 @@ class Trainer:
             on_event(self._event("done", loss, val=self.progress.best))
         return self.progress.best
 
-    def _train(self, on_event, should_cancel, pool: ThreadPoolExecutor | None) -> float:
+    def _train(self, on_event, should_cancel, pool: ThreadPoolExecutor | None, threads: int) -> float:
         p = self.progress
         started = time.monotonic() - p.seconds
         last_save = time.monotonic()
@@ -222,7 +222,7 @@ class Trainer:
         pin = pool is not None and self.device.type == "cuda"
         while not self._finished():
             batches = epoch_batches(self.train_data, p.epoch, self.config.batch, p.batches_done, self.config.seed,
-                                    pool, pin)
+                                    pool, threads, pin)
             with closing(batches):
                 for batch in batches:
                     if should_cancel and should_cancel():
