@@ -29,13 +29,12 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=224)
     parser.add_argument("--batch", type=int, default=8)
     args = parser.parse_args()
-    import torch
-
     from colorstudio.core import catalog
     from colorstudio.core.evaluation import evaluate
     from colorstudio.core.pipeline import ColorizeOptions
+    from colorstudio.core.training import recipe
     from colorstudio.core.training.dataset import PhotoPairs
-    from colorstudio.core.training.loop import Trainer, TrainConfig
+    from colorstudio.core.training.loop import Trainer
 
     photos = sorted((DATA / args.folder).glob(f"{args.subset}_*"))
     if len(photos) < 10:
@@ -44,20 +43,18 @@ def main() -> None:
     train = [p for p in photos if p not in held_out]
     entry = catalog.resolve_model(args.base or None)
     options = ColorizeOptions(device="cpu")
-    base_model, card = catalog.load(entry)
+    base_model, _ = catalog.load(entry)
     started = time.perf_counter()
     before = evaluate(held_out, base_model, options).mean("model")
     print(f"{args.subset}: {len(train)} photos to fine-tune on, {len(held_out)} held out; base model {entry.name}")
     print(f"base model on held-out:       CIEDE2000 {before.ciede2000:.2f}  PSNR {before.psnr:.2f}  "
           f"colourfulness {before.colourfulness_ratio:.2f}  ({time.perf_counter() - started:.0f} s)")
-    model, _ = catalog.load(entry)
-    head = model.config().get("head", "regression")
-    loss = "classification" if head == "classification" else card.get("training", {}).get("loss", "colourful")
-    lr = (5e-4 if model.arch == "unet-lite0" else 1e-3) / 3
-    config = TrainConfig(loss=loss, size=args.size, batch=args.batch, lr=lr, minutes=args.minutes,
-                         warmup_steps=20, device="cpu")
+    begin = recipe.start(entry.name)  # the wizard's and `colorstudio train --base`'s start rule
+    plan = recipe.TrainingRun("bench", "", [], [], minutes=args.minutes, size=args.size, batch=args.batch,
+                              device="cpu")
     with tempfile.TemporaryDirectory() as tmp:
-        trainer = Trainer(model, PhotoPairs(train, size=args.size), None, Path(tmp), config)
+        trainer = Trainer(begin.model, PhotoPairs(train, size=args.size), None, Path(tmp),
+                          recipe.train_config(plan, begin))
         trainer.run()
         steps, minutes = trainer.progress.step, trainer.progress.seconds / 60
         after = evaluate(held_out, trainer.ema, options).mean("model")

@@ -19,13 +19,12 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--half", action="store_true", help="store float16 weights")
     args = parser.parse_args()
-    from colorstudio import paths
     from colorstudio.core import checkpoint
     from colorstudio.core.models import registry
-    from colorstudio.core.training import state_io
+    from colorstudio.core.training import recipe, state_io
 
-    run_dir = Path(args.run) if Path(args.run).is_dir() else paths.user_data_dir() / "runs" / args.run
-    groups, info, _ = state_io.load(run_dir / "state.safetensors")
+    run_dir = Path(args.run) if Path(args.run).is_dir() else recipe.runs_dir() / args.run
+    groups, info, _ = state_io.load(run_dir / recipe.STATE_FILE)
     config = dict(info["model_config"])
     config.pop("pretrained", None)  # the weights come from the run, not from ImageNet
     model = registry.build(info["arch"], **config)

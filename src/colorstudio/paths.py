@@ -54,3 +54,8 @@ def user_config_dir() -> Path:
 def user_models_dir() -> Path:
     """Writable folder for models the user trained (never inside the installation)."""
     return user_data_dir() / "models"
+
+
+def default_output_dir() -> Path:
+    """Where the window writes colorized photos until the user chooses another folder."""
+    return Path(platformdirs.user_pictures_dir()) / "colorized"

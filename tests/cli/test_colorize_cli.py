@@ -10,7 +10,8 @@ import pytest
 from PIL import Image
 
 from colorstudio.cli import run
-from colorstudio.core import batch, imageio
+from colorstudio.core import imageio
+from colorstudio.core.jobs import Colorizer
 
 from photos import digest, write_photo
 
@@ -47,20 +48,20 @@ def test_an_interrupted_batch_resumes_without_redoing_finished_files(tmp_path, m
     for i in range(3):
         write_photo(src / f"p{i}.png", seed=i)
     out = tmp_path / "out"
-    real = batch.colorize_file
+    real = Colorizer.colorize_file
     calls = []
 
-    def interrupt_on_second(job, *args, **kwargs):
+    def interrupt_on_second(self, job, *args, **kwargs):
         calls.append(job.source.name)
         if len(calls) == 2:
             raise KeyboardInterrupt
-        return real(job, *args, **kwargs)
+        return real(self, job, *args, **kwargs)
 
-    monkeypatch.setattr(batch, "colorize_file", interrupt_on_second)
+    monkeypatch.setattr(Colorizer, "colorize_file", interrupt_on_second)
     assert colorize(src, "-o", out, "--model", model_file) == 130
     assert sorted(p.name for p in out.iterdir()) == ["p0.png"]  # nothing half-written
     first = (out / "p0.png").stat().st_mtime_ns
-    monkeypatch.setattr(batch, "colorize_file", real)
+    monkeypatch.setattr(Colorizer, "colorize_file", real)
     capsys.readouterr()
     assert colorize(src, "-o", out, "--model", model_file) == 0
     err = capsys.readouterr().err

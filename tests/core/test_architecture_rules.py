@@ -72,3 +72,33 @@ def test_architecture_names_known_before_torch_match_the_registry():
     from colorstudio.core.options import ARCHITECTURE_NAMES
 
     assert sorted(ARCHITECTURE_NAMES) == sorted(registry.available())
+
+
+def test_no_module_under_cli_imports_the_window():
+    files = sorted((SRC / "cli").rglob("*.py"))
+    assert len(files) > 3
+    offenders = [f"{path.relative_to(SRC)} imports {name}" for path in files for name in _imported_modules(path)
+                 if name.split(".")[:2] == ["colorstudio", "gui"] or name.split(".")[0] in QT_MODULES]
+    assert offenders == []
+
+
+def test_running_a_command_loads_neither_qt_nor_the_window(tmp_path):
+    code = ("import sys\nfrom colorstudio.__main__ import main\nrc = main(['models'])\n"
+            f"print(rc, sorted(n for n in sys.modules if n.split('.')[0] in {QT_MODULES!r} or n.startswith('colorstudio.gui')))")
+    env = {**__import__("os").environ, "COLORSTUDIO_HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "0 []"
+
+
+def test_every_window_module_imports_without_torch():
+    """The window opens before torch loads: no module of colorstudio.gui imports it when imported."""
+    modules = [".".join(p.relative_to(SRC.parent).with_suffix("").parts) for p in (SRC / "gui").rglob("*.py")]
+    modules = [m.removesuffix(".__init__") for m in modules]
+    assert len(modules) > 10
+    code = ("import importlib, os, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+            f"for m in {modules!r}: importlib.import_module(m)\n"
+            "print(sorted(n for n in sys.modules if n.split('.')[0] in ('torch', 'torchvision')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

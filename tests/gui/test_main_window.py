@@ -12,6 +12,7 @@ from PIL import Image
 
 from colorstudio.core import imageio
 from colorstudio.core.queue import Status
+from colorstudio.core.restoration import RestoreOptions
 from colorstudio.gui.main_window import MainWindow
 
 
@@ -219,7 +220,7 @@ def test_restoration_presets_are_one_click_and_reach_the_engine(make_window, qtb
     window.add_paths([photo(tmp_path / "a.png")])
     window.runner.start()
     qtbot.waitUntil(lambda: statuses(window) == [Status.DONE], timeout=30000)
-    assert requests[0].options["restore"] == {"tint": True, "dust": 0.1, "denoise": 0.5, "contrast": 0.5}
+    assert requests[0].settings.options.restore == RestoreOptions(tint=True, dust=0.1, denoise=0.5, contrast=0.5)
 
 
 def test_dust_mask_overlay_and_brush_edits_reach_the_engine(make_window, qtbot, tmp_path):

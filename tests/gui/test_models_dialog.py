@@ -7,7 +7,8 @@ import pytest
 from colorstudio import paths
 from colorstudio.core import catalog
 from colorstudio.core.errors import ColorStudioError
-from colorstudio.gui.models_dialog import ModelsDialog, delete_model, import_model, rename_model
+from colorstudio.core.model_files import delete_model, import_model, rename_model
+from colorstudio.gui.models_dialog import ModelsDialog
 
 
 def user_names() -> list[str]:
@@ -20,22 +21,22 @@ def test_rename_import_export_delete(qtbot, tiny_model, tmp_path, monkeypatch):
     changes = []
     dialog.changed.connect(lambda: changes.append(1))
     entry = catalog.resolve_model("tiny")
-    rename_model(entry, "Grandma's album")
-    assert user_names() == ["Grandmas-album"]
+    assert rename_model(entry, "Grandma's album") == "Grandma's album"  # the user's name, as typed
+    assert user_names() == ["Grandma's album"]
     with pytest.raises(ColorStudioError):
-        rename_model(catalog.resolve_model("Grandmas-album"), "   ")
+        rename_model(catalog.resolve_model("Grandma's album"), "   ")
     exported = tmp_path / "shared.safetensors"
     monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getSaveFileName", lambda *a, **k: (str(exported), ""))
     dialog.refresh()
-    dialog.list.setCurrentRow([e.name for e in dialog.entries].index("Grandmas-album"))
+    dialog.list.setCurrentRow([e.name for e in dialog.entries].index("Grandma's album"))
     dialog._export()
-    assert exported.read_bytes() == (paths.user_models_dir() / "Grandmas-album.safetensors").read_bytes()
+    assert exported.read_bytes() == (paths.user_models_dir() / "Grandma's album.safetensors").read_bytes()
     imported = import_model(exported)
-    assert imported.stem == "shared" and sorted(user_names()) == ["Grandmas-album", "shared"]
+    assert imported.stem == "shared" and sorted(user_names()) == ["Grandma's album", "shared"]
     with pytest.raises(ColorStudioError, match="already"):
         import_model(exported)
     delete_model(catalog.resolve_model("shared"))
-    assert user_names() == ["Grandmas-album"]
+    assert user_names() == ["Grandma's album"]
     assert not (paths.user_models_dir() / "shared.json").exists()
 
 

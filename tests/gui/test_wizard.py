@@ -12,8 +12,8 @@ from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QApplication
 
 from colorstudio import paths
+from colorstudio.core.training.recipe import unfinished_runs
 from colorstudio.gui.main_window import MainWindow
-from colorstudio.gui.wizard.train_worker import unfinished_runs
 from colorstudio.gui.wizard.wizard import TrainingWizard
 
 
@@ -144,9 +144,9 @@ def test_train_cancel_resume_save_and_the_model_is_listed(qtbot, tiny_model, tmp
     result.name.setText("Family colours")
     with qtbot.waitSignal(worker.saved, timeout=30000):
         result.save.click()
-    assert (paths.user_models_dir() / "Family-colours.safetensors").exists()
+    assert (paths.user_models_dir() / "Family colours.safetensors").exists()  # the name as typed
     names = [window.settings_panel.model.itemData(i) for i in range(window.settings_panel.model.count())]
-    assert "Family-colours" in names
+    assert "Family colours" in names
     assert unfinished_runs() == []
     wizard.close()
     window.shutdown()

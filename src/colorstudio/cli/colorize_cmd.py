@@ -8,12 +8,13 @@ import time
 from pathlib import Path
 
 from colorstudio.cli.progress import BatchProgress, format_duration
-from colorstudio.cli.common import load_model
+from colorstudio.cli.common import load_colorizer
 from colorstudio.core import batch, imageio
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.hints import load_hints
-from colorstudio.core.options import DEVICE_CHOICES, ColorizeOptions
+from colorstudio.core.options import DEVICE_CHOICES, ColorizeOptions, JobSettings, OutputSettings
 from colorstudio.core.restoration import PRESETS, RestoreOptions
+from colorstudio.core.text import plural
 
 
 def add_parser(sub) -> None:
@@ -51,7 +52,7 @@ def add_parser(sub) -> None:
                    help="refuse larger images, a guard against decompression bombs (default %(default).0f)")
 
 
-def _options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> ColorizeOptions:
+def _settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> JobSettings:
     preset = PRESETS[args.restore.replace("-", " ")]
     restore = RestoreOptions(
         tint=preset.tint if args.neutralize_tint is None else True,
@@ -60,23 +61,22 @@ def _options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Color
         contrast=preset.contrast if args.contrast is None else args.contrast)
     options = ColorizeOptions(render_size=args.render_size, tile_size=args.tile, overlap=args.overlap,
                               strength=args.strength, device=args.device, restore=restore)
+    output = OutputSettings(folder=args.output, format=args.format, quality=args.quality, overwrite=args.overwrite)
+    settings = JobSettings(model=args.model or "", options=options, output=output,
+                           max_pixels=int(args.max_megapixels * 1e6))
     from colorstudio.core.device import resolve_device  # torch: only once a command runs
 
     try:
-        options.validate()
+        settings.validate()
         resolve_device(options.device)
     except ColorStudioError as exc:
         parser.error(str(exc))
-    if not 1 <= args.quality <= 100:
-        parser.error("--quality must be between 1 and 100")
-    return options
+    return settings
 
 
 def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    options = _options(args, parser)
-    settings = batch.OutputSettings(folder=args.output, format=args.format, quality=args.quality,
-                                    overwrite=args.overwrite)
-    plan = batch.plan_batch(args.inputs, settings, recursive=args.recursive)
+    settings = _settings(args, parser)
+    plan = batch.plan_batch(args.inputs, settings.output, recursive=args.recursive)
     if not plan.jobs and not plan.skipped and not plan.problems:
         parser.error("no photos found in the given inputs" + ("" if args.recursive else " (use -r for sub-folders)"))
     hints = []
@@ -87,20 +87,21 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             hints = load_hints(args.hints)
         except ColorStudioError as exc:
             parser.error(str(exc))
-    model, entry = None, None
+    for source, note in plan.notes:
+        print(f"  note: {source}: {note}", file=sys.stderr)
+    colorizer = None
     if plan.jobs:
-        loaded = load_model(args.model)
-        if loaded is None:
+        colorizer = load_colorizer(settings.model, settings.options.device)
+        if colorizer is None:
             return 2
-        model, entry = loaded
         from colorstudio.core.device import describe_device, resolve_device
 
-        print(f"Model {entry.name} on {describe_device(resolve_device(options.device))}; "
-              f"{len(plan.jobs)} to do, {len(plan.skipped)} already done.", file=sys.stderr)
-    return _run(plan, model, entry, options, settings, hints, int(args.max_megapixels * 1e6))
+        print(f"Model {colorizer.name} on {describe_device(resolve_device(settings.options.device))}; "
+              f"{plural(len(plan.jobs), 'photo')} to do, {len(plan.skipped)} already done.", file=sys.stderr)
+    return _run(plan, colorizer, settings, hints)
 
 
-def _run(plan, model, entry, options, settings, hints, max_pixels) -> int:
+def _run(plan, colorizer, settings: JobSettings, hints) -> int:
     failures = list(plan.problems)
     done = 0
     started = time.monotonic()
@@ -109,9 +110,7 @@ def _run(plan, model, entry, options, settings, hints, max_pixels) -> int:
     for index, job in enumerate(plan.jobs):
         bar.start_file(index, str(job.source))
         try:
-            batch.colorize_file(job, model, entry.name, options, settings, hints=hints, max_pixels=max_pixels,
-                                progress=bar.update, on_notice=bar.note,
-                                model_version=str(entry.card.get("version", "")))
+            colorizer.colorize_file(job, settings, hints=hints, progress=bar.update, on_notice=bar.note)
         except KeyboardInterrupt:
             bar.end_file("interrupted (no output written)")
             interrupted = True

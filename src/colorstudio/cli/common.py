@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import sys
 
-from colorstudio.core import catalog
 from colorstudio.core.errors import ColorStudioError
 
 
-def load_model(name: str | None):
-    """(model, catalog entry), or None after printing why (the command then exits with 2)."""
+def load_colorizer(name: str | None, device: str = "auto"):
+    """A ``jobs.Colorizer`` for the model, or None after printing why (the command then exits with 2)."""
+    from colorstudio.core.jobs import Colorizer
+
     try:
-        entry = catalog.resolve_model(name)
-        model, _ = catalog.load(entry)
+        return Colorizer.load(name, device)
     except ColorStudioError as exc:
         print(f"colorstudio: error: {exc}", file=sys.stderr)
         return None
-    return model, entry

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from colorstudio.cli.common import load_model
+from colorstudio.cli.common import load_colorizer
 from colorstudio.core.options import COLOUR_CONTRAST_MAX, DEVICE_CHOICES, ColorizeOptions
 from colorstudio.core.training.photos import list_photos
 
@@ -69,10 +69,10 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         photos = photos[: args.limit]
     if not photos:
         parser.error(f"no photos found in {args.data}")
-    loaded = load_model(args.model)
+    loaded = load_colorizer(args.model, args.device)
     if loaded is None:
         return 2
-    model, entry = loaded
+    model, entry = loaded.model, loaded.entry
     if args.contrast is not None:
         model.colour_contrast = args.contrast
     strengths = args.strength

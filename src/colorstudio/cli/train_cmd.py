@@ -9,10 +9,10 @@ from pathlib import Path
 
 from colorstudio import paths
 from colorstudio.cli.progress import format_duration
-from colorstudio.core import catalog
 from colorstudio.core.errors import Cancelled, ColorStudioError
 from colorstudio.core.options import ARCHITECTURE_NAMES, DEVICE_CHOICES, LOSSES
-from colorstudio.core.training.photos import list_photos, scan, split
+from colorstudio.core.training import recipe
+from colorstudio.core.training.photos import list_photos, scan
 
 
 def add_parser(sub) -> None:
@@ -23,12 +23,13 @@ def add_parser(sub) -> None:
     p.add_argument("--out", required=True, metavar="NAME_OR_PATH",
                    help="model name (saved in your models folder) or a .safetensors path")
     start = p.add_mutually_exclusive_group()
-    start.add_argument("--base", metavar="MODEL", help="fine-tune this model (name or file)")
+    start.add_argument("--base", metavar="MODEL", help="fine-tune this model (name or file; default: the default model)")
     start.add_argument("--arch", choices=ARCHITECTURE_NAMES, help="train this architecture from its start")
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--minutes", type=float, help="time budget (default 30 when no --epochs)")
     budget.add_argument("--epochs", type=int)
-    p.add_argument("--loss", choices=LOSSES, help="default: colourful for unet-lite0, mse for the seeds")
+    p.add_argument("--loss", choices=LOSSES, help="default: the base model's own when fine-tuning, else "
+                                                  "colourful for unet-lite0 and mse for the seeds")
     p.add_argument("--size", type=int, default=224, help="training photo size in pixels (default 224)")
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--lr", type=float, help="learning rate (default 5e-4 for unet-lite0, 1e-3 otherwise; "
@@ -46,79 +47,77 @@ def output_path(out: str) -> Path:
     return paths.user_models_dir() / f"{out}.safetensors"
 
 
-def _model_and_config(args):
-    from colorstudio.core.models import registry
-    from colorstudio.core.training.loop import TrainConfig
-
-    card: dict = {}
-    if args.base:
-        entry = catalog.resolve_model(args.base)
-        model, base_card = catalog.load(entry)
-        card["base_model"] = entry.name
-        head = model.config().get("head", "regression")
-        loss = args.loss or ("classification" if head == "classification" else
-                             base_card.get("training", {}).get("loss", "colourful"))
-        lr = args.lr or (5e-4 if model.arch == "unet-lite0" else 1e-3) / 3
-    else:
-        arch = args.arch or registry.DEFAULT_ARCH
-        loss = args.loss or ("colourful" if arch == "unet-lite0" else "mse")
-        config = {}
-        if arch == "unet-lite0":
-            config = {"pretrained": True, "head": "classification" if loss == "classification" else "regression"}
-        model = registry.build(arch, **config)
-        lr = args.lr or (5e-4 if arch == "unet-lite0" else 1e-3)
-    if (loss == "classification") != (model.config().get("head") == "classification"):
-        raise ColorStudioError(f"the {loss} loss does not fit this model's head")
-    minutes = args.minutes if args.minutes is not None else (0 if args.epochs else 30)
-    config = TrainConfig(loss=loss, size=args.size, batch=args.batch, lr=lr, epochs=args.epochs or 0,
-                         minutes=minutes, seed=args.seed, device=args.device)
-    config.validate()
-    return model, config, card
-
-
 def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if not args.data.is_dir():
         parser.error(f"{args.data} is not a folder")
     out = output_path(args.out)
-    run_dir = paths.user_data_dir() / "runs" / out.stem
-    if (run_dir / "state.safetensors").exists() and not args.resume:
+    run_dir = recipe.runs_dir() / out.stem
+    if (run_dir / recipe.STATE_FILE).exists() and not args.resume:
         parser.error(f"an earlier run of {out.stem} exists in {run_dir}: add --resume to continue it, "
                      f"or choose another --out")
-    from colorstudio.core.training.dataset import PhotoPairs  # torch: only once the command runs
-    from colorstudio.core.training.loop import Trainer
-
+    minutes = args.minutes if args.minutes is not None else (0 if args.epochs else 30)
+    settings = dict(base=args.base or "", arch=args.arch or "",
+                    loss=args.loss or "", minutes=minutes, epochs=args.epochs or 0, size=args.size,
+                    batch=args.batch, lr=args.lr or 0.0, seed=args.seed, device=args.device)
+    err = sys.stderr
     try:
-        model, config, card = _model_and_config(args)
-        err = sys.stderr
+        begin = recipe.start(settings["base"], settings["arch"], settings["loss"], settings["lr"])
+        recipe.train_config(recipe.TrainingRun(out.stem, str(args.data), [], [], **settings), begin)  # checks
         print(f"Looking at the photos in {args.data} ...", file=err)
         report = scan(list_photos(args.data))
         for path, reason in report.skipped:
             print(f"  skipped {path.name}: {reason}", file=err)
-        train_paths, val_paths = split(report.usable, args.val_split, root=args.data)
+        run = recipe.plan_run(out.stem, args.data, report.usable, args.val_split, **settings)
         print(f"{len(report.usable)} usable photos ({len(report.skipped)} skipped): "
-              f"{len(train_paths)} for training, {len(val_paths)} for validation.", file=err)
-        train_data = PhotoPairs(train_paths, size=config.size, augment=True, seed=config.seed)
-        val_data = PhotoPairs(val_paths, size=config.size, augment=False) if val_paths else None
-        card["training"] = {"data": str(args.data), "photos_train": len(train_paths),
-                            "photos_val": len(val_paths)}
-        trainer = Trainer(model, train_data, val_data, run_dir, config, card)
+              f"{len(run.train)} for training, {len(run.val)} for validation.", file=err)
+        _print_estimate(begin.model, run, err)
+        trainer = recipe.build_trainer(run, begin)
+        run.save()
         if args.resume:
             trainer.resume()
             print(f"Resuming at step {trainer.progress.step}, epoch {trainer.progress.epoch}.", file=err)
         trainer.run(on_event=_printer(err))
-        trainer.export(out, out.stem)
+        recipe.finish(trainer, run, out)
+        print(f"Saved {out}", file=err)
+        if not run.arch:  # a fine-tune: how it compares with where it started
+            _print_comparison(run, trainer, err)
     except KeyboardInterrupt:
         if "trainer" in locals():
             trainer.save_state()
-        print(f"\nStopped; continue with the same command plus --resume.", file=sys.stderr)
+        print("\nStopped; continue with the same command plus --resume.", file=err)
         return 130
     except Cancelled:
         return 130
     except ColorStudioError as exc:
-        print(f"colorstudio: error: {exc}", file=sys.stderr)
+        print(f"colorstudio: error: {exc}", file=err)
         return 1
-    print(f"Saved {out}", file=sys.stderr)
     return 0
+
+
+def _print_estimate(model, run, stream) -> None:
+    try:
+        seconds = recipe.seconds_per_step(model, run.size, run.batch, run.device)
+    except RuntimeError:  # out of memory...: training says so itself; an estimate is optional
+        seconds = float("nan")
+    print(recipe.describe_estimate(seconds, len(run.train) // run.batch, run.minutes, run.epochs), file=stream)
+
+
+def _print_comparison(run, trainer, stream) -> None:
+    """The new model against the one it started from, on the validation photos, with the full pipeline."""
+    if not run.val:
+        return
+    from colorstudio.cli.evaluate_cmd import ROW, _row
+    from colorstudio.core.metrics import Scores
+
+    base = trainer.card["base_model"]
+    print(f"Comparing with {base} on {min(len(run.val), 24)} validation photos ...", file=stream)
+    result = recipe.compare(recipe.base_model(run), trainer.ema, run.val, run.device)
+    print(ROW.format("model", "PSNR", "SSIM", "CIEDE2000", "colour"))
+    print(_row(f"started from: {base}", Scores(**result.base)))
+    print(_row(f"new: {run.name}", Scores(**result.new)))
+    print("The new model's colours are closer to the originals." if result.improved else
+          "The new model is not closer to the originals than the one it started from; more photos or more "
+          "time may help.")
 
 
 def _printer(stream):

@@ -1,21 +1,26 @@
-"""Batches of photos: which files to colorize, where each output goes, and doing one of them.
+"""Batches of photos: which files to colorize and where each output goes, decided one rule for all.
 
-Shared by ``colorstudio colorize`` and the main window's queue. Rules that protect the user's photos:
-an input is never written, an output is written atomically (a temporary file renamed into place),
-and an existing output is kept unless overwriting was asked for (so a re-run resumes a batch).
+Shared by ``colorstudio colorize`` and the main window's queue (``OutputPlanner``). Rules that protect the
+user's photos: an input is never written (an output that would land on its input is refused); an existing
+output is kept unless overwriting was asked for (so a re-run resumes a batch); and two photos never share
+an output: when two photos of a batch would be written to the same file (``scan001.png`` from two
+folders), the later one is written beside it as ``scan001 (2).png`` and the user is told. The order of the
+inputs decides which one keeps the plain name, so a re-run of the same inputs finds the same outputs.
+Reading, colorizing and writing one photo is ``jobs.Colorizer``.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 from colorstudio.core import imageio
-from colorstudio.core.errors import ColorStudioError
-from colorstudio.core.hints import ColorHint
+from colorstudio.core.options import OutputSettings
+
+__all__ = ["Decision", "Job", "OutputPlanner", "OutputSettings", "Plan", "find_photos", "output_path",
+           "plan_batch"]
 
 
 @dataclass(frozen=True)
@@ -24,19 +29,22 @@ class Job:
     output: Path
 
 
+@dataclass(frozen=True)
+class Decision:
+    """What the planner decided for one photo: ``action`` is "do", "skip" (its output exists) or "refuse"
+    (``message`` says why); ``message`` also tells of a renamed output."""
+
+    action: str
+    job: Job
+    message: str = ""
+
+
 @dataclass
 class Plan:
     jobs: list[Job] = field(default_factory=list)
     skipped: list[Job] = field(default_factory=list)  # output exists and overwriting was not asked for
     problems: list[tuple[Path, str]] = field(default_factory=list)  # inputs refused before starting
-
-
-@dataclass(frozen=True)
-class OutputSettings:
-    folder: Path
-    format: str | None = None  # "png", "jpeg", "tiff", "webp"; None = same as the input
-    quality: int = 95
-    overwrite: bool = False
+    notes: list[tuple[Path, str]] = field(default_factory=list)  # renamed outputs, told to the user
 
 
 def find_photos(inputs: Iterable[Path], recursive: bool) -> tuple[list[tuple[Path, Path]], list[tuple[Path, str]]]:
@@ -70,7 +78,11 @@ def output_path(source: Path, relative: Path, settings: OutputSettings) -> Path:
     source_format = imageio.format_from_extension(source)
     fmt = settings.format or (source_format if source_format in imageio.OUTPUT_FORMATS else "png")
     suffix = source.suffix if fmt == source_format else imageio.OUTPUT_FORMATS[fmt]
-    return settings.folder / relative.with_suffix(suffix)
+    return Path(settings.folder).expanduser() / relative.with_suffix(suffix)
+
+
+def _key(path: Path) -> Path:
+    return Path(os.path.normcase(os.path.abspath(path)))
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -80,62 +92,49 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+class OutputPlanner:
+    """Gives photos their outputs one at a time, remembering which outputs are taken (see the module)."""
+
+    def __init__(self, settings: OutputSettings) -> None:
+        self.settings = settings
+        self._taken: dict[Path, Path] = {}  # output -> the source it belongs to
+
+    def claim(self, source: Path, output: Path) -> None:
+        """``output`` belongs to ``source`` already (a photo finished earlier in the window's queue)."""
+        self._taken[_key(output)] = _key(source)
+
+    def decide(self, source: Path, relative: Path) -> Decision:
+        wanted = out = output_path(source, relative, self.settings)
+        if _key(out) == _key(source) or _same_file(out, source):
+            return Decision("refuse", Job(source, out),
+                            f"its output {out} would overwrite the input; choose another output folder")
+        n = 1
+        while self._taken.get(_key(out), _key(source)) != _key(source):
+            n += 1
+            out = wanted.with_name(f"{wanted.stem} ({n}){wanted.suffix}")
+        self.claim(source, out)
+        note = f"another photo is also called {wanted.name}: this one is written as {out.name}" if n > 1 else ""
+        if out.exists() and not self.settings.overwrite:
+            return Decision("skip", Job(source, out), note)
+        return Decision("do", Job(source, out), note)
+
+
 def plan_batch(inputs: Sequence[Path], settings: OutputSettings, recursive: bool = False) -> Plan:
     """Decide every job before starting, so conflicts are reported up front, not half-way."""
     found, missing = find_photos(inputs, recursive)
     plan = Plan(problems=list(missing))
-    claimed: dict[Path, Path] = {}
+    planner = OutputPlanner(settings)
+    seen: set[Path] = set()
     for source, relative in found:
-        out = output_path(source, relative, settings)
-        key = Path(os.path.normcase(os.path.abspath(out)))
-        if key == Path(os.path.normcase(os.path.abspath(source))) or _same_file(out, source):
-            plan.problems.append((source, f"its output {out} would overwrite the input; choose another output folder"))
-        elif key in claimed:
-            plan.problems.append((source, f"{claimed[key].name} already writes {out}"))
-        elif out.exists() and not settings.overwrite:
-            claimed[key] = source
-            plan.skipped.append(Job(source, out))
-        else:
-            claimed[key] = source
-            plan.jobs.append(Job(source, out))
+        if _key(source) in seen:  # named twice (a file and its folder): one output
+            plan.notes.append((source, "named more than once; colorized once"))
+            continue
+        seen.add(_key(source))
+        decision = planner.decide(source, relative)
+        if decision.action == "refuse":
+            plan.problems.append((source, decision.message))
+            continue
+        if decision.message:
+            plan.notes.append((source, decision.message))
+        (plan.jobs if decision.action == "do" else plan.skipped).append(decision.job)
     return plan
-
-
-def colorize_file(
-    job: Job,
-    model,
-    model_name: str,
-    options,
-    settings: OutputSettings,
-    *,
-    hints: Sequence[ColorHint] = (),
-    max_pixels: int = imageio.DEFAULT_MAX_PIXELS,
-    progress: Callable[[int, int], None] | None = None,
-    should_cancel: Callable[[], bool] | None = None,
-    on_notice: Callable[[str], None] | None = None,
-    model_version: str = "",
-) -> Path:
-    """Read, colorize and write one photo; returns the output path. Raises ColorStudioError subclasses.
-
-    ``options`` is a ``pipeline.ColorizeOptions``; torch is imported here, not when this module is,
-    so the window can plan batches before the engine has loaded."""
-    from colorstudio.core.pipeline import colorize
-
-    photo = imageio.read_image(job.source, max_pixels=max_pixels)
-    result = colorize(photo.pixels, model, options, hints=hints, progress=progress,
-                      should_cancel=should_cancel, on_notice=on_notice)
-    write_result(job.output, result, photo, model_name, settings.quality, model_version)
-    return job.output
-
-
-def write_result(output: Path, result, photo: imageio.Photo, model_name: str, quality: int,
-                 model_version: str = "") -> None:
-    """Write a colorized ``result`` atomically, in the format ``output``'s extension names, carrying the
-    source ``photo``'s alpha, EXIF and ICC profile and a provenance record (the CLI's and the window's path)."""
-    fmt = imageio.format_from_extension(output)
-    if fmt is None:
-        raise ColorStudioError(f"cannot tell the output format from {output.name}")
-    provenance = imageio.Provenance(model=model_name, model_version=model_version,
-                                    when=datetime.now(timezone.utc).astimezone())
-    imageio.write_image(output, result, alpha=photo.alpha, format=fmt, quality=quality,
-                        exif=photo.exif, icc_profile=photo.icc_profile, provenance=provenance)

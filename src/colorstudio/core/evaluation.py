@@ -44,7 +44,8 @@ class Evaluation:
         }
 
 
-def _truth(path: Path) -> np.ndarray | str:
+def read_truth(path: Path) -> np.ndarray | str:
+    """The colour photo as 8-bit RGB, or why it cannot be scored."""
     try:
         photo = imageio.read_image(path)
     except ColorStudioError as exc:
@@ -87,7 +88,7 @@ def evaluate_strengths(paths: Iterable[Path], model, options: ColorizeOptions, s
     paths = list(paths)
     results = [Evaluation() for _ in strengths]
     for index, path in enumerate(paths):
-        truth = _truth(path)
+        truth = read_truth(path)
         if isinstance(truth, str):
             for result in results:
                 result.skipped.append((path, truth))

@@ -1,19 +1,41 @@
-"""Options and names that the command line and the window need before the engine (torch) is loaded."""
+"""Options and names that the command line and the window need before the engine (torch) is loaded.
+
+The window builds the same ``ColorizeOptions``, ``OutputSettings`` and ``JobSettings`` as the command line,
+from the same defaults and choices, and validates them with the same rules as the user changes them
+(an ``OptionError`` names the option, so the window can show it beside the control).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from colorstudio.core.errors import ColorStudioError
+from colorstudio.core.imageio import DEFAULT_MAX_PIXELS, OUTPUT_FORMATS
 from colorstudio.core.restoration import RestoreOptions
 
-DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
+# What each device choice means, in words (the CLI's --device and the window's Device box).
+DEVICES = {"auto": "Automatic (GPU if there is one)", "cpu": "CPU", "cuda": "NVIDIA GPU (CUDA)",
+           "mps": "Apple GPU (MPS)"}
+DEVICE_CHOICES = tuple(DEVICES)
+# Output formats in words (None: the same format as the photo).
+FORMAT_NAMES = {None: "Same as the photo", "png": "PNG", "jpeg": "JPEG", "tiff": "TIFF", "webp": "WebP"}
+LOSSY_FORMATS = ("jpeg", "webp")  # the ones a quality applies to
 # The registry's architectures (tests/core/test_models.py checks the two lists agree).
 ARCHITECTURE_NAMES = ("unet-lite0", "seed-resnet18", "seed-cnn", "seed-vgg")
 LOSSES = ("mse", "colourful", "classification")
 # What a model card's colour response may hold (checked on load; ``evaluate --contrast`` takes the same).
 COLOUR_GAIN_MAX = 4.0
 COLOUR_CONTRAST_MAX = 2.0
+STRENGTH_MAX = 4.0
+
+
+class OptionError(ColorStudioError):
+    """An option the user set is not valid; ``option`` names it (a ColorizeOptions/OutputSettings field)."""
+
+    def __init__(self, option: str, message: str) -> None:
+        super().__init__(message)
+        self.option = option
 
 
 @dataclass(frozen=True)
@@ -29,12 +51,53 @@ class ColorizeOptions:
     spread_hints: bool = True  # colour hints recolour the region they are in, not only their point
 
     def validate(self) -> None:
-        self.restore.validate()
+        try:
+            self.restore.validate()
+        except ColorStudioError as exc:
+            raise OptionError("restore", str(exc)) from None
         if self.render_size < 0:
-            raise ColorStudioError("render size must be 0 (full resolution) or a positive number of pixels")
+            raise OptionError("render_size", "render size must be 0 (full resolution) or a positive number of pixels")
         if self.tile_size < 32:
-            raise ColorStudioError("tile size must be at least 32 pixels")
+            raise OptionError("tile_size", "tile size must be at least 32 pixels")
         if not 0 <= self.overlap < self.tile_size:
-            raise ColorStudioError("overlap must be at least 0 and smaller than the tile size")
-        if not 0.0 <= self.strength <= 4.0:
-            raise ColorStudioError("colour strength must be between 0 and 4")
+            raise OptionError("overlap", "overlap must be at least 0 and smaller than the tile size")
+        if not 0.0 <= self.strength <= STRENGTH_MAX:
+            raise OptionError("strength", f"colour strength must be between 0 and {STRENGTH_MAX:g}")
+        if self.device not in DEVICE_CHOICES and not self.device.startswith("cuda:"):
+            raise OptionError("device", f"unknown device {self.device!r}; choose one of {', '.join(DEVICE_CHOICES)}")
+
+
+@dataclass(frozen=True)
+class OutputSettings:
+    folder: Path
+    format: str | None = None  # "png", "jpeg", "tiff", "webp"; None = same as the input
+    quality: int = 95
+    overwrite: bool = False
+
+    def validate(self) -> None:
+        if not str(self.folder).strip():
+            raise OptionError("folder", "choose an output folder")
+        folder = Path(self.folder).expanduser()
+        if folder.exists() and not folder.is_dir():
+            raise OptionError("folder", f"{folder} is a file, not a folder")
+        if self.format is not None and self.format not in OUTPUT_FORMATS:
+            raise OptionError("format", f"unknown output format {self.format!r}; use one of {', '.join(OUTPUT_FORMATS)}")
+        if not 1 <= self.quality <= 100:
+            raise OptionError("quality", "quality must be between 1 and 100")
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """Everything a batch is run with: the model (a name or a model file; "" = the default one), how
+    photos are colorized and where they go. A batch keeps the settings it was started with."""
+
+    model: str = ""
+    options: ColorizeOptions = ColorizeOptions()
+    output: OutputSettings = field(default_factory=lambda: OutputSettings(Path(".")))
+    max_pixels: int = DEFAULT_MAX_PIXELS
+
+    def validate(self) -> None:
+        self.options.validate()
+        self.output.validate()
+        if self.max_pixels <= 0:
+            raise OptionError("max_pixels", "the largest photo size must be positive")

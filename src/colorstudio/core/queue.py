@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from colorstudio.core.batch import find_photos
+from colorstudio.core.batch import OutputPlanner, find_photos
 
 QUEUE_FORMAT = 1
 
@@ -37,6 +37,7 @@ class QueueItem:
     progress: float = 0.0  # 0..1 while working
     output: Path | None = None
     error: str = ""
+    note: str = ""  # told to the user about its output (another photo has the same name: renamed)
     width: int = 0
     height: int = 0
     strokes: list = field(default_factory=list)  # the user's dust-mask edits: [x, y, radius, add] each
@@ -98,6 +99,7 @@ class JobQueue:
         for item in self.items:
             if item.status in (Status.FAILED, Status.CANCELLED):
                 item.status, item.error, item.progress = Status.WAITING, "", 0.0
+                item.output, item.note = None, ""  # planned again when the batch reaches it
                 count += 1
         return count
 
@@ -114,6 +116,43 @@ class JobQueue:
 
     def unfinished(self) -> int:
         return sum(1 for item in self.items if item.status in (Status.WAITING, Status.WORKING))
+
+    # -- a batch ---------------------------------------------------------------------------------
+    def begin_batch(self, planner: OutputPlanner) -> None:
+        """A new batch plans outputs afresh; the outputs of photos already finished stay theirs (another
+        photo of the same name gets its own)."""
+        for item in self.items:
+            if item.status.finished and item.output is not None:
+                planner.claim(item.source, item.output)
+            elif item.status == Status.WAITING:
+                item.output, item.note = None, ""
+
+    def plan_waiting(self, planner: OutputPlanner) -> list[QueueItem]:
+        """Give every waiting photo not planned yet its output, in queue order (the command line's rule):
+        refused ones fail, existing outputs are skipped. Returns the items planned (their ``note`` says
+        what the user should be told)."""
+        planned = []
+        for item in self.items:
+            if item.status != Status.WAITING or item.output is not None:
+                continue
+            decision = planner.decide(item.source, item.relative)
+            item.output, item.note = decision.job.output, decision.message
+            if decision.action == "refuse":
+                item.status, item.error, item.output, item.note = Status.FAILED, decision.message, None, ""
+            elif decision.action == "skip":
+                item.status = Status.SKIPPED
+            planned.append(item)
+        return planned
+
+    def time_left(self, seconds_per_megapixel: float | None, current_id: int | None, fraction: float) -> float:
+        """Seconds left for the waiting photos and the rest of the current one (NaN: not known yet)."""
+        if seconds_per_megapixel is None:
+            return float("nan")
+        left = sum(i.width * i.height / 1e6 for i in self.items if i.status == Status.WAITING)
+        current = self.get(current_id) if current_id is not None else None
+        if current is not None:
+            left += current.width * current.height / 1e6 * (1 - fraction)
+        return seconds_per_megapixel * left
 
     # -- persistence ------------------------------------------------------------------------------
     def save(self, path: Path, extra: dict | None = None) -> None:

@@ -1,20 +1,26 @@
-"""Runs the queue through the engine one photo at a time: decides outputs, skips finished ones, keeps the
-queue saved on disk after every change, pauses, cancels, and estimates the time left.
+"""Runs the queue through the engine one photo at a time: plans outputs with the command line's rule
+(``batch.OutputPlanner``), skips finished ones, keeps the queue saved on disk after every change, pauses,
+cancels, and estimates the time left.
+
+A batch keeps the settings it was started with (``self.batch``): changing a setting while it runs applies to
+the next batch (the settings panel says so), never to the photos still waiting. Photos added while it runs
+join it, with its settings.
 
 The engine colorizes the next photo while the previous one is written (see worker.py): ``current`` is the
 photo being colorized, ``saving`` those being written; an item is Done when its file is on disk."""
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from colorstudio.core.batch import OutputSettings, output_path
+from colorstudio.core.batch import OutputPlanner
+from colorstudio.core.errors import ColorStudioError
+from colorstudio.core.options import JobSettings
 from colorstudio.core.queue import Status
 from colorstudio.gui.queue_model import QueueModel
-from colorstudio.gui.settings_panel import options_from_values
 from colorstudio.gui.worker import Engine, JobRequest, JobResult
 
 
@@ -27,17 +33,20 @@ class BatchRunner(QObject):
     finished = Signal(dict)  # counts by status name
     message = Signal(str)
 
-    def __init__(self, model: QueueModel, engine: Engine, settings, state_path: Path) -> None:
+    def __init__(self, model: QueueModel, engine: Engine, settings: Callable[[], JobSettings],
+                 state_path: Path) -> None:
+        """``settings()`` returns the window's current settings (raising ``OptionError`` when one is invalid)."""
         super().__init__()
         self.model, self.engine, self.settings, self.state_path = model, engine, settings, state_path
         self.running = False
         self.paused = False
+        self.batch: JobSettings | None = None  # the settings the running batch was started with
+        self._planner: OutputPlanner | None = None
         self.current: int | None = None
         self.saving: set[int] = set()
         self.closing = False  # the window is closing: a photo stopped now is redone next time
         self._previews: set[int] = set()
         self._seconds_per_mp: list[float] = []
-        self._started_item = 0.0
         w = engine.worker
         w.job_progress.connect(self._on_progress)
         w.job_computed.connect(self._on_computed)
@@ -50,16 +59,33 @@ class BatchRunner(QObject):
         return self.model.queue
 
     def save(self) -> None:
-        self.queue.save(self.state_path, {"settings": self.settings()})
+        self.queue.save(self.state_path)
+
+    def _current_settings(self, doing: str) -> JobSettings | None:
+        try:
+            return self.settings()
+        except ColorStudioError as exc:
+            self.message.emit(f"Cannot {doing}: {exc}.")
+            return None
 
     # -- control -----------------------------------------------------------------------------------
     def start(self) -> None:
         if self.paused:
             self.set_paused(False)
         if not self.running:
-            self.running = True
-            self.runningChanged.emit(True)
+            settings = self._current_settings("start")
+            if settings is None:
+                return
+            self._begin(settings)
+        self._plan_waiting()  # photos added to a running batch show their outputs at once
         self._next()
+
+    def _begin(self, settings: JobSettings) -> None:
+        self.batch = settings
+        self._planner = OutputPlanner(settings.output)
+        self.queue.begin_batch(self._planner)
+        self.running = True
+        self.runningChanged.emit(True)
 
     def set_paused(self, paused: bool) -> None:
         self.paused = paused
@@ -83,36 +109,32 @@ class BatchRunner(QObject):
         if item is None or self.engine.busy:
             self.message.emit("Preview waits until the current photo is done.")
             return
+        settings = self._current_settings("preview")
+        if settings is None:
+            return
         self._previews.add(item_id)
-        self.engine.run(JobRequest(item_id, item.source, None, self.colorize_options(), strokes=tuple(item.strokes)))
-
-    def colorize_options(self) -> dict:
-        return options_from_values(self.settings())
+        self.engine.run(JobRequest(item_id, item.source, None, settings, strokes=tuple(item.strokes)))
 
     # -- the loop ----------------------------------------------------------------------------------
+    def _plan_waiting(self) -> None:
+        for item in self.queue.plan_waiting(self._planner):
+            if item.note or item.status == Status.FAILED:
+                self.message.emit(f"{item.source.name}: {item.note or item.error}.")
+            self.model.refresh(item.id)
+
     def _next(self) -> None:
         if not self.running or self.paused or self.engine.busy:
             return
-        s = self.settings()
-        out = OutputSettings(Path(s["output_folder"]).expanduser(), s["format"] or None, s["quality"],
-                             bool(s["overwrite"]))
-        while (item := self.queue.next_waiting()) is not None:
-            target = output_path(item.source, item.relative, out)
-            if target.resolve() == item.source.resolve():
-                item.status, item.error = Status.FAILED, "its output would overwrite the input; choose another folder"
-            elif target.exists() and not out.overwrite:
-                item.status, item.output = Status.SKIPPED, target
-            else:
-                item.status, item.progress, item.output = Status.WORKING, 0.0, target
-                self.current = item.id
-                self._started_item = time.monotonic()
-                self.model.refresh(item.id)
-                self.save()
-                self.engine.run(JobRequest(item.id, item.source, target, self.colorize_options(), out.quality,
-                                           strokes=tuple(item.strokes)))
-                self._emit_progress(0.0)
-                return
+        self._plan_waiting()
+        item = self.queue.next_waiting()
+        if item is not None:
+            item.status, item.progress = Status.WORKING, 0.0
+            self.current = item.id
             self.model.refresh(item.id)
+            self.save()
+            self.engine.run(JobRequest(item.id, item.source, item.output, self.batch, strokes=tuple(item.strokes)))
+            self._emit_progress(0.0)
+            return
         if self.saving:  # the last photos are still being written: finished when they are on disk
             return
         self.running = False
@@ -186,12 +208,6 @@ class BatchRunner(QObject):
     def _emit_progress(self, fraction: float) -> None:
         items = [i for i in self.queue.items if i.status != Status.FAILED or i.id == self.current]
         finished = sum(1 for i in items if i.status in (Status.DONE, Status.SKIPPED, Status.CANCELLED))
-        eta = float("nan")
-        if self._seconds_per_mp:
-            rate = sum(self._seconds_per_mp) / len(self._seconds_per_mp)
-            left = sum(i.width * i.height / 1e6 for i in items if i.status == Status.WAITING)
-            current = self.queue.get(self.current) if self.current else None
-            if current is not None:
-                left += current.width * current.height / 1e6 * (1 - fraction)
-            eta = rate * left
+        rate = sum(self._seconds_per_mp) / len(self._seconds_per_mp) if self._seconds_per_mp else None
+        eta = self.queue.time_left(rate, self.current, fraction)
         self.progress.emit(finished, len(items), fraction, eta)

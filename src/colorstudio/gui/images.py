@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
 
@@ -75,41 +74,16 @@ class Pyramid:
         return chosen, factor
 
 
-class _LoadSignals(QObject):
-    loaded = Signal(int, object, object)  # item id, before Pyramid, after Pyramid (None if unreadable)
+def load_pair(source: Path, output: Path | None) -> tuple[Pyramid | None, Pyramid | None]:
+    """A photo and its colorized output read from disk, for the viewer (run off the GUI thread);
+    None for a side that cannot be read."""
+    from colorstudio.core import imageio
+    from colorstudio.core.errors import ColorStudioError
 
-
-class PairLoader(QObject):
-    """Reads a photo and its colorized output from disk in the background, for the viewer."""
-
-    loaded = Signal(int, object, object)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self._signals = _LoadSignals()
-        self._signals.loaded.connect(self.loaded)
-
-    def load(self, item_id: int, source: Path, output: Path | None) -> None:
-        self.pool.start(_LoadTask(item_id, source, output, self._signals))
-
-
-class _LoadTask(QRunnable):
-    def __init__(self, item_id: int, source: Path, output: Path | None, signals: _LoadSignals) -> None:
-        super().__init__()
-        self.args = (item_id, source, output)
-        self.signals = signals
-
-    def run(self) -> None:
-        from colorstudio.core import imageio
-        from colorstudio.core.errors import ColorStudioError
-
-        item_id, source, output = self.args
-        pyramids = []
-        for path in (source, output):
-            try:
-                pyramids.append(Pyramid(imageio.read_image(path).pixels) if path else None)
-            except ColorStudioError:
-                pyramids.append(None)
-        self.signals.loaded.emit(item_id, *pyramids)
+    pyramids = []
+    for path in (source, output):
+        try:
+            pyramids.append(Pyramid(imageio.read_image(path).pixels) if path else None)
+        except ColorStudioError:
+            pyramids.append(None)
+    return pyramids[0], pyramids[1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, QUrl
@@ -12,14 +13,16 @@ from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QFileDialog, QHea
 from colorstudio import paths
 from colorstudio.core.imageio import INPUT_EXTENSIONS
 from colorstudio.core.queue import JobQueue, Status
+from colorstudio.core.text import plural, time_left
 from colorstudio.gui.batch_runner import BatchRunner
-from colorstudio.gui.images import PairLoader
+from colorstudio.gui.images import load_pair
 from colorstudio.gui.mask_editing import MaskEditor
 from colorstudio.gui.queue_model import THUMB, QueueModel
 from colorstudio.gui.settings_panel import SettingsPanel
+from colorstudio.gui.threads import TaskPool
 from colorstudio.gui.viewer import SIDE_BY_SIDE, SPLIT, BeforeAfterView
-from colorstudio.gui.window_state import Shown, format_eta, queue_path, settings_store
-from colorstudio.gui.worker import Engine
+from colorstudio.gui.window_state import queue_path, settings_store
+from colorstudio.gui.worker import Engine, JobResult
 
 
 class MainWindow(QMainWindow):
@@ -30,18 +33,20 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.results: dict[int, object] = {}  # item id -> JobResult (recent ones)
         queue, _ = JobQueue.load(queue_path())
+        self.restored_unfinished = queue.unfinished()  # photos of an earlier session not done yet
         self.queue_model = QueueModel(queue, self)
         self.engine = Engine(self)
         self.settings_panel = SettingsPanel()
-        self.runner = BatchRunner(self.queue_model, self.engine, self.settings_panel.values, queue_path())
-        self.loader = PairLoader(self)
+        self.runner = BatchRunner(self.queue_model, self.engine, self.settings_panel.checked_settings, queue_path())
+        self.loader = TaskPool(1, self)  # photos read from disk for the viewer
+        self._reload_after_batch = False
         self._build_views()
         self.mask_editor = MaskEditor(self)
         self._build_actions()
         self._build_status()
         self._connect()
         self._restore_settings()
-        self.engine.load_model(self.settings_panel.values()["model"], self.settings_panel.values()["device"])
+        self._load_model()
         self._update_actions()
 
     # -- construction ------------------------------------------------------------------------------
@@ -146,16 +151,16 @@ class MainWindow(QMainWindow):
         w.model_failed.connect(self._model_failed)  # a method: a lambda would run on the engine thread
         w.notice.connect(self._show_status)
         self.runner.progress.connect(self._progress)
-        self.runner.runningChanged.connect(lambda _: self._update_actions())
+        self.runner.runningChanged.connect(self._running_changed)
         self.runner.pausedChanged.connect(self.a_pause.setChecked)
         self.runner.itemFinished.connect(self._item_finished)
         self.runner.previewReady.connect(self._preview_ready)
         self.runner.finished.connect(self._batch_finished)
         self.runner.message.connect(self._show_status)
         self.settings_panel.modelChanged.connect(self._reload_model)
-        self.loader.loaded.connect(self._pair_loaded)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.show_selected())
         self.queue_model.modelReset.connect(self._update_actions)
+        self.settings_panel.validityChanged.connect(lambda _: self._update_actions())
 
     # -- queue API (drag and drop, menus and the command line all come here) -------------------------
     def add_paths(self, paths_: list[Path]) -> int:
@@ -163,7 +168,7 @@ class MainWindow(QMainWindow):
         for path, reason in missing:
             self._show_status(f"{path}: {reason}")
         if added:
-            self._show_status(f"Added {added} photo{'s' if added != 1 else ''}.")
+            self._show_status(f"Added {plural(added, 'photo')}.")
             self.runner.save()
             if self.table.currentIndex().row() < 0:
                 self.table.selectRow(0)
@@ -211,7 +216,7 @@ class MainWindow(QMainWindow):
     # -- viewer ------------------------------------------------------------------------------------
     def show_selected(self) -> None:
         ids = self.selected_ids()
-        self.engine.worker.shown_id = ids[0] if ids else None
+        self.engine.set_shown(ids[0] if ids else None)
         result = self.results.get(ids[0]) if ids else None
         if result is not None:
             self.viewer.set_images(result.before, result.after, keep_view=True)
@@ -223,14 +228,15 @@ class MainWindow(QMainWindow):
         item = self.queue_model.queue.get(ids[0])
         done = item.status in (Status.DONE, Status.SKIPPED) and item.output is not None and item.output.exists()
         self.viewer.set_message(f"Loading {item.source.name}…")
-        self.loader.load(item.id, item.source, item.output if done else None)
+        self.loader.run(load_pair, item.source, item.output if done else None, then=partial(self._pair_loaded, item.id))
         self.mask_editor.refresh()
 
-    def _pair_loaded(self, item_id: int, before, after) -> None:
+    def _pair_loaded(self, item_id: int, pair) -> None:
+        before, after = pair
         if before is None or self.selected_ids()[:1] != [item_id]:
             return
         if after is not None:
-            self.results[item_id] = Shown(before, after)
+            self.results[item_id] = JobResult(item_id, None, before, after, 0.0)
         self.viewer.set_images(before, after, keep_view=True)
 
     def toggle_side_by_side(self, checked: bool) -> None:
@@ -265,16 +271,28 @@ class MainWindow(QMainWindow):
         self.device_label.setText(device)
         self._show_status(f"Model {name} ready.")
 
+    def _load_model(self) -> None:
+        settings = self.settings_panel.job_settings()
+        self.engine.load_model(settings.model, settings.options.device)
+
     def _reload_model(self) -> None:
-        if self.engine.busy:
-            self._show_status("The new model is loaded after the current photo.")
-        v = self.settings_panel.values()
-        self.engine.load_model(v["model"], v["device"])
+        if self.runner.running:  # the batch keeps its model; loading another now would only be undone
+            self._reload_after_batch = True
+            self._show_status("The batch goes on with its model; the one you chose is used from the next batch.")
+            return
+        self._load_model()
+
+    def _running_changed(self, running: bool) -> None:
+        self.settings_panel.set_batch_running(running)
+        if not running and self._reload_after_batch:
+            self._reload_after_batch = False
+            self._load_model()
+        self._update_actions()
 
     def _progress(self, finished: int, total: int, fraction: float, eta: float) -> None:
         self.progress_bar.setMaximum(max(1, total) * 100)
         self.progress_bar.setValue(int((finished + fraction) * 100))
-        self.eta_label.setText(format_eta(eta))
+        self.eta_label.setText(time_left(eta))
         if self.runner.running and self.runner.current is not None:
             item = self.queue_model.queue.get(self.runner.current)
             self._show_status(f"Colorizing {item.source.name} ({finished + 1} of {total})…")
@@ -287,7 +305,9 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         running = self.runner.running
         has_waiting = self.queue_model.queue.next_waiting() is not None
-        self.a_start.setEnabled(not running and has_waiting)
+        self.a_start.setEnabled(not running and has_waiting and self.settings_panel.error is None)
+        self.a_start.setToolTip("Colorize the waiting photos (Ctrl+R)" if self.settings_panel.error is None else
+                                f"Fix the settings first: {self.settings_panel.error}")
         self.a_pause.setEnabled(running)
         self.a_cancel.setEnabled(running)
 
@@ -295,7 +315,7 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         from colorstudio.gui.about import show_about
 
-        show_about(self, self.settings_panel.values()["model"])
+        show_about(self, self.settings_panel.job_settings().model)
 
     def open_models_dialog(self):
         from colorstudio.gui.models_dialog import ModelsDialog
@@ -306,7 +326,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def open_training_wizard(self):
-        from colorstudio.gui.wizard.train_worker import unfinished_runs
+        from colorstudio.core.training.recipe import unfinished_runs
         from colorstudio.gui.wizard.wizard import TrainingWizard
 
         resume = None
@@ -314,14 +334,14 @@ class MainWindow(QMainWindow):
         if runs and self.ask(self, "Resume training?", f"A training run on {runs[-1].folder} stopped before it "
                              "was finished. Continue it from its last checkpoint?"):
             resume = runs[-1]
-        wizard = TrainingWizard(self, device=self.settings_panel.values()["device"], resume=resume)
+        wizard = TrainingWizard(self, device=self.settings_panel.job_settings().options.device, resume=resume)
         wizard.model_saved.connect(lambda name: self.settings_panel.refresh_models())
         wizard.show()
         self.wizard = wizard
         return wizard
 
     def open_output_folder(self) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(self.settings_panel.values()["output_folder"]))
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.settings_panel.job_settings().output.folder)))
 
     # -- drag and drop -----------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
@@ -362,10 +382,12 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Yes
 
     def offer_to_continue(self) -> None:
-        left = self.queue_model.queue.unfinished()
+        """At start-up: offer to finish the batch an earlier session left (only that: photos given on the
+        command line now are queued without a question)."""
+        left = min(self.restored_unfinished, self.queue_model.queue.unfinished())
+        self.restored_unfinished = 0
         if left and self.ask(self, "Continue the last batch?",
-                             f"{left} photo{'s' if left != 1 else ''} from last time are not done yet. "
-                             "Continue colorizing them now?"):
+                             f"The last batch has {plural(left, 'photo')} not colorized yet. Continue now?"):
             self.runner.start()
 
     def closeEvent(self, event) -> None:  # noqa: N802
@@ -389,5 +411,5 @@ class MainWindow(QMainWindow):
         wizard = getattr(self, "wizard", None)
         if wizard is not None:
             wizard.training.shutdown()
-        self.queue_model.pool.waitForDone(5000)
-        self.loader.pool.waitForDone(5000)
+        self.queue_model.tasks.wait(5000)
+        self.loader.wait(5000)

@@ -54,8 +54,8 @@ class MaskEditor(QObject):
         self.window.viewer.set_overlay(None)
         if item is None or not self.show.isChecked():
             return
-        self.window.engine.compute_mask(JobRequest(item.id, item.source, None, self.window.runner.colorize_options(),
-                                                   strokes=tuple(item.strokes)))
+        settings = self.window.settings_panel.job_settings()
+        self.window.engine.compute_mask(JobRequest(item.id, item.source, None, settings, strokes=tuple(item.strokes)))
 
     def _toggle_overlay(self, on: bool) -> None:
         self.window.viewer.show_overlay = on

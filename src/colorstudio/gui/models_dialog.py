@@ -1,10 +1,9 @@
 """Models dialog: the shipped models (read-only) and the user's own, which can be renamed, deleted,
-imported (safetensors model files only, checked before copying) and exported."""
+imported and exported (by ``core.model_files``, as ``colorstudio models`` does)."""
 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -12,50 +11,8 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayo
                                QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit, QPushButton, QVBoxLayout)
 
 from colorstudio import paths
-from colorstudio.core import catalog
+from colorstudio.core import catalog, model_files
 from colorstudio.core.errors import ColorStudioError
-
-
-def _safe_name(text: str) -> str:
-    return "".join(c for c in text.strip() if c.isalnum() or c in "-_ ").strip().replace(" ", "-")
-
-
-def import_model(source: Path) -> Path:
-    """Copy a model file into the user's models folder after checking it is a colorstudio safetensors model."""
-    from colorstudio.core.checkpoint import read_model_header
-
-    header = read_model_header(source)  # raises ModelLoadError for anything else (never unpickles)
-    target = paths.user_models_dir() / f"{_safe_name(source.stem) or 'imported'}.safetensors"
-    if target.exists():
-        raise ColorStudioError(f"You already have a model named {target.stem}; rename it first.")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
-    card = header.get("card") or {}
-    target.with_suffix(".json").write_text(json.dumps({**card, "architecture": header.get("arch")}, indent=2))
-    return target
-
-
-def rename_model(entry: catalog.ModelEntry, new_name: str) -> Path:
-    name = _safe_name(new_name)
-    if entry.source != "user":
-        raise ColorStudioError("Shipped models cannot be renamed.")
-    if not name:
-        raise ColorStudioError("The name needs letters or digits.")
-    target = entry.path.with_name(f"{name}.safetensors")
-    if target.exists():
-        raise ColorStudioError(f"A model named {name} already exists.")
-    entry.path.rename(target)
-    card = entry.path.with_suffix(".json")
-    if card.exists():
-        card.rename(target.with_suffix(".json"))
-    return target
-
-
-def delete_model(entry: catalog.ModelEntry) -> None:
-    if entry.source != "user":
-        raise ColorStudioError("Shipped models cannot be deleted.")
-    entry.path.unlink()
-    entry.path.with_suffix(".json").unlink(missing_ok=True)
 
 
 class ModelsDialog(QDialog):
@@ -112,31 +69,34 @@ class ModelsDialog(QDialog):
         self.b_rename.setEnabled(mine)
         self.b_delete.setEnabled(mine)
 
-    def _run(self, action) -> None:
+    def _run(self, action):
         try:
-            action()
+            result = action()
         except (ColorStudioError, OSError) as exc:
             QMessageBox.warning(self, "Models", str(exc))
-            return
+            return None
         self.refresh()
         self.changed.emit()
+        return result
 
     def _rename(self) -> None:
         entry = self.current()
         name, ok = QInputDialog.getText(self, "Rename model", "New name", text=entry.name)
-        if ok:
-            self._run(lambda: rename_model(entry, name))
+        final = self._run(lambda: model_files.rename_model(entry, name)) if ok else None
+        if final is not None and final != name.strip():
+            QMessageBox.information(self, "Models", f"Renamed to {final}: a file name cannot hold some of "
+                                                    "the characters you typed.")
 
     def _delete(self) -> None:
         entry = self.current()
         if QMessageBox.question(self, "Delete model", f"Delete {entry.name}? This cannot be undone.") == \
                 QMessageBox.StandardButton.Yes:
-            self._run(lambda: delete_model(entry))
+            self._run(lambda: model_files.delete_model(entry))
 
     def _import(self) -> None:
         file, _ = QFileDialog.getOpenFileName(self, "Import a model", str(Path.home()), "Models (*.safetensors)")
         if file:
-            self._run(lambda: import_model(Path(file)))
+            self._run(lambda: model_files.import_model(file))
 
     def _export(self) -> None:
         entry = self.current()
@@ -145,4 +105,4 @@ class ModelsDialog(QDialog):
         file, _ = QFileDialog.getSaveFileName(self, "Export model", str(Path.home() / entry.path.name),
                                               "Models (*.safetensors)")
         if file:
-            self._run(lambda: shutil.copyfile(entry.path, file))
+            self._run(lambda: model_files.export_model(entry, file, overwrite=True))  # the dialog asked

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 
 from colorstudio.core.queue import JobQueue, QueueItem, Status
+from colorstudio.gui.threads import TaskPool
 
 THUMB = 56
 COLUMNS = ("Photo", "Size", "Status", "Output")
@@ -17,32 +19,24 @@ STATUS_COLOUR = {Status.DONE: "#3a9d5d", Status.FAILED: "#d9534f", Status.WORKIN
                  Status.CANCELLED: "#b58900", Status.SKIPPED: "#7a7a7a"}
 
 
-class _ThumbSignals(QObject):
-    ready = Signal(int, QImage, int, int)
+def thumbnail(path: Path) -> tuple[QImage, int, int]:
+    """A small picture of the photo and its size (run off the GUI thread); a null image if unreadable."""
+    from PIL import Image, ImageOps
 
+    from colorstudio.core.errors import ColorStudioError
+    from colorstudio.core.imageio import probe_image
 
-class _ThumbTask(QRunnable):
-    def __init__(self, item_id: int, path: Path, signals: _ThumbSignals) -> None:
-        super().__init__()
-        self.item_id, self.path, self.signals = item_id, path, signals
-
-    def run(self) -> None:
-        from PIL import Image, ImageOps
-
-        from colorstudio.core.imageio import probe_image
-        from colorstudio.core.errors import ColorStudioError
-
-        try:
-            info = probe_image(self.path)
-            with Image.open(self.path) as im:
-                im.draft("RGB", (THUMB * 2, THUMB * 2))
-                im = ImageOps.exif_transpose(im).convert("RGB")
-                im.thumbnail((THUMB, THUMB))
-                data = im.tobytes()
-                image = QImage(data, im.width, im.height, 3 * im.width, QImage.Format.Format_RGB888).copy()
-            self.signals.ready.emit(self.item_id, image, info.width, info.height)
-        except (ColorStudioError, OSError, ValueError):
-            self.signals.ready.emit(self.item_id, QImage(), 0, 0)
+    try:
+        info = probe_image(path)
+        with Image.open(path) as im:
+            im.draft("RGB", (THUMB * 2, THUMB * 2))
+            im = ImageOps.exif_transpose(im).convert("RGB")
+            im.thumbnail((THUMB, THUMB))
+            data = im.tobytes()
+            image = QImage(data, im.width, im.height, 3 * im.width, QImage.Format.Format_RGB888).copy()
+        return image, info.width, info.height
+    except (ColorStudioError, OSError, ValueError):
+        return QImage(), 0, 0
 
 
 class QueueModel(QAbstractTableModel):
@@ -50,15 +44,12 @@ class QueueModel(QAbstractTableModel):
         super().__init__(parent)
         self.queue = queue
         self.thumbs: dict[int, QIcon] = {}
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(2)
-        self._signals = _ThumbSignals()
-        self._signals.ready.connect(self._thumb_ready)
+        self.tasks = TaskPool(2, self)
         self.load_thumbnails(queue.items)  # a queue restored from disk
 
     def load_thumbnails(self, items) -> None:
         for item in items:
-            self.pool.start(_ThumbTask(item.id, item.source, self._signals))
+            self.tasks.run(thumbnail, item.source, then=partial(self._thumb_ready, item.id))
 
     # -- structure ---------------------------------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
@@ -97,7 +88,7 @@ class QueueModel(QAbstractTableModel):
             if item.status == Status.FAILED:
                 return f"Failed: {item.error}"
             if col == 3 and item.output:
-                return str(item.output)
+                return str(item.output) + (f"\n({item.note})" if item.note else "")
             return str(item.source)
         if role == Qt.ItemDataRole.ForegroundRole and col == 2 and item.status in STATUS_COLOUR:
             return QColor(STATUS_COLOUR[item.status])
@@ -126,7 +117,8 @@ class QueueModel(QAbstractTableModel):
             return
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
-    def _thumb_ready(self, item_id: int, image: QImage, width: int, height: int) -> None:
+    def _thumb_ready(self, item_id: int, result: tuple[QImage, int, int]) -> None:
+        image, width, height = result
         item = self.queue.get(item_id)
         if item is None:
             return

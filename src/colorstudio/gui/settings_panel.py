@@ -1,31 +1,35 @@
-"""The settings panel: model, quality/speed options, device and where outputs go."""
+"""The settings panel: model, quality/speed options, device and where outputs go.
+
+It builds the same ``JobSettings`` as ``colorstudio colorize`` (``job_settings()``), from the defaults,
+presets and choices core defines, and validates them with core's rules as the user changes them: the
+message stands beside the control at fault and the window cannot start a batch until it is fixed.
+``values()``/``set_values()`` are the plain form kept in the preferences file.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLineEdit,
-                               QPushButton, QSlider, QSpinBox, QWidget, QLabel)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QSlider, QSpinBox, QWidget)
 
+from colorstudio import paths
 from colorstudio.core import catalog
+from colorstudio.core.errors import ColorStudioError
+from colorstudio.core.options import (DEVICES, FORMAT_NAMES, LOSSY_FORMATS, ColorizeOptions, JobSettings,
+                                      OptionError, OutputSettings)
+from colorstudio.core.restoration import PRESETS, RestoreOptions
 
-FORMATS = [("Same as the photo", ""), ("PNG", "png"), ("JPEG", "jpeg"), ("TIFF", "tiff"), ("WebP", "webp")]
-DEVICES = [("Automatic (GPU if there is one)", "auto"), ("CPU", "cpu"), ("NVIDIA GPU (CUDA)", "cuda"),
-           ("Apple GPU (MPS)", "mps")]
-DEFAULTS = {"model": "", "render_size": 1024, "tile_size": 512, "overlap": 64, "strength": 100, "device": "auto",
-            "output_folder": str(Path.home() / "Pictures" / "colorized"), "format": "", "quality": 95,
-            "overwrite": False, "tint": False, "dust": 0, "denoise": 0, "contrast": 0}
-PRESETS = {"Off": (False, 0, 0, 0), "Clean scan": (True, 0, 30, 30), "Damaged print": (True, 70, 50, 50)}
-
-
-def options_from_values(v: dict) -> dict:
-    """Fields of ``pipeline.ColorizeOptions`` from the panel's values (plain data: the GUI thread does not
-    import torch; the engine thread builds the options)."""
-    return {"render_size": int(v["render_size"]), "tile_size": int(v["tile_size"]), "overlap": int(v["overlap"]),
-            "strength": int(v["strength"]) / 100.0,
-            "restore": {"tint": str(v["tint"]).lower() in ("true", "1"), "dust": int(v["dust"]) / 100.0,
-                        "denoise": int(v["denoise"]) / 100.0, "contrast": int(v["contrast"]) / 100.0}}
+_OPTIONS = ColorizeOptions()
+_OUTPUT = OutputSettings(paths.default_output_dir())
+DEFAULTS = {"model": "", "render_size": _OPTIONS.render_size, "tile_size": _OPTIONS.tile_size,
+            "overlap": _OPTIONS.overlap, "strength": round(_OPTIONS.strength * 100), "device": _OPTIONS.device,
+            "output_folder": str(_OUTPUT.folder), "format": _OUTPUT.format or "", "quality": _OUTPUT.quality,
+            "overwrite": _OUTPUT.overwrite, "tint": _OPTIONS.restore.tint, "dust": round(_OPTIONS.restore.dust * 100),
+            "denoise": round(_OPTIONS.restore.denoise * 100), "contrast": round(_OPTIONS.restore.contrast * 100)}
+BATCH_NOTE = ("A batch is running with the settings it was started with: changes apply to the next batch "
+              "(and to Preview).")
 
 
 def _spin(low: int, high: int, step: int, suffix: str, tip: str, special: str = "") -> QSpinBox:
@@ -42,10 +46,16 @@ def _spin(low: int, high: int, step: int, suffix: str, tip: str, special: str = 
 class SettingsPanel(QWidget):
     modelChanged = Signal()  # model or device: the engine reloads
     changed = Signal()
+    validityChanged = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         form = QFormLayout(self)
+        self.batch_note = QLabel(BATCH_NOTE)
+        self.batch_note.setWordWrap(True)
+        self.batch_note.setStyleSheet("color: #b58900;")
+        self.batch_note.hide()
+        form.addRow(self.batch_note)
         self.model = QComboBox()
         self.model.setToolTip("The network that predicts the colours. Your own models appear here too.")
         self.render_size = _spin(0, 8192, 128, " px", "Longest side at which the network sees the photo. Colour "
@@ -57,7 +67,7 @@ class SettingsPanel(QWidget):
         self.strength.setToolTip("Colour strength: 0% gray, 100% as predicted, 200% twice as vivid.")
         self.strength_label = QLabel()
         self.device = QComboBox()
-        for text, value in DEVICES:
+        for value, text in DEVICES.items():
             self.device.addItem(text, value)
         self.output_folder = QLineEdit()
         browse = QPushButton("Choose…")
@@ -66,13 +76,13 @@ class SettingsPanel(QWidget):
         folder_row.addWidget(self.output_folder, 1)
         folder_row.addWidget(browse)
         self.format = QComboBox()
-        for text, value in FORMATS:
-            self.format.addItem(text, value)
+        for value, text in FORMAT_NAMES.items():
+            self.format.addItem(text, value or "")
         self.quality = _spin(1, 100, 1, "", "JPEG/WebP quality.")
         self.restore_preset = QComboBox()
         for name in PRESETS:
-            self.restore_preset.addItem(name)
-        self.restore_preset.addItem("Custom")
+            self.restore_preset.addItem(name.capitalize(), name)
+        self.restore_preset.addItem("Custom", "")
         self.restore_preset.setToolTip("Clean up the photo before colorizing: one click for a clean scan or a "
                                        "damaged print, or set each step below.")
         self.tint = QCheckBox("Remove a sepia or yellow cast")
@@ -84,36 +94,43 @@ class SettingsPanel(QWidget):
         strength_row = QHBoxLayout()
         strength_row.addWidget(self.strength, 1)
         strength_row.addWidget(self.strength_label)
-        form.addRow("Model", self.model)
-        form.addRow("Render size", self.render_size)
-        form.addRow("Tile size", self.tile_size)
-        form.addRow("Tile overlap", self.overlap)
-        form.addRow("Colour strength", strength_row)
-        form.addRow("Device", self.device)
-        form.addRow("Output folder", folder_row)
-        form.addRow("Format", self.format)
-        form.addRow("Quality", self.quality)
-        form.addRow("", self.overwrite)
-        form.addRow("Restoration", self.restore_preset)
-        form.addRow("", self.tint)
-        form.addRow("Dust and scratches", self.dust)
-        form.addRow("Denoise", self.denoise)
-        form.addRow("Contrast", self.contrast)
-        self.restore_preset.currentTextChanged.connect(self._apply_preset)
-        for control in (self.tint.toggled, self.dust.valueChanged, self.denoise.valueChanged,
-                        self.contrast.valueChanged):
-            control.connect(self._show_preset)
+        self.errors: dict[str, QLabel] = {}
+        rows = [("Model", self.model, None), ("Render size", self.render_size, "render_size"),
+                ("Tile size", self.tile_size, "tile_size"), ("Tile overlap", self.overlap, "overlap"),
+                ("Colour strength", strength_row, "strength"), ("Device", self.device, "device"),
+                ("Output folder", folder_row, "folder"), ("Format", self.format, "format"),
+                ("Quality", self.quality, "quality"), ("", self.overwrite, None),
+                ("Restoration", self.restore_preset, None), ("", self.tint, None),
+                ("Dust and scratches", self.dust, None), ("Denoise", self.denoise, None),
+                ("Contrast", self.contrast, "restore")]
+        for label, control, option in rows:
+            form.addRow(label, control)
+            if option:  # the message for this option, beside its control (hidden while it is valid)
+                self.errors[option] = error = QLabel()
+                error.setWordWrap(True)
+                error.setStyleSheet("color: #d9534f;")
+                error.hide()
+                form.addRow("", error)
+        self.error: OptionError | None = None
+        # what the preferences keep, by the keys of DEFAULTS
+        self.controls = {"model": self.model, "render_size": self.render_size, "tile_size": self.tile_size,
+                         "overlap": self.overlap, "strength": self.strength, "device": self.device,
+                         "output_folder": self.output_folder, "format": self.format, "quality": self.quality,
+                         "overwrite": self.overwrite, "tint": self.tint, "dust": self.dust,
+                         "denoise": self.denoise, "contrast": self.contrast}
+        self.restore_preset.currentIndexChanged.connect(self._apply_preset)
+        for control in (self.tint, self.dust, self.denoise, self.contrast):
+            _changed_signal(control).connect(self._show_preset)
         self.refresh_models()
         self.set_values(DEFAULTS)
         self.strength.valueChanged.connect(lambda v: self.strength_label.setText(f"{v}%"))
+        self.format.currentIndexChanged.connect(self._show_quality)
         self.model.currentIndexChanged.connect(self.modelChanged)
         self.device.currentIndexChanged.connect(self.modelChanged)
-        for signal in (self.render_size.valueChanged, self.tile_size.valueChanged, self.overlap.valueChanged,
-                       self.strength.valueChanged, self.output_folder.textChanged, self.format.currentIndexChanged,
-                       self.quality.valueChanged, self.overwrite.toggled, self.model.currentIndexChanged,
-                       self.tint.toggled, self.dust.valueChanged, self.denoise.valueChanged, self.contrast.valueChanged,
-                       self.device.currentIndexChanged):
-            signal.connect(self.changed)
+        for control in self.controls.values():
+            _changed_signal(control).connect(self.changed)
+        self.changed.connect(self.validate)
+        self.validate()
 
     @staticmethod
     def _percent_slider(tip: str) -> QSlider:
@@ -122,22 +139,70 @@ class SettingsPanel(QWidget):
         slider.setToolTip(tip)
         return slider
 
-    def _restoration(self) -> tuple:
-        return (self.tint.isChecked(), self.dust.value(), self.denoise.value(), self.contrast.value())
+    # -- the settings as core's objects ------------------------------------------------------------
+    def restore_options(self) -> RestoreOptions:
+        return RestoreOptions(tint=self.tint.isChecked(), dust=self.dust.value() / 100,
+                              denoise=self.denoise.value() / 100, contrast=self.contrast.value() / 100)
 
-    def _apply_preset(self, name: str) -> None:
-        if name in PRESETS:
-            tint, dust, denoise, contrast = PRESETS[name]
-            self.tint.setChecked(tint)
-            self.dust.setValue(dust)
-            self.denoise.setValue(denoise)
-            self.contrast.setValue(contrast)
+    def job_settings(self) -> JobSettings:
+        """The settings as the command line would build them (not validated: see ``validate``)."""
+        options = ColorizeOptions(render_size=self.render_size.value(), tile_size=self.tile_size.value(),
+                                  overlap=self.overlap.value(), strength=self.strength.value() / 100,
+                                  device=self.device.currentData(), restore=self.restore_options())
+        output = OutputSettings(folder=Path(self.output_folder.text().strip()).expanduser(),
+                                format=self.format.currentData() or None, quality=self.quality.value(),
+                                overwrite=self.overwrite.isChecked())
+        return JobSettings(model=self.model.currentData() or "", options=options, output=output)
+
+    def validate(self) -> bool:
+        """Check the settings with core's rules; show the message beside the control at fault."""
+        try:
+            if not self.output_folder.text().strip():
+                raise OptionError("folder", "choose an output folder")
+            self.job_settings().validate()
+            error = None
+        except OptionError as exc:
+            error = exc
+        except ColorStudioError as exc:  # not tied to one control
+            error = OptionError("folder", str(exc))
+        was_valid = self.error is None
+        self.error = error
+        for option, label in self.errors.items():
+            label.setText(str(error) if error is not None and error.option == option else "")
+            label.setVisible(error is not None and error.option == option)
+        if was_valid != (error is None):
+            self.validityChanged.emit(error is None)
+        return error is None
+
+    def checked_settings(self) -> JobSettings:
+        """The settings, validated; raises the ``OptionError`` shown beside its control."""
+        if not self.validate():
+            raise self.error
+        return self.job_settings()
+
+    def set_batch_running(self, running: bool) -> None:
+        """Say, while a batch runs, that changes apply to the next one."""
+        self.batch_note.setVisible(running)
+
+    # -- presets, formats, models ------------------------------------------------------------------
+    def _apply_preset(self) -> None:
+        preset = PRESETS.get(self.restore_preset.currentData() or "")
+        if preset is not None:
+            self.tint.setChecked(preset.tint)
+            self.dust.setValue(round(preset.dust * 100))
+            self.denoise.setValue(round(preset.denoise * 100))
+            self.contrast.setValue(round(preset.contrast * 100))
 
     def _show_preset(self) -> None:
-        name = next((n for n, values in PRESETS.items() if values == self._restoration()), "Custom")
+        current = self.restore_options()
+        name = next((n for n, preset in PRESETS.items() if preset == current), "")
         self.restore_preset.blockSignals(True)
-        self.restore_preset.setCurrentText(name)
+        self.restore_preset.setCurrentIndex(self.restore_preset.findData(name))
         self.restore_preset.blockSignals(False)
+
+    def _show_quality(self) -> None:
+        fmt = self.format.currentData()
+        self.quality.setEnabled(not fmt or fmt in LOSSY_FORMATS)  # "same as the photo" may be a JPEG
 
     def refresh_models(self) -> None:
         current = self.model.currentData()
@@ -149,7 +214,7 @@ class SettingsPanel(QWidget):
             self.model.setItemData(self.model.count() - 1, str(entry.card.get("summary", entry.path)),
                                    Qt.ItemDataRole.ToolTipRole)
         if current:
-            self._select(self.model, current)
+            _set_value(self.model, current)
         self.model.blockSignals(False)
 
     def _browse(self) -> None:
@@ -157,37 +222,45 @@ class SettingsPanel(QWidget):
         if folder:
             self.output_folder.setText(folder)
 
-    @staticmethod
-    def _select(combo: QComboBox, value) -> None:
-        index = combo.findData(value)
-        if index >= 0:
-            combo.setCurrentIndex(index)
-
+    # -- the plain form kept in the preferences --------------------------------------------------------
     def values(self) -> dict:
-        return {"model": self.model.currentData() or "", "render_size": self.render_size.value(),
-                "tile_size": self.tile_size.value(), "overlap": self.overlap.value(),
-                "strength": self.strength.value(), "device": self.device.currentData(),
-                "output_folder": self.output_folder.text(), "format": self.format.currentData(),
-                "quality": self.quality.value(), "overwrite": self.overwrite.isChecked(),
-                "tint": self.tint.isChecked(), "dust": self.dust.value(), "denoise": self.denoise.value(),
-                "contrast": self.contrast.value()}
+        return {key: _value(control) for key, control in self.controls.items()}
 
     def set_values(self, values: dict) -> None:
-        v = {**DEFAULTS, **{k: val for k, val in values.items() if val is not None}}
-        if v["model"]:
-            self._select(self.model, v["model"])
-        self.render_size.setValue(int(v["render_size"]))
-        self.tile_size.setValue(int(v["tile_size"]))
-        self.overlap.setValue(int(v["overlap"]))
-        self.strength.setValue(int(v["strength"]))
-        self.strength_label.setText(f"{int(v['strength'])}%")
-        self._select(self.device, v["device"])
-        self.output_folder.setText(str(v["output_folder"]))
-        self._select(self.format, v["format"])
-        self.quality.setValue(int(v["quality"]))
-        self.overwrite.setChecked(str(v["overwrite"]).lower() in ("true", "1"))
-        self.tint.setChecked(str(v["tint"]).lower() in ("true", "1"))
-        self.dust.setValue(int(v["dust"]))
-        self.denoise.setValue(int(v["denoise"]))
-        self.contrast.setValue(int(v["contrast"]))
+        for key, control in self.controls.items():
+            value = values.get(key)
+            _set_value(control, DEFAULTS[key] if value is None else value)
+        self.strength_label.setText(f"{self.strength.value()}%")
         self._show_preset()
+        self._show_quality()
+        self.validate()
+
+
+def _changed_signal(control):
+    if isinstance(control, QComboBox):
+        return control.currentIndexChanged
+    if isinstance(control, QCheckBox):
+        return control.toggled
+    return control.textChanged if isinstance(control, QLineEdit) else control.valueChanged
+
+
+def _value(control):
+    if isinstance(control, QComboBox):
+        return control.currentData() or ""
+    if isinstance(control, QCheckBox):
+        return control.isChecked()
+    return control.text() if isinstance(control, QLineEdit) else control.value()
+
+
+def _set_value(control, value) -> None:
+    """Set a control from a value of the preferences file (where everything is text)."""
+    if isinstance(control, QComboBox):
+        index = control.findData(value)
+        if index >= 0:
+            control.setCurrentIndex(index)
+    elif isinstance(control, QCheckBox):
+        control.setChecked(str(value).lower() in ("true", "1"))
+    elif isinstance(control, QLineEdit):
+        control.setText(str(value))
+    else:
+        control.setValue(int(value))

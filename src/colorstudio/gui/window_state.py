@@ -17,16 +17,3 @@ def settings_store() -> QSettings:
 def queue_path() -> Path:
     return paths.user_data_dir() / "queue.json"
 
-
-class Shown:
-    """Before/after pyramids of a photo loaded from disk (the shape of a JobResult the viewer needs)."""
-
-    def __init__(self, before, after) -> None:
-        self.before, self.after = before, after
-
-
-def format_eta(seconds: float) -> str:
-    if seconds != seconds:  # NaN: not known yet
-        return ""
-    minutes, secs = divmod(int(seconds), 60)
-    return f"about {minutes} min {secs:02d} s left" if minutes else f"about {secs} s left"

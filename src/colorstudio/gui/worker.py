@@ -1,6 +1,7 @@
-"""The engine thread: one long-lived QThread whose worker owns the loaded model and runs one photo at a
-time. The rest of the GUI only sends requests and connects to signals; this is the only module that
-knows about threads. Torch is imported inside the thread, never at module level.
+"""The engine: one long-lived thread (``threads.WorkerThread``) whose worker owns the loaded model, a core
+``jobs.Colorizer``, and runs one photo at a time through the same read-colorize-write as the command line.
+The rest of the GUI only sends requests and connects to signals. Torch is imported inside the thread,
+never at module level.
 
 A finished photo is written by a second, short-lived helper (the saver) while the engine already
 colorizes the next one: ``job_computed`` says the engine is free, ``job_finished`` that the file is on
@@ -12,16 +13,14 @@ import threading
 import time
 import traceback
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
+from colorstudio.core.options import JobSettings
 from colorstudio.gui.images import Pyramid
-
-# One GPU, two users: a photo of the queue holds it while it is colorized; a training run holds it for the
-# whole run. Whoever comes second waits, and says so. Nothing is locked on the CPU.
-GPU_LOCK = threading.Lock()
+from colorstudio.gui.threads import Flags, WorkerThread, gpu_turn
 
 
 @dataclass(frozen=True)
@@ -29,9 +28,7 @@ class JobRequest:
     id: int
     source: Path
     output: Path | None  # None: a preview, nothing is written
-    options: dict = field(default_factory=dict)  # ColorizeOptions fields
-    quality: int = 95
-    max_pixels: int = 400_000_000
+    settings: JobSettings  # the model, the options and the output settings of this photo's batch
     strokes: tuple = ()  # dust-mask edits, [x, y, radius, add] each
 
 
@@ -39,25 +36,30 @@ class JobRequest:
 class JobResult:
     id: int
     output: Path | None
-    before: Pyramid | None  # None for a photo the viewer was not showing (see EngineWorker.shown_id)
+    before: Pyramid | None  # None for a photo the viewer was not showing (see ShownPhoto)
     after: Pyramid | None
     seconds: float  # colorizing (the engine's time; writing overlaps the next photo)
 
 
-class gpu_turn:  # noqa: N801 - used like a function: `with gpu_turn(...)`
-    """Hold the GPU for a block, telling the user when it has to wait for the other user."""
+class ShownPhoto:
+    """The photo the viewer shows (None: none selected, the next one done is shown). Set by the GUI thread,
+    read and set by the saver; only that photo gets its before/after pyramids: for the others the halvings
+    would take cores from the next photo's network, and their memory would be kept for nothing."""
 
-    def __init__(self, on_gpu: bool, notice, waiting_message: str) -> None:
-        self.on_gpu, self.notice, self.message = on_gpu, notice, waiting_message
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._id: int | None = None
 
-    def __enter__(self) -> None:
-        if self.on_gpu and not GPU_LOCK.acquire(blocking=False):
-            self.notice(self.message)
-            GPU_LOCK.acquire()
+    def set(self, item_id: int | None) -> None:
+        with self._lock:
+            self._id = item_id
 
-    def __exit__(self, *exc) -> None:
-        if self.on_gpu:
-            GPU_LOCK.release()
+    def take(self, item_id: int) -> bool:
+        """Whether ``item_id`` is shown; with none selected, it becomes the one shown."""
+        with self._lock:
+            if self._id is None:
+                self._id = item_id
+            return self._id == item_id
 
 
 class EngineWorker(QObject):
@@ -74,58 +76,32 @@ class EngineWorker(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self.model = None
-        self.model_name = ""
-        self.device = "auto"
-        self._cancel = threading.Event()
-        self._running = threading.Event()  # cleared while paused
-        self._running.set()
+        self.colorizer = None  # core.jobs.Colorizer, once loaded
+        self._loaded: tuple[str, str] | None = None  # (model, device) it was loaded for
+        self.flags = Flags()
+        self.shown = ShownPhoto()
         self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="colorstudio-save")
         self._saving: Future | None = None
-        # The photo the viewer shows (None: none selected, the next one done is shown). Only that one gets
-        # its before/after pyramids: for the others the halvings would take cores from the next photo's
-        # network, and their memory would be kept for nothing (the viewer reads the files if asked).
-        self.shown_id: int | None = None
 
-    # -- called from the GUI thread (thread-safe flags) ---------------------------------------------
-    def cancel_current(self) -> None:
-        self._cancel.set()
-        self._running.set()
+    # -- run on the engine thread ------------------------------------------------------------------------
+    def _ensure_model(self, name: str, device: str):
+        """The colorizer for ``name`` on ``device``, loaded if it is not the one in memory."""
+        if self.colorizer is None or self._loaded != (name, device):
+            from colorstudio.core.device import describe_device, resolve_device
+            from colorstudio.core.jobs import Colorizer
 
-    def set_paused(self, paused: bool) -> None:
-        if paused:
-            self._running.clear()
-        else:
-            self._running.set()
+            self.colorizer, self._loaded = None, None
+            self.colorizer = Colorizer.load(name, device)
+            self._loaded = (name, device)
+            self.model_ready.emit(self.colorizer.name, describe_device(resolve_device(device)))
+        return self.colorizer
 
-    def _should_cancel(self) -> bool:
-        """Checked between tiles: waits while paused, True once cancelled."""
-        while not self._running.wait(0.1):
-            if self._cancel.is_set():
-                break
-        return self._cancel.is_set()
-
-    # -- slots, run in the engine thread --------------------------------------------------------------
-    @Slot(str, str)
     def load_model(self, name: str, device: str) -> None:
         try:
-            from colorstudio.core import catalog
-            from colorstudio.core.device import describe_device, resolve_device
-
-            entry = catalog.resolve_model(name or None)
-            dev = resolve_device(device)
-            model, _ = catalog.load(entry, device="cpu")
-            # what every job needs, imported now rather than inside the first photo's time
-            from colorstudio.core import batch, imageio, pipeline  # noqa: F401
-
-            model.to(dev)
-            self.model, self.model_name, self.device = model, entry.name, device
-            self.model_ready.emit(entry.name, describe_device(dev))
+            self._ensure_model(name, device)
         except Exception as exc:  # noqa: BLE001 - reported to the user, the thread lives on
-            self.model = None
             self.model_failed.emit(str(exc))
 
-    @Slot()
     def release_memory(self) -> None:
         """Hand the memory a batch kept for reuse back to the system (the queue has gone idle)."""
         from colorstudio.core import allocator
@@ -133,16 +109,15 @@ class EngineWorker(QObject):
         self.wait_for_saving()
         allocator.release()
 
-    @Slot(object)
     def compute_mask(self, request: JobRequest) -> None:
         """The dust mask the restoration settings and the user's strokes give (for the viewer's overlay)."""
         try:
             from colorstudio.core import imageio
-            from colorstudio.core.restoration import RestoreOptions, Stroke, restore_tiled
+            from colorstudio.core.restoration import Stroke, restore_tiled
 
-            photo = imageio.read_image(request.source, max_pixels=request.max_pixels)
-            restore = RestoreOptions(**request.options.get("restore", {}))
-            _, mask = restore_tiled(photo.pixels, restore, strokes=[Stroke.from_json(s) for s in request.strokes])
+            photo = imageio.read_image(request.source, max_pixels=request.settings.max_pixels)
+            _, mask = restore_tiled(photo.pixels, request.settings.options.restore,
+                                    strokes=[Stroke.from_json(s) for s in request.strokes])
             if mask is None:
                 import numpy as np
 
@@ -151,48 +126,38 @@ class EngineWorker(QObject):
         except Exception as exc:  # noqa: BLE001 - reported, the thread lives on
             self.notice.emit(f"Could not compute the dust mask: {exc}")
 
-    @Slot(object)
     def run_job(self, request: JobRequest) -> None:
-        self._cancel.clear()
         self.job_started.emit(request.id)
         started = time.monotonic()
         with _JobReport(self, request.id):
-            from colorstudio.core import imageio
             from colorstudio.core.device import is_accelerator, resolve_device
-            from colorstudio.core.errors import ColorStudioError
-            from colorstudio.core.pipeline import ColorizeOptions, colorize
-            from colorstudio.core.restoration import RestoreOptions, Stroke
+            from colorstudio.core.restoration import Stroke
 
-            if self.model is None:
-                raise ColorStudioError("no model is loaded")
-            photo = imageio.read_image(request.source, max_pixels=request.max_pixels)
-            restore = RestoreOptions(**request.options.get("restore", {}))
-            strokes = [Stroke.from_json(s) for s in request.strokes]
-            options = ColorizeOptions(**{**request.options, "device": self.device, "restore": restore})
-            with gpu_turn(is_accelerator(resolve_device(self.device)), self.notice.emit,
+            settings = request.settings
+            colorizer = self._ensure_model(settings.model, settings.options.device)
+            with gpu_turn(is_accelerator(resolve_device(settings.options.device)), self.notice.emit,
                           "The queue waits: a training run is using the GPU."):
-                result = colorize(photo.pixels, self.model, options, strokes=strokes,
-                                  progress=lambda d, t: self.job_progress.emit(request.id, d, t),
-                                  should_cancel=self._should_cancel, on_notice=self.notice.emit)
+                rendered = colorizer.render(
+                    request.source, settings.options, strokes=[Stroke.from_json(s) for s in request.strokes],
+                    max_pixels=settings.max_pixels, progress=lambda d, t: self.job_progress.emit(request.id, d, t),
+                    should_cancel=self.flags.should_cancel, on_notice=self.notice.emit)
+            seconds = time.monotonic() - started
             if request.output is None:  # a preview: nothing to write
-                self.job_finished.emit(JobResult(request.id, None, Pyramid(photo.pixels), Pyramid(result),
-                                                 time.monotonic() - started))
+                self.job_finished.emit(JobResult(request.id, None, Pyramid(rendered.photo.pixels),
+                                                 Pyramid(rendered.pixels), seconds))
                 return
             self.wait_for_saving()  # one photo at a time waits to be written
-            self._saving = self._saver.submit(self._save, request, photo, result, time.monotonic() - started)
+            self._saving = self._saver.submit(self._save, colorizer, request, rendered, seconds)
             self.job_computed.emit(request.id)
 
-    def _save(self, request: JobRequest, photo, result, seconds: float) -> None:
+    def _save(self, colorizer, request: JobRequest, rendered, seconds: float) -> None:
         """On the saver thread: write the output atomically, then hand the before/after to the window."""
         with _JobReport(self, request.id):
-            from colorstudio.core.batch import write_result
-
-            write_result(request.output, result, photo, self.model_name, request.quality)
-            if self.shown_id is None:  # none selected: the window shows (and selects) the first one done
-                self.shown_id = request.id
-            shown = self.shown_id == request.id
-            self.job_finished.emit(JobResult(request.id, request.output, Pyramid(photo.pixels) if shown else None,
-                                             Pyramid(result) if shown else None, seconds))
+            colorizer.write(request.output, rendered, request.settings.output.quality)
+            shown = self.shown.take(request.id)
+            self.job_finished.emit(JobResult(request.id, request.output,
+                                             Pyramid(rendered.photo.pixels) if shown else None,
+                                             Pyramid(rendered.pixels) if shown else None, seconds))
 
     def wait_for_saving(self) -> None:
         """Block until the photo being written (if any) is on disk."""
@@ -255,21 +220,11 @@ def overlay_image(mask, longest: int = 2048):
 class Engine(QObject):
     """Owns the engine thread. Send work with ``load_model``/``run``; connect to ``worker``'s signals."""
 
-    _load = Signal(str, str)
-    _run = Signal(object)
-    _mask = Signal(object)
-    _release = Signal()
-
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.thread = QThread()
-        self.thread.setObjectName("colorstudio-engine")
         self.worker = EngineWorker()
-        self.worker.moveToThread(self.thread)
-        self._load.connect(self.worker.load_model)
-        self._run.connect(self.worker.run_job)
-        self._mask.connect(self.worker.compute_mask)
-        self._release.connect(self.worker.release_memory)
+        self._thread = WorkerThread("colorstudio-engine", self.worker, self)
+        self.thread = self._thread.thread
         self.busy = False  # the engine thread is colorizing a photo (a photo being written does not count)
         self._current: int | None = None
         self.worker.job_started.connect(self._started)
@@ -277,7 +232,6 @@ class Engine(QObject):
         self.worker.job_failed.connect(self._failed)
         self.worker.job_cancelled.connect(self._idle)
         self.worker.job_finished.connect(self._finished)
-        self.thread.start()
 
     def _started(self, job_id: int) -> None:
         self.busy, self._current = True, job_id
@@ -294,29 +248,33 @@ class Engine(QObject):
         self._idle(result.id)
 
     def load_model(self, name: str, device: str) -> None:
-        self._load.emit(name, device)
+        self._thread.submit(self.worker.load_model, name, device)
 
     def run(self, request: JobRequest) -> None:
         self.busy, self._current = True, request.id
-        self._run.emit(request)
+        # A new job is not cancelled; a cancel from now on (even before it starts) stops it.
+        self.worker.flags.reset()
+        self._thread.submit(self.worker.run_job, request)
 
     def compute_mask(self, request: JobRequest) -> None:
-        self._mask.emit(request)
+        self._thread.submit(self.worker.compute_mask, request)
 
     def release_memory(self) -> None:
-        self._release.emit()
+        self._thread.submit(self.worker.release_memory)
+
+    def set_shown(self, item_id: int | None) -> None:
+        self.worker.shown.set(item_id)
 
     def pause(self, paused: bool) -> None:
-        self.worker.set_paused(paused)
+        self.worker.flags.set_paused(paused)
 
     def cancel(self) -> None:
-        self.worker.cancel_current()
+        self.worker.flags.cancel()
 
     def shutdown(self, timeout_ms: int = 30000) -> bool:
         """Stop the current job between tiles, finish writing a photo already colorized, and end the
         threads; True if the engine thread ended in time."""
-        self.worker.cancel_current()
-        self.thread.quit()
-        ended = self.thread.wait(timeout_ms)
+        self.worker.flags.cancel()
+        ended = self._thread.stop(timeout_ms)
         self.worker.close()
         return ended

@@ -28,6 +28,7 @@ from colorstudio.core.training import state_io
 from colorstudio.core.training.batches import epoch_batches, loader_threads
 from colorstudio.core.training.dataset import PhotoPairs
 from colorstudio.core.training.losses import ColourLoss, estimate_prior
+from colorstudio.core.training.recipe import STATE_FILE
 from colorstudio.core.training.validation import sample_sheet, validate
 
 SAVE_EVERY_SECONDS = 300
@@ -120,7 +121,7 @@ class Trainer:
     # -- checkpoints ------------------------------------------------------------------------------
     @property
     def state_path(self) -> Path:
-        return self.run_dir / "state.safetensors"
+        return self.run_dir / STATE_FILE
 
     def save_state(self) -> None:
         info = {"progress": asdict(self.progress), "config": asdict(self.config), "card": self.card,

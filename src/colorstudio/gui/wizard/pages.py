@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from pathlib import Path
 
@@ -12,24 +11,18 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QPushButton, QRadioButton,
                                QHeaderView, QSizePolicy, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWizardPage)
 
-from colorstudio.core import catalog
+from colorstudio.core import catalog, model_files
+from colorstudio.core.errors import ColorStudioError
+from colorstudio.core.training.recipe import describe_estimate, duration_text
 from colorstudio.gui.wizard.curves import CurveChart
-from colorstudio.gui.wizard.train_worker import MIN_PHOTOS, WizardRun
 
 SAMPLE = 150
+MIN_PHOTOS = 20
 
 
 def _pixmap(image, side: int = SAMPLE) -> QPixmap:
     return QPixmap.fromImage(image).scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
                                            Qt.TransformationMode.SmoothTransformation)
-
-
-def _duration(seconds: float) -> str:
-    if seconds != seconds or math.isinf(seconds):
-        return "…"
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {secs:02d} s"
 
 
 class FolderPage(QWizardPage):
@@ -191,19 +184,13 @@ class SettingsPage(QWizardPage):
         self._show_estimate()
 
     def _show_estimate(self) -> None:
-        s = self.seconds_per_step
         report = self.wizard().page(0).report
         photos = len(report.usable) if report else 0
-        steps_per_epoch = max(1, int(photos * (1 - self.val_split.value() / 100)) // self.batch.value())
-        if s != s:
-            self.estimate.setText("The speed of this computer could not be measured.")
-        elif self.by_time.isChecked():
-            steps = self.minutes.value() * 60 / s
-            self.estimate.setText(f"About {steps:.0f} training steps ({steps / steps_per_epoch:.1f} passes over your "
-                                  f"photos) in {self.minutes.value()} min, at {s:.1f} s a step on this computer.")
-        else:
-            total = self.epochs.value() * steps_per_epoch * s
-            self.estimate.setText(f"About {_duration(total)} on this computer ({s:.1f} s a step).")
+        steps_per_epoch = int(photos * (1 - self.val_split.value() / 100)) // self.batch.value()
+        by_time = self.by_time.isChecked()
+        self.estimate.setText(describe_estimate(self.seconds_per_step, steps_per_epoch,
+                                                self.minutes.value() if by_time else 0,
+                                                0 if by_time else self.epochs.value()))
 
 
 class TrainingPage(QWizardPage):
@@ -273,7 +260,7 @@ class TrainingPage(QWizardPage):
 
     def _step(self, step: int, loss: float, seconds: float, eta: float) -> None:
         self.loss.add(step, loss)
-        self.time.setText(f"step {step} · {_duration(seconds)} elapsed · about {_duration(eta)} left")
+        self.time.setText(f"step {step} · {duration_text(seconds)} elapsed · about {duration_text(eta)} left")
 
     def _epoch(self, epoch: int, val: dict, samples: list) -> None:
         if val:
@@ -346,6 +333,7 @@ class ResultPage(QWizardPage):
         layout.addWidget(self.status)
         training.worker.evaluated.connect(self._evaluated)
         training.worker.saved.connect(self._saved)
+        training.worker.failed.connect(self._failed)
 
     def initializePage(self) -> None:  # noqa: N802
         run = self.wizard().run
@@ -369,12 +357,17 @@ class ResultPage(QWizardPage):
                 self.samples.addWidget(label, row, col)
 
     def _save(self) -> None:
-        name = "".join(c for c in self.name.text().strip() if c.isalnum() or c in "-_ ").strip().replace(" ", "-")
-        if not name:
-            self.status.setText("Give the model a name first.")
+        try:
+            target = model_files.new_model_path(self.name.text())
+        except ColorStudioError as exc:
+            self.status.setText(str(exc))
             return
         self.save.setEnabled(False)
-        self.training.save(self.wizard().run, name)
+        self.training.save(self.wizard().run, str(target))
+
+    def _failed(self, message: str) -> None:
+        self.status.setText(message)
+        self.save.setEnabled(True)
 
     def _saved(self, path: str) -> None:
         self.saved_path = path

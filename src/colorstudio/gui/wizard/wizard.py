@@ -5,15 +5,15 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget, QWizard
 
-from colorstudio.core.training.photos import split
+from colorstudio.core.training.recipe import TrainingRun, plan_run
 from colorstudio.gui.wizard.pages import FolderPage, ResultPage, SettingsPage, TrainingPage, default_run_name
-from colorstudio.gui.wizard.train_worker import TrainingThread, WizardRun
+from colorstudio.gui.wizard.train_worker import TrainingThread
 
 
 class TrainingWizard(QWizard):
     model_saved = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None, device: str = "auto", resume: WizardRun | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, device: str = "auto", resume: TrainingRun | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Train on my photos")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
@@ -32,16 +32,14 @@ class TrainingWizard(QWizard):
         if resume is not None:
             self.setStartId(2)
 
-    def make_run(self) -> WizardRun:
+    def make_run(self) -> TrainingRun:
         s = self.settings_page
-        report = self.folder_page.report
-        root = self.folder_page.folder.text()
-        train, val = split(report.usable, s.val_split.value() / 100, root=None)
-        return WizardRun(name=default_run_name(), folder=root, train=[str(p) for p in train],
-                         val=[str(p) for p in val], base=s.base.currentData() or "",
-                         minutes=s.minutes.value() if s.by_time.isChecked() else 0,
-                         epochs=0 if s.by_time.isChecked() else s.epochs.value(), size=s.size.currentData(),
-                         batch=s.batch.value(), lr=s.lr.value(), augment=s.augment.isChecked(), device=self.device)
+        by_time = s.by_time.isChecked()
+        return plan_run(default_run_name(), self.folder_page.folder.text(), self.folder_page.report.usable,
+                        s.val_split.value() / 100, base=s.base.currentData() or "",
+                        minutes=s.minutes.value() if by_time else 0, epochs=0 if by_time else s.epochs.value(),
+                        size=s.size.currentData(), batch=s.batch.value(), lr=s.lr.value(),
+                        augment=s.augment.isChecked(), device=self.device)
 
     def done(self, result: int) -> None:  # noqa: D401 - Qt API
         """Closing the wizard stops training between steps; the checkpoint stays for a later resume."""

@@ -1,0 +1,109 @@
+"""One photo, the same way everywhere: read it, colorize it, write the result with its provenance.
+
+``colorstudio colorize``, the window's engine thread and the benchmarks all go through a ``Colorizer``:
+the model loaded once, and the read-colorize-write of every photo. The window splits one job in two
+(``render`` on the engine thread, ``write`` on a helper thread, so the next photo starts while the last is
+written); the command line calls ``colorize_file``, which is the two in a row.
+Torch is imported when a model is loaded, not when this module is.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from colorstudio.core import catalog, imageio
+from colorstudio.core.batch import Job
+from colorstudio.core.errors import ColorStudioError
+from colorstudio.core.hints import ColorHint
+from colorstudio.core.options import ColorizeOptions, JobSettings
+
+
+@dataclass
+class Rendered:
+    """A colorized photo not yet written: the source as read (its alpha and metadata travel to the output)
+    and the colorized pixels."""
+
+    photo: imageio.Photo
+    pixels: np.ndarray
+
+
+def _same_place(a: Path, b: Path) -> bool:
+    if os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b)):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+class Colorizer:
+    """A loaded model and the one read-colorize-write path of a photo."""
+
+    def __init__(self, model, entry: catalog.ModelEntry, device: str = "auto") -> None:
+        self.model, self.entry, self.device = model, entry, device
+
+    @classmethod
+    def load(cls, name: str | Path | None = None, device: str = "auto") -> Colorizer:
+        """The model by name or file ("" or None: the default one) on ``device``; raises ColorStudioError."""
+        from colorstudio.core.device import resolve_device
+
+        entry = catalog.resolve_model(name or None)
+        dev = resolve_device(device)
+        model, _ = catalog.load(entry, device="cpu")
+        # what every photo needs, imported now rather than inside the first photo's time
+        from colorstudio.core import pipeline  # noqa: F401
+
+        model.to(dev)
+        return cls(model, entry, device)
+
+    @property
+    def name(self) -> str:
+        return self.entry.name
+
+    @property
+    def version(self) -> str:
+        return str(self.entry.card.get("version", ""))
+
+    def render(self, source: Path, options: ColorizeOptions, *, hints: Sequence[ColorHint] = (),
+               strokes: Sequence = (), max_pixels: int = imageio.DEFAULT_MAX_PIXELS,
+               progress: Callable[[int, int], None] | None = None,
+               should_cancel: Callable[[], bool] | None = None,
+               on_notice: Callable[[str], None] | None = None) -> Rendered:
+        """Read and colorize ``source`` on this colorizer's device (nothing is written)."""
+        from colorstudio.core.pipeline import colorize
+
+        photo = imageio.read_image(source, max_pixels=max_pixels)
+        pixels = colorize(photo.pixels, self.model, replace(options, device=self.device), hints=hints,
+                          strokes=strokes, progress=progress, should_cancel=should_cancel, on_notice=on_notice)
+        return Rendered(photo, pixels)
+
+    def provenance(self) -> imageio.Provenance:
+        return imageio.Provenance(model=self.name, model_version=self.version)
+
+    def write(self, output: Path, rendered: Rendered, quality: int) -> Path:
+        """Write ``rendered`` atomically, in the format ``output``'s extension names, with the source's alpha,
+        EXIF and ICC profile and the provenance record."""
+        fmt = imageio.format_from_extension(output)
+        if fmt is None:
+            raise ColorStudioError(f"cannot tell the output format from {output.name}")
+        photo = rendered.photo
+        if photo.path is not None and _same_place(Path(output), Path(photo.path)):
+            raise ColorStudioError(f"{output} is the photo itself; an input is never written over")
+        imageio.write_image(output, rendered.pixels, alpha=photo.alpha, format=fmt, quality=quality,
+                            exif=photo.exif, icc_profile=photo.icc_profile, provenance=self.provenance())
+        return output
+
+    def colorize_file(self, job: Job, settings: JobSettings, *, hints: Sequence[ColorHint] = (),
+                      strokes: Sequence = (), progress: Callable[[int, int], None] | None = None,
+                      should_cancel: Callable[[], bool] | None = None,
+                      on_notice: Callable[[str], None] | None = None) -> Path:
+        """Read, colorize and write one photo of a batch; returns the output path. Raises ColorStudioError."""
+        rendered = self.render(job.source, settings.options, hints=hints, strokes=strokes,
+                               max_pixels=settings.max_pixels, progress=progress, should_cancel=should_cancel,
+                               on_notice=on_notice)
+        return self.write(job.output, rendered, settings.output.quality)

@@ -1,0 +1,60 @@
+"""Where each photo's output goes: one rule for the command line and the window (core.batch)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from colorstudio.core.batch import OutputPlanner, OutputSettings, plan_batch
+
+
+def photo(path: Path, seed: int = 0) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray((np.random.default_rng(seed).random((20, 24)) * 255).astype(np.uint8)).save(path)
+    return path
+
+
+def test_two_photos_of_the_same_name_get_their_own_outputs_and_the_user_is_told(tmp_path):
+    a, b = photo(tmp_path / "A" / "scan001.png"), photo(tmp_path / "B" / "scan001.png", 1)
+    out = tmp_path / "out"
+    plan = plan_batch([a.parent, b.parent], OutputSettings(out))
+    assert [(j.source, j.output) for j in plan.jobs] == [(a, out / "scan001.png"), (b, out / "scan001 (2).png")]
+    assert plan.problems == [] and plan.skipped == []
+    assert plan.notes == [(b, "another photo is also called scan001.png: this one is written as scan001 (2).png")]
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_a_re_run_of_the_same_inputs_finds_the_same_outputs(tmp_path, overwrite):
+    a, b = photo(tmp_path / "A" / "x.png"), photo(tmp_path / "B" / "x.png", 1)
+    out = tmp_path / "out"
+    first = plan_batch([a.parent, b.parent], OutputSettings(out))
+    for job in first.jobs:
+        job.output.parent.mkdir(parents=True, exist_ok=True)
+        job.output.write_bytes(b"done")
+    again = plan_batch([a.parent, b.parent], OutputSettings(out, overwrite=overwrite))
+    assert (again.jobs if overwrite else again.skipped) == first.jobs
+
+
+def test_outputs_already_given_to_photos_are_never_given_to_another(tmp_path):
+    a, b, c = (photo(tmp_path / d / "p.png", i) for i, d in enumerate("ABC"))
+    out = tmp_path / "out"
+    planner = OutputPlanner(OutputSettings(out))
+    planner.claim(a, out / "p.png")  # a photo done earlier in the window's queue
+    (out).mkdir()
+    (out / "p.png").write_bytes(b"a's result")
+    decision = planner.decide(b, Path("p.png"))
+    assert decision.action == "do" and decision.job.output == out / "p (2).png"
+    assert planner.decide(c, Path("p.png")).job.output == out / "p (3).png"
+    assert planner.decide(b, Path("p.png")).job.output == out / "p (2).png"  # asked again: its own output
+
+
+def test_an_output_on_its_input_is_refused_and_a_photo_named_twice_is_done_once(tmp_path):
+    a = photo(tmp_path / "a.png")
+    plan = plan_batch([a, tmp_path], OutputSettings(tmp_path / "out"))
+    assert [j.source for j in plan.jobs] == [a]
+    assert plan.notes == [(a, "named more than once; colorized once")]
+    refused = plan_batch([a], OutputSettings(tmp_path))
+    assert refused.jobs == [] and "would overwrite the input" in refused.problems[0][1]
