@@ -35,6 +35,8 @@ from colorstudio.core import allocator, batch, catalog, imageio
 allocator.tune()  # as `colorstudio` does at start-up
 from colorstudio.core.inference import TileJob, TileRunner
 from colorstudio.core.pipeline import ColorizeOptions, _scene_context, render_shape, tiles_per_pass
+from colorstudio.core.jobs import Colorizer
+from colorstudio.core.options import JobSettings, OutputSettings
 import cv2
 
 kind, src, out, render_size, model_name, device_name = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
@@ -45,8 +47,10 @@ gpu = device_name == "cuda"
 device = torch.device(device_name)
 photo = imageio.read_image(src) if kind == "network" else None  # the network alone: decoded before
 
+colorizer = Colorizer(model, entry, device_name)
+
 def full():
-    batch.colorize_file(batch.Job(src, out), model, entry.name, options, batch.OutputSettings(folder=out.parent, overwrite=True))
+    colorizer.colorize_file(batch.Job(src, out), JobSettings(entry.name, options, OutputSettings(out.parent, overwrite=True)))
 
 def io():
     pixels = imageio.read_image(src).pixels

@@ -1,7 +1,7 @@
 """Does the window stay responsive while it colorizes big photos, and is it as fast as the CLI?
 
 Runs a batch of large photos through the real main window (offscreen unless DISPLAY is set) and colorizes
-the same photos with the command line's code path (``batch.colorize_file`` in a loop, the model already
+the same photos with the command line's code path (``jobs.Colorizer.colorize_file`` in a loop, the model already
 loaded, as the window has it); prints the throughput ratio window / CLI.
 
 The longest stall of the event loop is measured in separate window runs, by a probe timer on the GUI thread
@@ -115,17 +115,16 @@ def run_window(photos: list[Path], out: Path, model: str, render_size: int,
 
 
 def run_cli_path(photos: list[Path], out: Path, model: str, render_size: int) -> float:
-    from colorstudio.core import batch, catalog
-    from colorstudio.core.pipeline import ColorizeOptions
+    from colorstudio.core import batch
+    from colorstudio.core.jobs import Colorizer
+    from colorstudio.core.options import ColorizeOptions, JobSettings, OutputSettings
 
-    entry = catalog.resolve_model(model or None)
-    net, _ = catalog.load(entry)
-    options = ColorizeOptions(render_size=render_size, device="cpu")
-    settings = batch.OutputSettings(out, overwrite=True)
-    plan = batch.plan_batch(photos, settings)
+    colorizer = Colorizer.load(model, "cpu")
+    settings = JobSettings(model, ColorizeOptions(render_size=render_size, device="cpu"), OutputSettings(out, overwrite=True))
+    plan = batch.plan_batch(photos, settings.output)
     started = time.perf_counter()
     for job in plan.jobs:
-        batch.colorize_file(job, net, entry.name, options, settings)
+        colorizer.colorize_file(job, settings)
     seconds = time.perf_counter() - started
     print(f"CLI wrote: {', '.join(sorted(p.name for p in out.iterdir()))}")
     return seconds
