@@ -121,8 +121,10 @@ def test_the_window_and_the_command_line_write_the_same_pixels_and_provenance(ma
     assert np.array_equal(imageio.read_image(from_window).pixels, imageio.read_image(from_cli).pixels)
     window_record, cli_record = imageio.read_provenance(from_window), imageio.read_provenance(from_cli)
     assert window_record["model_version"] == "2.5"
-    assert {k: v for k, v in window_record.items() if k != "when"} == \
-        {k: v for k, v in cli_record.items() if k != "when"}
+    assert window_record["description"].replace(window_record["when"], "") == \
+        cli_record["description"].replace(cli_record["when"], "")  # the same sentence, but for the time
+    fields = ("colorized", "model", "model_version", "software")
+    assert [window_record[k] for k in fields] == [cli_record[k] for k in fields]
 
 
 def test_a_batch_keeps_the_settings_it_was_started_with_and_says_so(make_window, qtbot, tmp_path):
@@ -158,7 +160,7 @@ def test_a_setting_core_refuses_is_shown_beside_its_control_and_blocks_start(mak
     panel.tile_size.setValue(128)
     panel.overlap.setValue(200)
     error = panel.errors["overlap"]
-    assert not error.isHidden() and "overlap must be" in error.text()
+    assert not error.isHidden() and "Overlap must be" in error.text()
     assert not window.a_start.isEnabled()
     (tmp_path / "a-file").write_text("x")
     panel.overlap.setValue(16)

@@ -168,7 +168,7 @@ class SettingsPanel(QWidget):
         was_valid = self.error is None
         self.error = error
         for option, label in self.errors.items():
-            label.setText(str(error) if error is not None and error.option == option else "")
+            label.setText(_sentence(str(error)) if error is not None and error.option == option else "")
             label.setVisible(error is not None and error.option == option)
         if was_valid != (error is None):
             self.validityChanged.emit(error is None)
@@ -234,6 +234,10 @@ class SettingsPanel(QWidget):
         self._show_preset()
         self._show_quality()
         self.validate()
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 def _changed_signal(control):

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 
 from colorstudio.core import catalog, model_files
 from colorstudio.core.errors import ColorStudioError
+from colorstudio.core.text import plural
 from colorstudio.core.training.recipe import describe_estimate, duration_text
 from colorstudio.gui.wizard.curves import CurveChart
 
@@ -84,7 +85,7 @@ class FolderPage(QWizardPage):
         self.report = report
         usable = len(report.usable)
         reasons = ", ".join(f"{n} {why}" for why, n in report.reasons().items())
-        text = f"{usable} usable colour photo{'s' if usable != 1 else ''}."
+        text = f"{plural(usable, 'usable colour photo')}."
         if reasons:
             text += f" Not used: {reasons}."
         if usable < MIN_PHOTOS:
@@ -265,7 +266,7 @@ class TrainingPage(QWizardPage):
     def _epoch(self, epoch: int, val: dict, samples: list) -> None:
         if val:
             self.val.add(epoch, val["ciede2000"])
-            self.metrics.setText(f"After {epoch} pass{'es' if epoch != 1 else ''}: PSNR {val['psnr']:.2f} dB · "
+            self.metrics.setText(f"After {plural(epoch, 'pass', 'passes')}: PSNR {val['psnr']:.2f} dB · "
                                  f"SSIM {val['ssim']:.3f} · CIEDE2000 {val['ciede2000']:.2f} · "
                                  f"colourfulness {val['colourfulness_ratio']:.2f} of the originals")
         for row, triple in enumerate(samples[:3], start=1):
