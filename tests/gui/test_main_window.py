@@ -14,6 +14,7 @@ from colorstudio.core import imageio
 from colorstudio.core.queue import Status
 from colorstudio.core.restoration import RestoreOptions
 from colorstudio.gui.main_window import MainWindow
+from colorstudio.gui.queue_model import STATUS
 
 
 def photo(path: Path, size=(96, 72), seed=0) -> Path:
@@ -84,7 +85,7 @@ def test_a_corrupt_file_fails_with_its_reason_and_the_others_finish(make_window,
     assert statuses(window) == [Status.DONE, Status.FAILED, Status.DONE]
     failed = window.queue_model.queue.items[1]
     assert "not an image" in failed.error
-    tip = window.queue_model.data(window.queue_model.index(1, 2), role=3)  # ToolTipRole
+    tip = window.queue_model.data(window.queue_model.index(1, STATUS), role=3)  # ToolTipRole
     assert "not an image" in tip
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import safetensors.torch
 import torch
 
-from colorstudio.core.errors import ColorStudioError, ModelLoadError
+from colorstudio.core.errors import ModelLoadError
 from colorstudio.core.imageio.writer import atomic_write
 from colorstudio.core.models.base import ColorNet
 from colorstudio.core.models.registry import ARCHITECTURES, available, build

@@ -107,14 +107,27 @@ def export_model(model: ModelEntry | str, target: Path | str, overwrite: bool = 
     return target
 
 
+def _rename_card(card: Path, target: Path) -> None:
+    """Move a model's card beside its renamed file; a card that names the model gets the new name."""
+    try:
+        content = json.loads(card.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        content = None
+    if isinstance(content, dict) and "name" in content:
+        content["name"] = target.stem
+        card.write_text(json.dumps(content, indent=2, ensure_ascii=False), encoding="utf-8")
+    card.rename(target.with_suffix(".json"))
+
+
 def rename_model(model: ModelEntry | str, new_name: str) -> str:
-    """Rename one of the user's models (and its card); returns the name it got (see ``model_name``)."""
+    """Rename one of the user's models (and its card); returns the name it got (see ``model_name``: spaces,
+    accents and apostrophes are kept, only characters no file name may hold are dropped)."""
     entry = _own(model, "renamed")
     target = new_model_path(new_name, current=entry.path)
     entry.path.rename(target)
     card = entry.path.with_suffix(".json")
     if card.exists():
-        card.rename(target.with_suffix(".json"))
+        _rename_card(card, target)
     return target.stem
 
 

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from colorstudio.core.batch import OutputPlanner, find_photos
+from colorstudio.core.batch import OutputPlanner, OutputSettings, find_photos
 
 QUEUE_FORMAT = 1
 
@@ -58,6 +58,49 @@ class QueueItem:
         return item
 
 
+class PhotoTimes:
+    """How long the photos of a batch take, learnt as they finish: seconds = a + b x megapixels.
+
+    The network works at the render size whatever the scan's size, and only the full-resolution join grows
+    with the megapixels, so a 24 MP scan is not 24 times a 1 MP one: a rate per megapixel, learnt on big
+    scans, would make the estimate grow when small ones follow. With one photo done (or all of one size)
+    every photo is expected to take as long as those did.
+    """
+
+    def __init__(self) -> None:
+        self.samples: list[tuple[float, float]] = []  # (megapixels, seconds)
+
+    def add(self, megapixels: float, seconds: float) -> None:
+        self.samples.append((megapixels, seconds))
+
+    def predict(self, megapixels: float) -> float | None:
+        if not self.samples:
+            return None
+        n = len(self.samples)
+        mean_mp = sum(m for m, _ in self.samples) / n
+        mean_s = sum(s for _, s in self.samples) / n
+        spread = sum((m - mean_mp) ** 2 for m, _ in self.samples)
+        if spread < 1e-6:
+            return mean_s
+        slope = max(0.0, sum((m - mean_mp) * (s - mean_s) for m, s in self.samples) / spread)
+        base = mean_s - slope * mean_mp
+        if base < 0:  # the line would start below zero: through the origin instead
+            slope, base = sum(m * s for m, s in self.samples) / sum(m * m for m, _ in self.samples), 0.0
+        return base + slope * megapixels
+
+    def left(self, waiting_megapixels: list[float], current_megapixels: float | None, fraction: float) -> float:
+        """Seconds left for the photos waiting and the rest of the current one; NaN while nothing is known.
+        A photo whose size is not known yet (0) counts as one of the average size of those known."""
+        if not self.samples:
+            return float("nan")
+        known = [m for m in waiting_megapixels if m > 0] + [m for m, _ in self.samples]
+        typical = sum(known) / len(known)
+        total = sum(self.predict(m or typical) for m in waiting_megapixels)
+        if current_megapixels is not None:
+            total += self.predict(current_megapixels or typical) * (1 - fraction)
+        return total
+
+
 @dataclass
 class JobQueue:
     items: list[QueueItem] = field(default_factory=list)
@@ -93,11 +136,11 @@ class JobQueue:
     def clear_finished(self) -> None:
         self.items = [item for item in self.items if not item.status.finished]
 
-    def retry(self) -> int:
-        """Failed and cancelled photos wait again; returns how many."""
+    def retry(self, ids: set[int] | None = None) -> int:
+        """Failed and cancelled photos (of ``ids``, or all) wait again; returns how many."""
         count = 0
         for item in self.items:
-            if item.status in (Status.FAILED, Status.CANCELLED):
+            if item.status in (Status.FAILED, Status.CANCELLED) and (ids is None or item.id in ids):
                 item.status, item.error, item.progress = Status.WAITING, "", 0.0
                 item.output, item.note = None, ""  # planned again when the batch reaches it
                 count += 1
@@ -127,6 +170,15 @@ class JobQueue:
             elif item.status == Status.WAITING:
                 item.output, item.note = None, ""
 
+    def preview_outputs(self, settings: OutputSettings) -> dict[int, Path]:
+        """Where each waiting photo would be written if a batch started now with ``settings`` (nothing changes)."""
+        planner = OutputPlanner(settings)
+        for item in self.items:
+            if item.status.finished and item.output is not None:
+                planner.claim(item.source, item.output)
+        return {item.id: planner.decide(item.source, item.relative).job.output
+                for item in self.items if item.status == Status.WAITING}
+
     def plan_waiting(self, planner: OutputPlanner) -> list[QueueItem]:
         """Give every waiting photo not planned yet its output, in queue order (the command line's rule):
         refused ones fail, existing outputs are skipped. Returns the items planned (their ``note`` says
@@ -143,16 +195,6 @@ class JobQueue:
                 item.status = Status.SKIPPED
             planned.append(item)
         return planned
-
-    def time_left(self, seconds_per_megapixel: float | None, current_id: int | None, fraction: float) -> float:
-        """Seconds left for the waiting photos and the rest of the current one (NaN: not known yet)."""
-        if seconds_per_megapixel is None:
-            return float("nan")
-        left = sum(i.width * i.height / 1e6 for i in self.items if i.status == Status.WAITING)
-        current = self.get(current_id) if current_id is not None else None
-        if current is not None:
-            left += current.width * current.height / 1e6 * (1 - fraction)
-        return seconds_per_megapixel * left
 
     # -- persistence ------------------------------------------------------------------------------
     def save(self, path: Path, extra: dict | None = None) -> None:

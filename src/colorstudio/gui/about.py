@@ -1,23 +1,21 @@
-"""The About box, with the model card of the active model."""
+"""The About box: the version, what colorstudio does, and the card of the active model (readable, scrolling)."""
 
 from __future__ import annotations
 
-import html
-import json
-
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 from colorstudio import __version__
-from colorstudio.core import catalog
+from colorstudio.gui.model_card import card_dialog, show_model_card
+
+__all__ = ["show_about", "show_model_card"]  # Help > About, and Help > the active model's card
+
+INTRO = ("<h2>colorstudio {version}</h2><p>colorstudio brings old black-and-white photographs back to life, on "
+         "your own computer: a neural network predicts the colours from the photo's lightness, and the photo's "
+         "own full-resolution lightness is kept. The colours are a machine's guess, not a record of the real "
+         "ones, and every photo it writes says in its metadata that it was colorized.</p>"
+         "<p><b>The active model</b></p>")
 
 
-def show_about(parent: QWidget, model_name: str) -> None:
-    try:
-        entry = catalog.resolve_model(model_name or None)
-        card = json.dumps(entry.card, indent=1)[:1800]
-    except Exception as exc:  # noqa: BLE001 - shown as text
-        card = str(exc)
-    QMessageBox.about(parent, "About colorstudio",
-                      f"<h3>colorstudio {__version__}</h3><p>Brings old black-and-white photographs back to "
-                      f"life, on your own computer. Colours are a machine's guess, and every output says so in "
-                      f"its metadata.</p><p><b>Active model</b></p><pre>{html.escape(card)}</pre>")
+def show_about(parent: QWidget | None, model_name: str) -> QDialog:
+    """Help > About: shown without blocking (a resizable window that scrolls); returns it."""
+    return card_dialog(parent, "About colorstudio", model_name, INTRO.format(version=__version__))

@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from colorstudio.core.batch import OutputPlanner
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.options import JobSettings
-from colorstudio.core.queue import Status
+from colorstudio.core.queue import PhotoTimes, Status
 from colorstudio.gui.queue_model import QueueModel
 from colorstudio.gui.worker import Engine, JobRequest, JobResult
 
@@ -46,7 +46,9 @@ class BatchRunner(QObject):
         self.saving: set[int] = set()
         self.closing = False  # the window is closing: a photo stopped now is redone next time
         self._previews: set[int] = set()
-        self._seconds_per_mp: list[float] = []
+        self.batch_ids: list[int] = []  # the photos of the current (or last) batch, in order
+        self.times = PhotoTimes()
+        self.outcome = ""  # how the last batch ended: "finished" or "cancelled" ("" while none has)
         w = engine.worker
         w.job_progress.connect(self._on_progress)
         w.job_computed.connect(self._on_computed)
@@ -84,25 +86,31 @@ class BatchRunner(QObject):
         self.batch = settings
         self._planner = OutputPlanner(settings.output)
         self.queue.begin_batch(self._planner)
+        self.batch_ids, self.times, self.outcome = [], PhotoTimes(), ""
         self.running = True
         self.runningChanged.emit(True)
 
     def set_paused(self, paused: bool) -> None:
         self.paused = paused
+        self.model.paused = paused
         self.engine.pause(paused)
+        if self.current is not None:
+            self.model.refresh(self.current)
         self.pausedChanged.emit(paused)
-        self.message.emit("Paused after the current tile." if paused else "Resumed.")
+        self._emit_progress()
         if not paused:
             self._next()
 
     def cancel(self) -> None:
         """Stop the batch; the current photo stops between tiles and nothing of it is written."""
+        if not self.running:
+            return
         self.running = False
         if self.paused:
             self.set_paused(False)
         if self.engine.busy:
             self.engine.cancel()
-        self.runningChanged.emit(False)
+        self._end("cancelled")
 
     def preview(self, item_id: int) -> None:
         item = self.queue.get(item_id)
@@ -118,6 +126,8 @@ class BatchRunner(QObject):
     # -- the loop ----------------------------------------------------------------------------------
     def _plan_waiting(self) -> None:
         for item in self.queue.plan_waiting(self._planner):
+            if item.id not in self.batch_ids:  # at the start, or added to the running batch
+                self.batch_ids.append(item.id)
             if item.note or item.status == Status.FAILED:
                 self.message.emit(f"{item.source.name}: {item.note or item.error}.")
             self.model.refresh(item.id)
@@ -133,30 +143,39 @@ class BatchRunner(QObject):
             self.model.refresh(item.id)
             self.save()
             self.engine.run(JobRequest(item.id, item.source, item.output, self.batch, strokes=tuple(item.strokes)))
-            self._emit_progress(0.0)
+            self._emit_progress()
             return
         if self.saving:  # the last photos are still being written: finished when they are on disk
             return
         self.running = False
         self.current = None
-        self.save()
         self.engine.release_memory()  # the batch kept its buffers for reuse; idle now, give them back
+        self._end("finished")
+        self.finished.emit({status.value: n for status, n in self.counts().items()})
+
+    def _end(self, outcome: str) -> None:
+        """The batch is over: photos it did not reach show where they would go again (planned afresh next time)."""
+        self.outcome = outcome
+        for item in self.queue.items:
+            if item.status == Status.WAITING and item.output is not None:
+                item.output, item.note = None, ""
+        self.save()
+        self.model.refresh_all()
         self.runningChanged.emit(False)
-        self.finished.emit({status.value: n for status, n in self.queue.counts().items()})
+        self._emit_progress()
 
     def _finish_item(self, item_id: int, status: Status, error: str = "") -> None:
         item = self.queue.get(item_id)
         if item is not None:
             item.status, item.error = status, error
             if status != Status.DONE:
-                item.progress = 0.0
+                item.progress, item.output = 0.0, None  # nothing was written: name no output
             self.model.refresh(item_id)
         if item_id == self.current:
             self.current = None
         self.saving.discard(item_id)
         self.save()
-        current = self.queue.get(self.current) if self.current is not None else None
-        self._emit_progress(current.progress if current is not None else 0.0)
+        self._emit_progress()
         self._next()
 
     def _on_computed(self, item_id: int) -> None:
@@ -174,7 +193,7 @@ class BatchRunner(QObject):
         if item is not None:
             item.progress = done / max(1, total)
             self.model.refresh(item_id)
-            self._emit_progress(item.progress)
+            self._emit_progress()
 
     def _on_finished(self, result: JobResult) -> None:
         if result.id in self._previews:
@@ -185,8 +204,7 @@ class BatchRunner(QObject):
         item = self.queue.get(result.id)
         if item is not None:
             item.status = Status.DONE  # already, for the window: a photo done is shown from its files
-            if item.width:
-                self._seconds_per_mp.append(result.seconds / max(1e-6, item.width * item.height / 1e6))
+            self.times.add(item.width * item.height / 1e6, result.seconds)
         self.itemFinished.emit(result.id, result)
         self._finish_item(result.id, Status.DONE)
 
@@ -205,9 +223,39 @@ class BatchRunner(QObject):
             return
         self._finish_item(item_id, Status.CANCELLED, "cancelled; nothing was written")
 
-    def _emit_progress(self, fraction: float) -> None:
-        items = [i for i in self.queue.items if i.status != Status.FAILED or i.id == self.current]
-        finished = sum(1 for i in items if i.status in (Status.DONE, Status.SKIPPED, Status.CANCELLED))
-        rate = sum(self._seconds_per_mp) / len(self._seconds_per_mp) if self._seconds_per_mp else None
-        eta = self.queue.time_left(rate, self.current, fraction)
-        self.progress.emit(finished, len(items), fraction, eta)
+    # -- what the window shows: one source for the status line, the bar and the time left ---------------
+    def batch_items(self) -> list:
+        return [item for item in map(self.queue.get, self.batch_ids) if item is not None]
+
+    def counts(self) -> dict[Status, int]:
+        counts = {status: 0 for status in Status}
+        for item in self.batch_items():
+            counts[item.status] += 1
+        return counts
+
+    def status(self) -> tuple[str, int, int, float, float]:
+        """(status line, photos finished, photos in the batch, fraction of the current one, seconds left)."""
+        items = self.batch_items()
+        finished = sum(1 for i in items if i.status not in (Status.WAITING, Status.WORKING))
+        current = self.queue.get(self.current) if self.current is not None else None
+        fraction = current.progress if current is not None else 0.0
+        if not self.running:
+            counts = self.counts()
+            parts = [f"{counts[s]} {s.value}" for s in Status if counts[s] and s != Status.WAITING]
+            if counts[Status.WAITING]:
+                parts.append(f"{counts[Status.WAITING]} not started")
+            text = f"Batch {self.outcome}: {', '.join(parts) or 'nothing to do'}." if self.outcome else ""
+            return text, finished, len(items), 0.0, float("nan")
+        position = f"{min(finished + 1, len(items))} of {len(items)}"
+        if self.paused:
+            name = current.source.name if current is not None else "the batch"
+            return f"Paused: {name} ({position}). Pause again (Ctrl+P) or Start to continue.", finished, \
+                len(items), fraction, float("nan")
+        waiting = [i.width * i.height / 1e6 for i in items if i.status == Status.WAITING]
+        eta = self.times.left(waiting, current.width * current.height / 1e6 if current else None, fraction)
+        text = f"Colorizing {current.source.name} ({position})…" if current else "Writing the last photo…"
+        return text, finished, len(items), fraction, eta
+
+    def _emit_progress(self) -> None:
+        _, finished, total, fraction, eta = self.status()
+        self.progress.emit(finished, total, fraction, eta)

@@ -74,16 +74,17 @@ class Pyramid:
         return chosen, factor
 
 
-def load_pair(source: Path, output: Path | None) -> tuple[Pyramid | None, Pyramid | None]:
+def load_pair(source: Path, output: Path | None) -> tuple[Pyramid | None, Pyramid | None, str]:
     """A photo and its colorized output read from disk, for the viewer (run off the GUI thread);
-    None for a side that cannot be read."""
+    None for a side that cannot be read, and why the photo could not be."""
     from colorstudio.core import imageio
     from colorstudio.core.errors import ColorStudioError
 
-    pyramids = []
+    pyramids, error = [], ""
     for path in (source, output):
         try:
             pyramids.append(Pyramid(imageio.read_image(path).pixels) if path else None)
-        except ColorStudioError:
+        except ColorStudioError as exc:
             pyramids.append(None)
-    return pyramids[0], pyramids[1]
+            error = error or str(exc)
+    return pyramids[0], pyramids[1], error

@@ -5,22 +5,23 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 
 from colorstudio.core.queue import JobQueue, QueueItem, Status
 from colorstudio.gui.threads import TaskPool
 
 THUMB = 56
-COLUMNS = ("Photo", "Size", "Status", "Output")
+COLUMNS = ("Photo", "Status", "Output")
+PHOTO, STATUS, OUTPUT = range(3)  # the photo's name has its size below it
 STATUS_TEXT = {Status.WAITING: "Waiting", Status.WORKING: "Working", Status.DONE: "Done",
                Status.FAILED: "Failed", Status.CANCELLED: "Cancelled", Status.SKIPPED: "Skipped (exists)"}
 STATUS_COLOUR = {Status.DONE: "#3a9d5d", Status.FAILED: "#d9534f", Status.WORKING: "#3d6fb6",
                  Status.CANCELLED: "#b58900", Status.SKIPPED: "#7a7a7a"}
 
 
-def thumbnail(path: Path) -> tuple[QImage, int, int]:
-    """A small picture of the photo and its size (run off the GUI thread); a null image if unreadable."""
+def thumbnail(path: Path) -> tuple[QImage, int, int, str]:
+    """A small picture of the photo, its size and, if it cannot be read, why (run off the GUI thread)."""
     from PIL import Image, ImageOps
 
     from colorstudio.core.errors import ColorStudioError
@@ -34,16 +35,22 @@ def thumbnail(path: Path) -> tuple[QImage, int, int]:
             im.thumbnail((THUMB, THUMB))
             data = im.tobytes()
             image = QImage(data, im.width, im.height, 3 * im.width, QImage.Format.Format_RGB888).copy()
-        return image, info.width, info.height
-    except (ColorStudioError, OSError, ValueError):
-        return QImage(), 0, 0
+        return image, info.width, info.height, ""
+    except ColorStudioError as exc:  # the project's reader says why: that is what the user is told
+        return QImage(), 0, 0, str(exc)
+    except (OSError, ValueError) as exc:
+        return QImage(), 0, 0, f"cannot be read: {exc}"
 
 
 class QueueModel(QAbstractTableModel):
+    unreadable = Signal(int)  # a queued photo turned out not to be readable (it is Failed, with the reason)
+
     def __init__(self, queue: JobQueue, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.queue = queue
         self.thumbs: dict[int, QIcon] = {}
+        self.previews: dict[int, Path] = {}  # where waiting photos would be written with today's settings
+        self.paused = False  # the batch is paused: the photo being colorized says so
         self.tasks = TaskPool(2, self)
         self.load_thumbnails(queue.items)  # a queue restored from disk
 
@@ -72,26 +79,29 @@ class QueueModel(QAbstractTableModel):
         item = self.queue.items[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
-                return item.source.name
-            if col == 1:
-                return f"{item.width} × {item.height}" if item.width else ""
-            if col == 2:
+            if col == PHOTO:
+                return f"{item.source.name}\n{item.width} × {item.height}" if item.width else item.source.name
+            if col == STATUS:
                 if item.status == Status.WORKING:
-                    return f"Working {item.progress:.0%}"
+                    return f"{'Paused' if self.paused else 'Working'} {item.progress:.0%}"
                 return STATUS_TEXT[item.status]
-            if col == 3:
-                return item.output.name if item.output else ""
-        if role == Qt.ItemDataRole.DecorationRole and col == 0:
+            if col == OUTPUT:
+                output = item.output or self._preview(item)
+                return output.name if output else ""
+        if role == Qt.ItemDataRole.DecorationRole and col == PHOTO:
             return self.thumbs.get(item.id)
         if role == Qt.ItemDataRole.ToolTipRole:
             if item.status == Status.FAILED:
                 return f"Failed: {item.error}"
-            if col == 3 and item.output:
+            if col == OUTPUT and item.output:
                 return str(item.output) + (f"\n({item.note})" if item.note else "")
+            if col == OUTPUT and self._preview(item):
+                return f"Will be written as {self._preview(item)} (with the settings as they are now)"
             return str(item.source)
-        if role == Qt.ItemDataRole.ForegroundRole and col == 2 and item.status in STATUS_COLOUR:
+        if role == Qt.ItemDataRole.ForegroundRole and col == STATUS and item.status in STATUS_COLOUR:
             return QColor(STATUS_COLOUR[item.status])
+        if role == Qt.ItemDataRole.ForegroundRole and col == OUTPUT and not item.output:
+            return QColor("#8a8a8a")  # not decided yet: a batch plans it when it starts
         if role == Qt.ItemDataRole.UserRole:
             return item.id
         return None
@@ -110,6 +120,13 @@ class QueueModel(QAbstractTableModel):
         action()
         self.endResetModel()
 
+    def _preview(self, item: QueueItem) -> Path | None:
+        return self.previews.get(item.id) if item.status == Status.WAITING else None
+
+    def refresh_all(self) -> None:
+        if self.queue.items:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.queue.items) - 1, len(COLUMNS) - 1))
+
     def refresh(self, item_id: int) -> None:
         try:
             row = self.queue.index_of(item_id)
@@ -117,12 +134,15 @@ class QueueModel(QAbstractTableModel):
             return
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
-    def _thumb_ready(self, item_id: int, result: tuple[QImage, int, int]) -> None:
-        image, width, height = result
+    def _thumb_ready(self, item_id: int, result: tuple[QImage, int, int, str]) -> None:
+        image, width, height, error = result
         item = self.queue.get(item_id)
         if item is None:
             return
         if not image.isNull():
             self.thumbs[item_id] = QIcon(QPixmap.fromImage(image))
         item.width, item.height = width, height
+        if error and item.status == Status.WAITING:  # known now, not when the batch reaches it
+            item.status, item.error, item.output = Status.FAILED, error, None
+            self.unreadable.emit(item_id)
         self.refresh(item_id)

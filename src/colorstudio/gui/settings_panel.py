@@ -70,6 +70,7 @@ class SettingsPanel(QWidget):
         for value, text in DEVICES.items():
             self.device.addItem(text, value)
         self.output_folder = QLineEdit()
+        self.output_folder.textChanged.connect(self._show_folder)
         browse = QPushButton("Choose…")
         browse.clicked.connect(self._browse)
         folder_row = QHBoxLayout()
@@ -221,6 +222,12 @@ class SettingsPanel(QWidget):
         folder = QFileDialog.getExistingDirectory(self, "Output folder", self.output_folder.text())
         if folder:
             self.output_folder.setText(folder)
+
+    def _show_folder(self, text: str) -> None:
+        """The whole path in the tooltip; the field shows its beginning unless the user is typing in it."""
+        self.output_folder.setToolTip(f"Colorized photos are written to {text}" if text else "Choose an output folder")
+        if not self.output_folder.hasFocus():
+            self.output_folder.setCursorPosition(0)
 
     # -- the plain form kept in the preferences --------------------------------------------------------
     def values(self) -> dict:

@@ -98,7 +98,11 @@ class BeforeAfterView(QWidget):
         self.update()
 
     def actual_size(self) -> None:
-        self.zoom_to(1.0)
+        """100%: one pixel of the photo on one pixel of the screen (on a high-DPI screen, a device pixel)."""
+        self.zoom_to(1.0 / self.device_pixel_ratio())
+
+    def device_pixel_ratio(self) -> float:
+        return self.devicePixelRatioF()
 
     def _pane_origin(self, point: QPointF) -> QPointF:
         pw, ph = self._pane_size()
@@ -116,7 +120,7 @@ class BeforeAfterView(QWidget):
             painter.setPen(QColor("#d0d0d0"))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
             return
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.scale < 1.0)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.scale * self.device_pixel_ratio() < 1)
         pw, ph = self._pane_size()
         if self.mode == SIDE_BY_SIDE:
             for i, pyramid in enumerate((self.before, self.after)):
@@ -148,7 +152,8 @@ class BeforeAfterView(QWidget):
     def _draw(self, painter: QPainter, pyramid: Pyramid | None, origin: QPointF, overlay: bool = False) -> None:
         if pyramid is None:
             return
-        image, factor = pyramid.level_for(self.scale)
+        # the level sharp enough for the screen's device pixels, not its logical ones (high-DPI screens)
+        image, factor = pyramid.level_for(self.scale * self.device_pixel_ratio())
         top_left = origin - self.center * self.scale
         target = QRectF(top_left.x(), top_left.y(), pyramid.width * self.scale, pyramid.height * self.scale)
         area = QRectF(painter.clipBoundingRect()) if painter.hasClipping() else QRectF(self.rect())
@@ -229,7 +234,7 @@ class BeforeAfterView(QWidget):
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if self.fitting:
-            self.zoom_to(1.0, event.position())
+            self.zoom_to(1.0 / self.device_pixel_ratio(), event.position())
         else:
             self.fit()
 

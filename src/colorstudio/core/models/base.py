@@ -17,7 +17,6 @@ from __future__ import annotations
 import copy
 from typing import Any, ClassVar
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 

@@ -1,0 +1,145 @@
+"""What the window does to its queue: add photos (drag and drop, menus, File > Open recent and the command line
+all come to ``add_paths``), select, remove, retry, reorder, open a result, show it in its folder. A mixin of
+``MainWindow``: it uses the window's table, queue model, runner and status line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog
+
+from colorstudio.core.errors import ColorStudioError
+from colorstudio.core.imageio import INPUT_EXTENSIONS
+from colorstudio.core.queue import Status
+from colorstudio.core.text import plural
+from colorstudio.gui import window_actions
+from colorstudio.gui.window_state import last_folder, remember_folder
+
+
+class QueueActions:
+    def add_paths(self, paths_: list[Path]) -> int:
+        paths_ = [Path(p) for p in paths_]
+        selected = self.selected_ids()
+        first_new = len(self.queue_model.queue.items)
+        added, missing = self.queue_model.add(paths_)
+        for path, reason in missing:
+            self._show_status(f"{path}: {reason}")
+        if added:
+            self._show_status(f"Added {plural(added, 'photo')}.")
+            self.runner.save()
+            window_actions.remember_recent([p for p in paths_ if p.exists()])
+        # the photo on show stays selected; with none, the first one added is shown
+        self._select_ids(selected) if selected else self.table.selectRow(first_new) if added else None
+        self._update_actions()
+        if self.runner.running:
+            self.runner.start()
+        return added
+
+    def choose_files(self) -> None:
+        patterns = " ".join(f"*{ext}" for ext in sorted(INPUT_EXTENSIONS))
+        files, _ = QFileDialog.getOpenFileNames(self, "Add photos", last_folder("photos"), f"Photos ({patterns})")
+        if files:
+            remember_folder("photos", files[0])
+            self.add_paths([Path(f) for f in files])
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder of photos", last_folder("photos"))
+        if folder:
+            remember_folder("photos", Path(folder).parent)
+            self.add_paths([Path(folder)])
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.queue_model.item_at(r).id for r in rows]
+
+    def _select_ids(self, ids: list[int]) -> None:
+        for item_id in ids:
+            if self.queue_model.queue.get(item_id) is not None:
+                self.table.selectRow(self.queue_model.queue.index_of(item_id))
+                return
+
+    def remove_selected(self) -> None:
+        ids = set(self.selected_ids())
+        self.queue_model.reset(lambda: self.queue_model.queue.remove(ids))
+        self.runner.save()
+
+    def clear_finished(self) -> None:
+        self.queue_model.reset(self.queue_model.queue.clear_finished)
+        self.runner.save()
+
+    def retry_failed(self, ids: set[int] | None = None) -> None:
+        selected = self.selected_ids()
+        self.queue_model.reset(lambda: self.queue_model.queue.retry(ids))
+        self._select_ids(selected)
+        self.runner.save()
+        if self.runner.running:
+            self.runner.start()
+
+    def retry_selected(self) -> None:
+        self.retry_failed(set(self.selected_ids()))
+
+    def _queue_changed(self) -> None:
+        """Photos removed or the queue cleared: the viewer follows the selection (none: it shows nothing)."""
+        for item_id in [i for i in self.results if self.queue_model.queue.get(i) is None]:
+            del self.results[item_id]
+        self._show_planned_outputs()
+        self.show_selected()
+        self._update_actions()
+
+    def _show_planned_outputs(self) -> None:
+        """Waiting rows show where they would be written with the settings as they are (greyed)."""
+        try:
+            settings = self.settings_panel.checked_settings().output
+        except ColorStudioError:
+            self.queue_model.previews = {}
+        else:
+            self.queue_model.previews = self.queue_model.queue.preview_outputs(settings)
+        self.queue_model.refresh_all()
+
+    def _unreadable(self, item_id: int) -> None:
+        item = self.queue_model.queue.get(item_id)
+        self._show_status(f"{item.source.name} cannot be colorized: {item.error}")
+        self.runner.save()
+        if self.selected_ids()[:1] == [item_id]:
+            self.show_selected()
+        self._update_actions()
+
+    def _row_menu(self, point) -> None:
+        index = self.table.indexAt(point)
+        if index.isValid():
+            if index.row() not in {i.row() for i in self.table.selectionModel().selectedRows()}:
+                self.table.selectRow(index.row())
+            window_actions.row_menu(self, self.queue_model.item_at(index.row())).popup(
+                self.table.viewport().mapToGlobal(point))
+
+    def _selected_item(self):
+        ids = self.selected_ids()
+        return self.queue_model.queue.get(ids[0]) if ids else None
+
+    def open_selected_output(self) -> None:
+        item = self._selected_item()
+        if item is None:
+            return
+        if item.status in (Status.DONE, Status.SKIPPED) and item.output is not None and item.output.exists():
+            self.open_path(item.output)
+        else:
+            self._show_status(f"{item.source.name} is not colorized yet: nothing to open.")
+
+    def show_selected_in_folder(self) -> None:
+        item = self._selected_item()
+        if item is not None:
+            done = item.output is not None and item.output.exists()
+            self.open_path(item.output.parent if done else item.source.parent)
+
+    def move_selected(self, delta: int) -> None:
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            self.queue_model.reset(lambda: self.queue_model.queue.move(ids[0], delta))
+            self.table.selectRow(self.queue_model.queue.index_of(ids[0]))
+            self.runner.save()
+
+    def preview_selected(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self._show_status("Previewing with the current settings…")
+            self.runner.preview(ids[0])
