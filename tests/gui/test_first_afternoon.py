@@ -79,7 +79,7 @@ def test_3_a_photo_deleted_after_it_was_queued_says_so_in_the_viewer(make_window
     assert "Cannot show gone.png" in window.viewer.message
 
 
-def test_4_while_paused_the_status_says_paused_and_no_time_runs(make_window, qtbot, tmp_path):
+def test_4_while_paused_the_status_says_paused_and_no_time_runs(make_window, qtbot, tmp_path, monkeypatch):
     window = make_window()
     slow(window)
     window.add_paths([photo(tmp_path / f"p{i}.png", size=(1400, 1000), seed=i) for i in range(2)])
@@ -90,8 +90,15 @@ def test_4_while_paused_the_status_says_paused_and_no_time_runs(make_window, qtb
     assert window.status_text.text().startswith("Paused: p0.png (1 of 2)")
     assert window.eta_label.text() == ""
     assert window.queue_model.data(window.queue_model.index(0, STATUS)).startswith("Paused")
-    window.runner.cancel()
+    ticks, calls = [], []
+    window.engine.worker.job_progress.connect(lambda *args: ticks.append(args))
+    for name in ("cancel", "pause"):
+        real = getattr(window.engine, name)
+        monkeypatch.setattr(window.engine, name, lambda *a, real=real, name=name: calls.append(name) or real(*a))
+    window.a_cancel.trigger()  # cancelled while paused: not one more tile
+    assert calls == ["cancel", "pause"]  # the paused photo wakes up to a cancel (unpaused first, it could go on)
     qtbot.waitUntil(lambda: statuses(window)[0] == Status.CANCELLED, timeout=30000)
+    assert ticks == []
 
 
 def test_5_after_cancel_the_status_says_so_and_no_row_names_an_unwritten_output(make_window, qtbot, tmp_path):

@@ -51,6 +51,10 @@ def test_photos_on_the_command_line_of_a_first_start_are_queued_without_a_questi
     window.offer_to_continue()
     assert questions == []
     assert statuses(window) == [Status.WAITING] and not window.runner.running
+    window.close()  # queued, never started: the next start asks nothing either
+    again = make_window()
+    again.offer_to_continue()
+    assert questions == [] and statuses(again) == [Status.WAITING]
 
 
 def test_a_restored_batch_is_offered_with_the_right_words(make_window, qtbot, tmp_path, questions):
@@ -58,7 +62,7 @@ def test_a_restored_batch_is_offered_with_the_right_words(make_window, qtbot, tm
 
     queue = JobQueue()
     queue.add([photo(tmp_path / "left.png")])
-    queue.save(queue_path())
+    queue.save(queue_path(), {"batch_running": True})  # the window closed (or crashed) while it ran
     window = make_window()
     window.add_paths([photo(tmp_path / "new.png", seed=1)])  # given on the command line this time
     window.offer_to_continue()

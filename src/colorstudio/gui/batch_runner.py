@@ -45,6 +45,7 @@ class BatchRunner(QObject):
         self.current: int | None = None
         self.saving: set[int] = set()
         self.closing = False  # the window is closing: a photo stopped now is redone next time
+        self.interrupted = False  # the window closed while the batch ran
         self._previews: set[int] = set()
         self.batch_ids: list[int] = []  # the photos of the current (or last) batch, in order
         self.times = PhotoTimes()
@@ -61,7 +62,8 @@ class BatchRunner(QObject):
         return self.model.queue
 
     def save(self) -> None:
-        self.queue.save(self.state_path)
+        """The queue on disk, and whether a batch was running (the next start offers to continue only then)."""
+        self.queue.save(self.state_path, {"batch_running": self.running or self.interrupted})
 
     def _current_settings(self, doing: str) -> JobSettings | None:
         try:
@@ -106,10 +108,10 @@ class BatchRunner(QObject):
         if not self.running:
             return
         self.running = False
+        if self.engine.busy:  # first: a paused photo wakes up cancelled, it does not finish its last tiles
+            self.engine.cancel()
         if self.paused:
             self.set_paused(False)
-        if self.engine.busy:
-            self.engine.cancel()
         self._end("cancelled")
 
     def preview(self, item_id: int) -> None:
@@ -249,7 +251,7 @@ class BatchRunner(QObject):
         position = f"{min(finished + 1, len(items))} of {len(items)}"
         if self.paused:
             name = current.source.name if current is not None else "the batch"
-            return f"Paused: {name} ({position}). Pause again (Ctrl+P) or Start to continue.", finished, \
+            return f"Paused: {name} ({position}). Pause again (Ctrl+P) to continue.", finished, \
                 len(items), fraction, float("nan")
         waiting = [i.width * i.height / 1e6 for i in items if i.status == Status.WAITING]
         eta = self.times.left(waiting, current.width * current.height / 1e6 if current else None, fraction)

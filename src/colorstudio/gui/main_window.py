@@ -37,8 +37,9 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         self.setWindowIcon(QIcon(str(paths.resources_dir() / "colorstudio.svg")))
         self.setAcceptDrops(True)
         self.results: dict[int, object] = {}  # item id -> JobResult (recent ones)
-        queue, _ = JobQueue.load(queue_path())
-        self.restored_unfinished = queue.unfinished()  # photos of an earlier session not done yet
+        queue, saved = JobQueue.load(queue_path())
+        # photos a batch of an earlier session did not finish (closed or crashed while it ran)
+        self.restored_unfinished = queue.unfinished() if saved.get("batch_running") else 0
         self.queue_model = QueueModel(queue, self)
         self.engine = Engine(self)
         self.settings_panel = SettingsPanel()
@@ -52,6 +53,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         self._connect()
         self._restore_settings()
         self._load_model()
+        self._show_planned_outputs()
         self._update_actions()
 
     # -- construction ------------------------------------------------------------------------------
@@ -70,7 +72,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # "scan…001.jpg": both ends stay readable
         self.table.setAlternatingRowColors(True)
-        self.table.setMinimumWidth(360)
+        self.table.setMinimumWidth(330)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._row_menu)
         self.table.doubleClicked.connect(lambda _: self.open_selected_output())
@@ -82,9 +84,12 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         splitter.setSizes([440, 740])
         self.splitter = splitter
         self.setCentralWidget(splitter)
-        scroll = QScrollArea()  # the panel stays usable on a small screen
+        scroll = QScrollArea()  # the panel stays usable on a small screen: it scrolls down, never sideways
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.settings_panel)
+        scroll.setMinimumWidth(self.settings_panel.minimumSizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width() + 2 * scroll.frameWidth())
         self.settings_dock = QDockWidget("Settings", self)
         self.settings_dock.setObjectName("settings-dock")
         self.settings_dock.setWidget(scroll)
@@ -202,6 +207,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         if not running and self._reload_after_batch:
             self._reload_after_batch = False
             self._load_model()
+        self._show_planned_outputs()
         self._update_actions()
 
     def _progress(self, finished: int, total: int, fraction: float, eta: float) -> None:
@@ -278,6 +284,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
 
     def shutdown(self) -> None:
         """Stop the engine thread cleanly and save everything (also used by tests)."""
+        self.runner.interrupted = self.runner.running
         self.runner.running = False
         self.runner.closing = True
         self.save_settings()

@@ -240,6 +240,7 @@ class SettingsPanel(QWidget):
         self.strength_label.setText(f"{self.strength.value()}%")
         self._show_preset()
         self._show_quality()
+        self._show_folder(self.output_folder.text())  # (the same text again moves the cursor to its end)
         self.validate()
 
 

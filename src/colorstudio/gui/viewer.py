@@ -37,7 +37,7 @@ class BeforeAfterView(QWidget):
         self._drag: str | None = None
         self._last = QPointF()
         self.setMouseTracking(True)
-        self.setMinimumSize(320, 240)
+        self.setMinimumSize(280, 240)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
     # -- content -----------------------------------------------------------------------------------
