@@ -51,11 +51,10 @@ class BatchRunner(QObject):
         self.times = PhotoTimes()
         self.outcome = ""  # how the last batch ended: "finished" or "cancelled" ("" while none has)
         w = engine.worker
-        w.job_progress.connect(self._on_progress)
-        w.job_computed.connect(self._on_computed)
-        w.job_finished.connect(self._on_finished)
-        w.job_failed.connect(self._on_failed)
-        w.job_cancelled.connect(self._on_cancelled)
+        for signal, slot in ((w.job_progress, self._on_progress), (w.job_computed, self._on_computed),
+                             (w.job_finished, self._on_finished), (w.job_failed, self._on_failed),
+                             (w.job_cancelled, self._on_cancelled)):
+            signal.connect(slot)
 
     @property
     def queue(self):
