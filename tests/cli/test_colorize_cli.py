@@ -240,3 +240,28 @@ def test_restoration_is_off_by_default_and_presets_and_flags_apply(tmp_path, mod
     with pytest.raises(SystemExit) as exc:
         run(["colorize", str(src), "-o", str(tmp_path / "o3"), "--dust", "2"])
     assert exc.value.code == 2
+
+
+def test_a_gray_gif_and_an_animated_gif_are_colorized_to_png(tmp_path, model_file, capsys, caplog):
+    src = tmp_path / "web"
+    src.mkdir()
+    rng = np.random.default_rng(3)
+    gray = (rng.random((40, 48)) * 255).astype(np.uint8)
+    Image.fromarray(gray).save(src / "grandpa.gif")
+    frames = [Image.fromarray((rng.random((40, 48)) * 255).astype(np.uint8)) for _ in range(3)]
+    frames[0].save(src / "wave.gif", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    out = tmp_path / "out"
+    caplog.set_level("WARNING", logger="colorstudio")
+    assert colorize(src, "-o", out, "--model", model_file) == 0  # the folder picks the GIFs up
+    err = capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["grandpa.png", "wave.png"]  # GIF cannot hold the record
+    assert "2 colorized" in err
+    for name, source in (("grandpa", gray), ("wave", np.asarray(frames[0]))):
+        photo = imageio.read_image(out / f"{name}.png")
+        assert photo.source_format == "PNG" and photo.pixels.shape == (40, 48, 3)
+        assert imageio.read_provenance(out / f"{name}.png")["model"] == "tiny-test"
+        lightness = photo.pixels.astype(float) @ [0.299, 0.587, 0.114]
+        assert np.corrcoef(lightness.ravel(), source.ravel().astype(float))[0, 1] > 0.9  # the first frame
+    told = err + caplog.text
+    assert "wave.gif" in told and "only its first frame is colorized" in told
+    assert "grandpa.gif is an animation" not in told

@@ -782,10 +782,10 @@ def test_pillow_global_limit_does_not_refuse_what_max_pixels_allows(tmp_path, mo
 
 
 def test_refuses_unsupported_format(tmp_path):
-    path = tmp_path / "animation.gif"
+    path = tmp_path / "paintbrush.pcx"
     Image.fromarray(noise((H, W, 3))).save(path)
     message = _message(path)
-    assert "GIF" in message and "PNG, JPEG, TIFF, BMP and WebP" in message
+    assert "PCX" in message and "PNG, JPEG, TIFF, BMP, WebP, GIF and PNM (PBM/PGM/PPM)" in message
 
 
 def test_damaged_png_header_is_called_damaged(tmp_path):
@@ -828,8 +828,10 @@ def test_probe_reads_the_header_only(tmp_path, monkeypatch):
 def test_format_tables():
     assert DEFAULT_MAX_PIXELS == 400_000_000
     assert OUTPUT_FORMATS == {"png": ".png", "jpeg": ".jpg", "tiff": ".tif", "webp": ".webp"}
-    assert INPUT_EXTENSIONS == {".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".bmp", ".webp"}
-    expected = {"JPEG": "jpeg", "PNG": "png", "TIFF": "tiff", "WEBP": "webp", "BMP": "png"}
+    assert INPUT_EXTENSIONS == {".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif",
+                                ".pbm", ".pgm", ".ppm", ".pnm"}
+    expected = {"JPEG": "jpeg", "PNG": "png", "TIFF": "tiff", "WEBP": "webp", "BMP": "png", "GIF": "png",
+                "PPM": "png"}
     assert {name: default_output_format(name) for name in expected} == expected
     assert format_from_extension("a/b/Photo.JPG") == "jpeg"
     assert format_from_extension(Path("x.tiff")) == "tiff"

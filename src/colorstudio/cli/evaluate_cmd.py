@@ -16,8 +16,8 @@ def add_parser(sub) -> None:
     p = sub.add_parser(
         "evaluate", help="score a model on a folder of colour photos",
         description="Turn each colour photo into its lightness-only gray version, colorize it with the full "
-                    "pipeline and compare with the original: PSNR, SSIM, CIEDE2000, colourfulness ratio, beside "
-                    "the gray floor (a = b = 0) on the same photos.")
+                    "pipeline and compare with the original: PSNR, RMSE (0-255 RGB), SSIM, CIEDE2000, "
+                    "colourfulness ratio, beside the gray floor (a = b = 0) on the same photos.")
     p.add_argument("data", type=Path, metavar="DATA_DIR", help="folder of colour photos (searched recursively)")
     p.add_argument("--model", help="model name or .safetensors file (default: the shipped default)")
     p.add_argument("--json", type=Path, metavar="FILE", help="also write all numbers to this JSON file")
@@ -54,11 +54,16 @@ def _contrast(text: str) -> float:
     return value
 
 
-ROW = "{:<44} {:>7} {:>6} {:>9} {:>7}"
+ROW = "{:<44} {:>7} {:>6} {:>9} {:>7}"  # name, PSNR, SSIM, CIEDE2000, colour (train's comparison uses it)
+ROW_RMSE = "{:<44} {:>7} {:>6} {:>6} {:>9} {:>7}"  # name, PSNR, RMSE, SSIM, CIEDE2000, colour
 
 
-def _row(name: str, s) -> str:
-    return ROW.format(name[-44:], f"{s.psnr:.2f}", f"{s.ssim:.3f}", f"{s.ciede2000:.2f}", f"{s.colourfulness_ratio:.2f}")
+def _row(name: str, s, rmse: bool = False) -> str:
+    """One line of scores under ROW's header, or with ``rmse`` under ROW_RMSE's (RMSE on the 0-255 scale)."""
+    values = [f"{s.psnr:.2f}", f"{s.ssim:.3f}", f"{s.ciede2000:.2f}", f"{s.colourfulness_ratio:.2f}"]
+    if rmse:
+        return ROW_RMSE.format(name[-44:], values[0], f"{s.rmse:.2f}", *values[1:])
+    return ROW.format(name[-44:], *values)
 
 
 def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -79,12 +84,12 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     options = ColorizeOptions(render_size=args.render_size, device=args.device, strength=strengths[0])
     with_hints = f", {args.hints} true-colour hints per photo" if args.hints else ""
     print(f"Evaluating {entry.name} on {len(photos)} photos from {args.data}{with_hints}")
-    print(ROW.format("photo (model / gray floor)", "PSNR", "SSIM", "CIEDE2000", "colour"))
+    print(ROW_RMSE.format("photo (model / gray floor)", "PSNR", "RMSE", "SSIM", "CIEDE2000", "colour"))
 
     def show(item, done, total):
         if item is not None and not args.quiet:
-            print(_row(item.path.name, item.model))
-            print(_row("  gray floor", item.gray))
+            print(_row(item.path.name, item.model, rmse=True))
+            print(_row("  gray floor", item.gray, rmse=True))
 
     from colorstudio.core.evaluation import evaluate_strengths  # torch: only once the command runs
 
@@ -96,8 +101,8 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     print(f"\nMean over {len(first.photos)} photos ({len(first.skipped)} skipped):")
     for strength, result in zip(strengths, results):
         at = f" strength {strength:g}" if len(strengths) > 1 else ""
-        print(_row(f"model {entry.name}{at}", result.mean("model")))
-    print(_row("gray floor (a = b = 0)", first.mean("gray")))
+        print(_row(f"model {entry.name}{at}", result.mean("model"), rmse=True))
+    print(_row("gray floor (a = b = 0)", first.mean("gray"), rmse=True))
     for path, reason in first.skipped:
         print(f"  skipped {path}: {reason}", file=sys.stderr)
     if args.json:

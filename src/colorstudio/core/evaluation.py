@@ -32,6 +32,8 @@ class Evaluation:
     skipped: list[tuple[Path, str]] = field(default_factory=list)
 
     def mean(self, which: str) -> metrics.Scores:
+        """The mean of each score over the photos (``which``: "model" or "gray"); RMSE too is the mean of
+        the photos' RMSEs, as PSNR is the mean of their PSNRs."""
         return metrics.mean_scores([getattr(p, which) for p in self.photos])
 
     def as_dict(self) -> dict:

@@ -78,6 +78,8 @@ class Colorizer:
         from colorstudio.core.pipeline import colorize
 
         photo = imageio.read_image(source, max_pixels=max_pixels)
+        if photo.note and on_notice:  # e.g. an animation: only its first frame is colorized
+            on_notice(photo.note)
         pixels = colorize(photo.pixels, self.model, replace(options, device=self.device), hints=hints,
                           strokes=strokes, progress=progress, should_cancel=should_cancel, on_notice=on_notice)
         return Rendered(photo, pixels)

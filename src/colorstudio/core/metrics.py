@@ -1,6 +1,8 @@
 """Colour-quality metrics of a colorized photo against its colour original (scikit-image where it has them).
 
-- PSNR (dB) and SSIM on 8-bit sRGB;
+- PSNR (dB), RMSE and SSIM on 8-bit sRGB; RMSE is the root-mean-square difference of the 8-bit R, G and
+  B values, all three channels pooled, on the 0-255 scale, as the small open-source colorizers report it
+  (PSNR = 20 log10(255 / RMSE));
 - CIEDE2000: mean colour difference in Lab (lower is better; about 2.3 is a just-noticeable difference);
 - colourfulness (Hasler and Suesstrunk 2003) of each, and their ratio output / original: a model that
   turns everything brown scores well on PSNR but has a ratio far below 1.
@@ -32,9 +34,18 @@ class Scores:
     ciede2000: float
     colourfulness: float
     colourfulness_ratio: float
+    #: 0-255 RGB scale (see the module); NaN in scores recorded before it was measured
+    rmse: float = float("nan")
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
+
+
+def rmse(output: np.ndarray, truth: np.ndarray) -> float:
+    """Root-mean-square difference of two 8-bit RGB images, over every pixel and channel, on the 0-255
+    scale."""
+    diff = output.astype(np.float64) - truth.astype(np.float64)
+    return float(np.sqrt(np.mean(diff * diff)))
 
 
 def score(output: np.ndarray, truth: np.ndarray) -> Scores:
@@ -48,7 +59,7 @@ def score(output: np.ndarray, truth: np.ndarray) -> Scores:
     delta = deltaE_ciede2000(color.rgb_to_lab(truth), color.rgb_to_lab(output))
     c_out, c_true = colourfulness(output), colourfulness(truth)
     return Scores(float(min(psnr, 100.0)), float(ssim), float(delta.mean()), c_out,
-                  c_out / c_true if c_true > 1e-6 else float("nan"))
+                  c_out / c_true if c_true > 1e-6 else float("nan"), rmse(output, truth))
 
 
 def mean_scores(items: list[Scores]) -> Scores:

@@ -21,21 +21,19 @@ STATUS_COLOUR = {Status.DONE: "#3a9d5d", Status.FAILED: "#d9534f", Status.WORKIN
 
 
 def thumbnail(path: Path) -> tuple[QImage, int, int, str]:
-    """A small picture of the photo, its size and, if it cannot be read, why (run off the GUI thread)."""
-    from PIL import Image, ImageOps
+    """A small picture of the photo, its size and, if it cannot be read, why (run off the GUI thread).
 
+    Read through the project's reader (``read_thumbnail``), with its size guard: what it accepts gets a
+    thumbnail, however large, and what it refuses is refused with its message.
+    """
     from colorstudio.core.errors import ColorStudioError
-    from colorstudio.core.imageio import probe_image
+    from colorstudio.core.imageio import read_thumbnail
 
     try:
-        info = probe_image(path)
-        with Image.open(path) as im:
-            im.draft("RGB", (THUMB * 2, THUMB * 2))
-            im = ImageOps.exif_transpose(im).convert("RGB")
-            im.thumbnail((THUMB, THUMB))
-            data = im.tobytes()
-            image = QImage(data, im.width, im.height, 3 * im.width, QImage.Format.Format_RGB888).copy()
-        return image, info.width, info.height, ""
+        thumb = read_thumbnail(path, THUMB)
+        height, width = thumb.pixels.shape[:2]
+        image = QImage(thumb.pixels.tobytes(), width, height, 3 * width, QImage.Format.Format_RGB888).copy()
+        return image, thumb.info.width, thumb.info.height, ""
     except ColorStudioError as exc:  # the project's reader says why: that is what the user is told
         return QImage(), 0, 0, str(exc)
     except (OSError, ValueError) as exc:

@@ -14,6 +14,7 @@ from colorstudio.core.imageio.formats import (
 from colorstudio.core.imageio.photo import DEFAULT_MAX_PIXELS, ImageInfo, Photo
 from colorstudio.core.imageio.provenance import Provenance, read_provenance
 from colorstudio.core.imageio.reader import probe_image, read_image
+from colorstudio.core.imageio.thumbnail import Thumbnail, read_thumbnail
 from colorstudio.core.imageio.writer import write_image
 
 __all__ = [
@@ -24,11 +25,13 @@ __all__ = [
     "ImageInfo",
     "Photo",
     "Provenance",
+    "Thumbnail",
     "default_output_format",
     "format_from_extension",
     "normalize_output_format",
     "probe_image",
     "read_image",
     "read_provenance",
+    "read_thumbnail",
     "write_image",
 ]

@@ -5,15 +5,25 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-#: Pillow format names colorstudio decodes. Everything else (GIF, PSD, HEIC...) is refused with a
-#: message, rather than half-supported.
-SUPPORTED_INPUT_FORMATS: tuple[str, ...] = ("PNG", "JPEG", "TIFF", "BMP", "WEBP")
+#: Pillow format names colorstudio decodes. GIF (the first frame; a still photo on the web is often a
+#: gray GIF) and PPM (the Netpbm family PBM/PGM/PPM, what scanner tools such as SANE's ``scanimage``
+#: write) are plain single-image formats Pillow decodes in full with its own code, under the same size
+#: guard. Everything else (PSD, HEIC, AVIF, JPEG 2000, ICO...) is refused with a message, rather than
+#: half-supported.
+SUPPORTED_INPUT_FORMATS: tuple[str, ...] = ("PNG", "JPEG", "TIFF", "BMP", "WEBP", "GIF", "PPM")
+
+#: The supported formats as the user knows them, for messages.
+SUPPORTED_TEXT = "PNG, JPEG, TIFF, BMP, WebP, GIF and PNM (PBM/PGM/PPM)"
+
+#: Formats that can hold an animation; only its first frame is read (and the user is told).
+ANIMATED_FORMATS: frozenset[str] = frozenset({"GIF", "PNG", "WEBP"})
 
 #: Pillow opens some camera JPEGs (those with an MPF second picture) as "MPO"; they are JPEGs to a user.
 _FORMAT_ALIASES = {"MPO": "JPEG"}
 
 INPUT_EXTENSIONS: frozenset[str] = frozenset(
-    {".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".bmp", ".webp"}
+    {".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif",
+     ".pbm", ".pgm", ".ppm", ".pnm"}
 )
 
 #: Output format key -> the extension written by default.
@@ -41,9 +51,10 @@ def canonical_input_format(pillow_format: str | None) -> str | None:
 
 
 def default_output_format(source_format: str) -> str:
-    """The output format that keeps a source's character: same format, except BMP.
+    """The output format that keeps a source's character: same format, except BMP, GIF and PNM.
 
-    BMP goes to PNG because BMP has nowhere to store the provenance record (and PNG is lossless too).
+    They go to PNG: BMP and PNM have nowhere to store the provenance record, GIF neither, and it holds
+    at most 256 colours (PNG is lossless too).
     """
     key = source_format.upper()
     return {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "TIFF": "tiff", "WEBP": "webp"}.get(key, "png")

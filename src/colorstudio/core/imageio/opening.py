@@ -16,13 +16,11 @@ from PIL import Image, ImageFile, UnidentifiedImageError
 
 from colorstudio.core.errors import ImageReadError
 
-from colorstudio.core.imageio.formats import canonical_input_format
+from colorstudio.core.imageio.formats import SUPPORTED_TEXT, canonical_input_format
 
 #: What Pillow and the plugins raise on damaged data (struct.error, IndexError and EOFError come out of
 #: header parsers fed garbage).
 DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, IndexError)
-
-_SUPPORTED_TEXT = "PNG, JPEG, TIFF, BMP and WebP"
 
 #: File signatures, to tell "damaged PNG" from "not an image" when Pillow cannot identify a file.
 _SIGNATURES = (
@@ -31,6 +29,8 @@ _SIGNATURES = (
     (b"II*\x00", "TIFF"),
     (b"MM\x00*", "TIFF"),
     (b"BM", "BMP"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
 )
 
 # Image.MAX_IMAGE_PIXELS and ImageFile.LOAD_TRUNCATED_IMAGES are process-wide; see _pillow_settings.
@@ -96,7 +96,7 @@ def _unidentified(path: Path) -> ImageReadError:
         return damaged_error(path, f"it starts like a {signature_format} file but cannot be decoded")
     return ImageReadError(
         f"Cannot read {path}: it is not an image file colorstudio can read "
-        f"(supported formats: {_SUPPORTED_TEXT})."
+        f"(supported formats: {SUPPORTED_TEXT})."
     )
 
 
@@ -122,7 +122,7 @@ def open_image(path: Path, max_pixels: int) -> Iterator[tuple[Image.Image, str]]
             source_format = canonical_input_format(im.format)
             if source_format is None:
                 raise ImageReadError(
-                    f"Cannot read {path}: it is a {im.format} image; colorstudio reads {_SUPPORTED_TEXT}. "
+                    f"Cannot read {path}: it is a {im.format} image; colorstudio reads {SUPPORTED_TEXT}. "
                     "Convert it to one of these (PNG or TIFF keep every detail) and try again."
                 )
             width, height = im.size

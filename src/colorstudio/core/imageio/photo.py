@@ -22,7 +22,8 @@ class Photo:
     ``pixels`` is (H, W) gray or (H, W, 3) RGB, uint8 or uint16, with the EXIF orientation already
     applied, so that row 0 is the top of the picture as the photographer meant it. ``exif`` is the
     source's EXIF with Orientation reset to 1 (the pixels are upright now); ``icc_profile`` is None
-    when the colours were converted on reading (CMYK).
+    when the colours were converted on reading (CMYK). ``note`` is what the user should be told about
+    the reading ("" when nothing): an animation's first frame stands for the file.
     """
 
     pixels: np.ndarray
@@ -32,6 +33,7 @@ class Photo:
     exif: bytes | None
     icc_profile: bytes | None
     path: Path | None = None
+    note: str = ""
 
     @property
     def width(self) -> int:
@@ -59,7 +61,8 @@ class ImageInfo:
     """What :func:`probe_image` learns from a file's header without decoding its pixels.
 
     ``width`` and ``height`` are the upright size (EXIF orientation applied), as :class:`Photo` has them;
-    ``bit_depth`` is the depth :func:`read_image` will return (8 or 16).
+    ``bit_depth`` is the depth :func:`read_image` will return (8 or 16); ``note`` is the note
+    :func:`read_image` will give (see :class:`Photo`).
     """
 
     width: int
@@ -67,6 +70,7 @@ class ImageInfo:
     source_format: str
     source_mode: str
     bit_depth: int
+    note: str = ""
 
     @property
     def megapixels(self) -> float:

@@ -15,6 +15,7 @@ from colorstudio.core.errors import ImageReadError
 
 from colorstudio.core.imageio import png, tiff
 from colorstudio.core.imageio.exif import clean_source_exif, load_exif
+from colorstudio.core.imageio.formats import ANIMATED_FORMATS
 from colorstudio.core.imageio.opening import DECODE_ERRORS, damaged_error, open_image
 from colorstudio.core.imageio.orientation import ORIENTATION_TAG, apply_orientation, is_transposed, orientation_from_value
 from colorstudio.core.imageio.photo import DEFAULT_MAX_PIXELS, ImageInfo, Photo
@@ -162,6 +163,29 @@ def _source_exif(im: Image.Image, source_format: str, path: Path) -> tuple[int, 
         return 1, None
 
 
+def _frames_note(im: Image.Image, source_format: str, path: Path) -> str:
+    """What the user should know about a file that holds more than one picture ("" when it holds one).
+
+    Only animations (GIF, APNG, animated WebP) are told: a camera JPEG's second picture (MPO) is a
+    preview, not another photo. Counting frames walks the file's headers; no pixel is decoded.
+    """
+    if source_format not in ANIMATED_FORMATS:
+        return ""
+    try:
+        if not getattr(im, "is_animated", False):
+            return ""
+    except DECODE_ERRORS as exc:  # damaged after the first frame: decoding the first one decides
+        log.info("could not tell whether %s is animated: %s", path, exc)
+        return ""
+    try:
+        frames = int(getattr(im, "n_frames", 0))
+    except DECODE_ERRORS as exc:
+        log.info("could not count the frames of %s: %s", path, exc)
+        frames = 0
+    count = f" ({frames} frames)" if frames > 1 else ""
+    return f"{path.name} is an animation{count}: only its first frame is colorized."
+
+
 def probe_image(path: str | os.PathLike[str], *, max_pixels: int = DEFAULT_MAX_PIXELS) -> ImageInfo:
     """Size, format, layout and bit depth from the file's header, without decoding the pixels.
 
@@ -172,9 +196,10 @@ def probe_image(path: str | os.PathLike[str], *, max_pixels: int = DEFAULT_MAX_P
         layout = _layout(im, source_format, path)
         orientation, _ = _source_exif(im, source_format, path)
         width, height = _stored_size(im)
+        note = _frames_note(im, source_format, path)
     if is_transposed(orientation):
         width, height = height, width
-    return ImageInfo(width, height, source_format, layout.source_mode, layout.bit_depth)
+    return ImageInfo(width, height, source_format, layout.source_mode, layout.bit_depth, note)
 
 
 def read_image(path: str | os.PathLike[str], *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Photo:
@@ -183,15 +208,28 @@ def read_image(path: str | os.PathLike[str], *, max_pixels: int = DEFAULT_MAX_PI
 
     Raises ImageReadError, with a message for the user, for anything that cannot be read faithfully:
     missing, empty, not an image, unsupported format, damaged/truncated, or more than ``max_pixels``.
+    An animation is read as its first frame, and ``note`` says so (it is also logged).
     """
-    path = Path(path)
+    photo = decode_image(Path(path), max_pixels)
+    if photo.note:
+        log.info("%s", photo.note)
+    return photo
+
+
+def decode_image(path: Path, max_pixels: int, draft: int = 0) -> Photo:
+    """:func:`read_image`'s decoding. ``draft`` > 0 lets a JPEG decode at a reduced scale (1/2 to 1/8, still
+    at least ``draft`` pixels on each side), which is much cheaper for a preview; the Photo is then smaller
+    than the file."""
     try:
         with open_image(path, max_pixels) as (im, source_format):
             layout = _layout(im, source_format, path)
             orientation, exif = _source_exif(im, source_format, path)
+            note = _frames_note(im, source_format, path)
             icc_profile = im.info.get("icc_profile") or None
             stored_size = _stored_size(im)
             if layout.decoder == "pillow":
+                if draft > 0 and source_format == "JPEG":
+                    im.draft(im.mode, (draft, draft))
                 pixels, alpha, upright = _decode_with_pillow(im)
                 if upright:
                     orientation = 1
@@ -220,5 +258,5 @@ def read_image(path: str | os.PathLike[str], *, max_pixels: int = DEFAULT_MAX_PI
         exif=exif,
         icc_profile=None if layout.source_mode == "CMYK" else icc_profile,
         path=path,
+        note=note,
     )
-
