@@ -15,4 +15,7 @@ build/venv/bin/python packaging/make_icons.py
 start=$(date +%s)
 build/venv/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
   packaging/colorstudio.spec
+if [ "$(uname -s)" = Linux ]; then  # the applications-menu entry and the script that installs it
+  cp packaging/colorstudio.desktop packaging/install-desktop-entry.sh dist/colorstudio/
+fi
 echo "built dist/colorstudio in $(( $(date +%s) - start )) s, $(du -sh dist/colorstudio | cut -f1)"

@@ -72,3 +72,10 @@ def test_the_bundle_spec_ships_the_licence_and_the_models_folder():
     spec = (ROOT / "packaging" / "colorstudio.spec").read_text(encoding="utf-8")
     assert '(str(ROOT / "LICENSE"),' in spec
     assert '(str(ROOT / "models"), "colorstudio/_data/models")' in spec  # MODELS.md lives in models/
+
+
+def test_the_wheel_installs_the_desktop_entry_and_its_icon_where_linux_desktops_look(wheel):
+    names = set(wheel.namelist())
+    data = next(n.split("/")[0] for n in names if ".data/" in n)
+    assert f"{data}/data/share/applications/colorstudio.desktop" in names
+    assert f"{data}/data/share/icons/hicolor/scalable/apps/colorstudio.svg" in names
