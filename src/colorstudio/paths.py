@@ -3,7 +3,7 @@
 Shipped, read-only files (``models/``, ``resources/``) are looked up the same way everywhere:
 ``<package>/_data/<name>`` (an installed wheel, and a PyInstaller bundle, whose spec puts them there),
 else ``<checkout>/<name>`` (a source checkout, including an editable install).
-User files (fine-tuned models, settings, the saved queue) live in the platform's user folders;
+User files (fine-tuned models, settings, the saved queue, the log) live in the platform's user folders;
 ``COLORSTUDIO_HOME`` overrides them all (tests, portable installs).
 """
 
@@ -49,6 +49,13 @@ def user_data_dir() -> Path:
 def user_config_dir() -> Path:
     home = _home_override()
     return home / "config" if home else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def user_log_dir() -> Path:
+    """Where the log is written (Help > Open logs folder): ~/.local/state/colorstudio/log on Linux,
+    ~/Library/Logs/colorstudio on macOS, %LOCALAPPDATA%\\colorstudio\\Logs on Windows."""
+    home = _home_override()
+    return home / "logs" if home else Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 
 def user_models_dir() -> Path:

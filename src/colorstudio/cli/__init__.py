@@ -1,6 +1,8 @@
 """The command line: ``colorstudio colorize|train|evaluate|models`` over the same core functions as the window.
 
 Exit codes: 0 all done, 1 some photos failed (each listed with its reason), 2 usage errors.
+Every run is written to the log (``colorstudio.logs``); ``--verbose`` shows its info and debug lines on stderr
+too. With no console at all (the Windows bundle) what the commands print goes to the log.
 This package never imports the window's (``colorstudio.gui``); ``colorstudio.__main__`` decides which runs.
 """
 
@@ -8,13 +10,17 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import logging
+import shlex
 import sys
 
-from colorstudio import __version__
+from colorstudio import __version__, logs
 from colorstudio.cli import colorize_cmd, evaluate_cmd, models_cmd, train_cmd
 from colorstudio.core import allocator
 
 COMMANDS = {"colorize": colorize_cmd, "train": train_cmd, "evaluate": evaluate_cmd, "models": models_cmd}
+VERBOSE_HELP = "also show info and debug lines on stderr (they are in the log file anyway)"
+log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,9 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
                     "Without a command (or with photos and folders) it opens the window.",
     )
     parser.add_argument("--version", action="version", version=f"colorstudio {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help=VERBOSE_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module in COMMANDS.items():
         module.add_parser(sub)
+    for command in sub.choices.values():  # also after the command: `colorstudio colorize ... --verbose`
+        command.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                             help=VERBOSE_HELP)
     return parser
 
 
@@ -41,12 +51,17 @@ def _unknown(word: str) -> int:
 
 
 def run(argv: list[str]) -> int:
+    logs.configure(session="command line")  # first: with no console, even a usage error reaches the log
     if argv and argv[0] not in COMMANDS and not argv[0].startswith("-"):
         return _unknown(argv[0])
     allocator.tune()  # before any thread starts: see core/allocator.py
     parser = build_parser()
     args = parser.parse_args(argv)
+    logs.configure(verbose=args.verbose)
+    log.info("colorstudio %s", shlex.join(argv))
     if args.command is None:
         parser.print_usage(sys.stderr)
         return 2
-    return COMMANDS[args.command].main(args, parser)
+    code = COMMANDS[args.command].main(args, parser)
+    log.info("colorstudio %s: exit code %d", args.command, code)
+    return code

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
+import logging
 import time
 from pathlib import Path
 
-from colorstudio.cli.progress import BatchProgress, format_duration
+from colorstudio import logs
 from colorstudio.cli.common import load_colorizer
+from colorstudio.cli.progress import BatchProgress, format_duration, say
 from colorstudio.core import batch, imageio
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.hints import load_hints
@@ -88,7 +89,7 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         except ColorStudioError as exc:
             parser.error(str(exc))
     for source, note in plan.notes:
-        print(f"  note: {source}: {note}", file=sys.stderr)
+        say(f"  note: {source}: {note}")
     colorizer = None
     if plan.jobs:
         colorizer = load_colorizer(settings.model, settings.options.device)
@@ -96,8 +97,10 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             return 2
         from colorstudio.core.device import describe_device, resolve_device
 
-        print(f"Model {colorizer.name} on {describe_device(resolve_device(settings.options.device))}; "
-              f"{plural(len(plan.jobs), 'photo')} to do, {len(plan.skipped)} already done.", file=sys.stderr)
+        device = describe_device(resolve_device(settings.options.device))
+        logs.engine_ready(colorizer.name, device)
+        say(f"Model {colorizer.name} on {device}; {plural(len(plan.jobs), 'photo')} to do, "
+            f"{len(plan.skipped)} already done.")
     return _run(plan, colorizer, settings, hints)
 
 
@@ -105,36 +108,39 @@ def _run(plan, colorizer, settings: JobSettings, hints) -> int:
     failures = list(plan.problems)
     done = 0
     started = time.monotonic()
-    bar = BatchProgress(len(plan.jobs))
-    interrupted = False
-    for index, job in enumerate(plan.jobs):
-        bar.start_file(index, str(job.source))
-        try:
-            colorizer.colorize_file(job, settings, hints=hints, progress=bar.update, on_notice=bar.note)
-        except KeyboardInterrupt:
-            bar.end_file("interrupted (no output written)")
-            interrupted = True
-            break
-        except (ColorStudioError, MemoryError) as exc:
-            failures.append((job.source, str(exc) or type(exc).__name__))
-            bar.end_file(f"FAILED: {exc}")
-        except Exception as exc:  # noqa: BLE001 - one photo's unexpected error must not stop the batch
-            failures.append((job.source, f"unexpected error: {type(exc).__name__}: {exc}"))
-            bar.end_file(f"FAILED: unexpected {type(exc).__name__}: {exc}")
-        else:
-            done += 1
-            bar.end_file(f"-> {job.output}")
+    interrupted = unexpected = False
+    with BatchProgress(len(plan.jobs)) as bar:
+        for index, job in enumerate(plan.jobs):
+            bar.start_file(index, str(job.source))
+            try:
+                colorizer.colorize_file(job, settings, hints=hints, progress=bar.update, on_notice=bar.note)
+            except KeyboardInterrupt:
+                bar.end_file("interrupted (no output written)")
+                interrupted = True
+                break
+            except (ColorStudioError, MemoryError) as exc:
+                failures.append((job.source, str(exc) or type(exc).__name__))
+                bar.end_file(f"FAILED: {exc}")
+            except Exception as exc:  # noqa: BLE001 - one photo's unexpected error must not stop the batch
+                failures.append((job.source, f"unexpected error: {type(exc).__name__}: {exc}"))
+                bar.end_file(f"FAILED: unexpected {type(exc).__name__}: {exc}")
+                logs.report_unexpected(f"while colorizing {job.source}", exc, on_console=True)
+                unexpected = True
+            else:
+                done += 1
+                bar.end_file(f"-> {job.output}")
     _summary(done, plan, failures, time.monotonic() - started, interrupted)
+    if unexpected:
+        say(f"The unexpected errors are in the log, with the details a bug report needs: {logs.log_file()}")
     if interrupted:
         return 130
     return 1 if failures else 0
 
 
 def _summary(done: int, plan, failures, seconds: float, interrupted: bool) -> None:
-    out = sys.stderr
     parts = [f"{done} colorized", f"{len(plan.skipped)} skipped (output exists; --overwrite to redo)",
              f"{len(failures)} failed"]
-    print(("Interrupted: " if interrupted else "Done: ") + ", ".join(parts) + f" in {format_duration(seconds)}.",
-          file=out)
+    outcome = "Interrupted: " if interrupted else "Done: "
+    say(outcome + ", ".join(parts) + f" in {format_duration(seconds)}.")
     for source, reason in failures:
-        print(f"  FAILED {source}: {reason}", file=out)
+        say(f"  FAILED {source}: {reason}", level=logging.WARNING)

@@ -1,17 +1,29 @@
-"""Start-up: the QApplication, its names and style, the theme that follows the system, the window."""
+"""Start-up: the log, the QApplication, its names and style, the theme that follows the system, the window.
+
+The log (``colorstudio.logs``) is set up first; Qt's own warnings go to it too. The window's error dialog
+for unexpected errors is installed with the window (``gui.error_dialog``)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
-from colorstudio import __version__, paths
+from colorstudio import __version__, logs, paths
 from colorstudio.core import allocator
+
+QT_LEVELS = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+             QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
+             QtMsgType.QtFatalMsg: logging.CRITICAL}
+
+
+def _qt_message(kind: QtMsgType, context, message: str) -> None:
+    logging.getLogger("qt").log(QT_LEVELS.get(kind, logging.WARNING), "%s", message)
 
 
 def dark_palette() -> QPalette:
@@ -38,6 +50,8 @@ def apply_theme(app: QApplication) -> None:
 
 
 def main(files: list[str] | None = None) -> int:
+    logs.configure(session="window")
+    qInstallMessageHandler(_qt_message)
     allocator.tune()  # before the engine thread starts: see core/allocator.py
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("colorstudio")

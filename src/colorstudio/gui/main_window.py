@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QHeaderView, QLab
 from colorstudio import paths
 from colorstudio.core.queue import JobQueue, Status
 from colorstudio.core.text import plural, time_left
-from colorstudio.gui import window_actions
+from colorstudio.gui import error_dialog, window_actions
 from colorstudio.gui.batch_runner import BatchRunner
 from colorstudio.gui.queue_actions import QueueActions
 from colorstudio.gui.window_dialogs import Dialogs
@@ -49,6 +49,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         self._build_views()
         self.mask_editor = MaskEditor(self)
         window_actions.build(self)
+        error_dialog.install(self)  # the log file, and a dialog for any unexpected error in the window's threads
         self._build_status()
         self._connect()
         self._restore_settings()

@@ -17,10 +17,11 @@ superqt's thread workers were considered for ``TaskPool``: they wrap every task 
 from __future__ import annotations
 
 import threading
-import traceback
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
+
+from colorstudio import logs
 
 # One GPU, two users: a photo of the queue holds it while it is colorized; a training run holds it for the
 # whole run. Whoever comes second waits, and says so. Nothing is locked on the CPU.
@@ -120,8 +121,8 @@ class _Task(QRunnable):
     def run(self) -> None:
         try:
             result = self.function(*self.args)
-        except Exception:  # noqa: BLE001 - a task handles its expected errors; a bug is printed, not fatal
-            traceback.print_exc()
+        except Exception as exc:  # noqa: BLE001 - a task handles its expected errors; a bug: reported, not fatal
+            logs.report_unexpected("in a background task", exc)
             return
         self.signals.done.emit(self.callback, result)
 

@@ -1,6 +1,6 @@
 """The main window's actions, toolbar and menus (File with Open recent, Queue, View with the Settings panel,
-Tools, Help), the right-click menu of a queue row, and the recent photos and folders kept for File > Open
-recent."""
+Tools, Help with the logs and Report a problem), the right-click menu of a queue row, and the recent photos
+and folders kept for File > Open recent."""
 
 from __future__ import annotations
 
@@ -69,6 +69,11 @@ def build(window) -> None:
                        "What the model in use was trained on, and how well it does")
     w.a_models = _action(w, "Models…", w.open_models_dialog, None,
                          "Your models and the shipped ones: rename, delete, import, export")
+    w.a_logs = _action(w, "Open logs folder", w.open_logs_folder, None,
+                       "The folder of colorstudio's log, to attach to a bug report")
+    w.a_report = _action(w, "Report a problem…", w.report_problem, None,
+                         "The system information and the log's path, to copy into a bug report "
+                         "(nothing is sent)")
     w.a_quit = _action(w, "Quit", w.close, K.Quit)
     w.a_train = _action(w, "Train on my photos…", w.open_training_wizard, None,
                         "Teach the model the colours of your own colour photos")
@@ -88,7 +93,8 @@ def build(window) -> None:
              "&Queue": (w.a_start, w.a_pause, w.a_cancel, None, w.a_preview, w.a_open_output, w.a_show_in_folder,
                         None, w.a_remove, w.a_up, w.a_down, w.a_retry, w.a_clear),
              "&View": (w.a_settings, None, w.a_side, w.a_fit, w.a_actual, None, *w.mask_editor.actions()),
-             "&Tools": (w.a_train, w.a_models), "&Help": (w.a_card, w.a_about)}
+             "&Tools": (w.a_train, w.a_models),
+             "&Help": (w.a_card, None, w.a_report, w.a_logs, None, w.a_about)}
     for title, entries in menus.items():
         menu = w.menuBar().addMenu(title)
         for entry in entries:

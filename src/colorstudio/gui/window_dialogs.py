@@ -1,5 +1,6 @@
 """The window's dialogs and messages: About and the model card, the models dialog, the training wizard,
-opening a folder or a file with the system's programs, questions and notices. A mixin of ``MainWindow``."""
+the logs folder and Report a problem, opening a folder or a file with the system's programs, questions and
+notices. A mixin of ``MainWindow``."""
 
 from __future__ import annotations
 
@@ -65,6 +66,22 @@ class Dialogs:
                         "when the first photo is written.")
             return
         self.open_path(folder)
+
+    def open_logs_folder(self) -> None:
+        """Help > Open logs folder (and the error dialog's button)."""
+        from colorstudio import logs
+
+        folder = logs.log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        self.open_path(folder)
+
+    def report_problem(self):
+        """Help > Report a problem: the system information and the log's path, to copy into a bug report."""
+        from colorstudio.gui.error_dialog import ReportDialog
+
+        dialog = ReportDialog(self, self.open_logs_folder)
+        dialog.open()
+        return dialog
 
     def open_path(self, path: Path) -> None:
         """Open a file or folder with the system's program for it, or say where it is when none starts."""

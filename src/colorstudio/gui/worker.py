@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import threading
 import time
-import traceback
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from colorstudio import logs
 from colorstudio.core.options import JobSettings
 from colorstudio.gui.images import Pyramid
 from colorstudio.gui.threads import Flags, WorkerThread, gpu_turn
@@ -100,6 +100,7 @@ class EngineWorker(QObject):
         try:
             self._ensure_model(name, device)
         except Exception as exc:  # noqa: BLE001 - reported to the user, the thread lives on
+            _unless_expected(exc, "while loading the model")
             self.model_failed.emit(str(exc))
 
     def release_memory(self) -> None:
@@ -124,12 +125,13 @@ class EngineWorker(QObject):
                 mask = np.zeros(photo.pixels.shape[:2], bool)
             self.mask_ready.emit(request.id, overlay_image(mask))
         except Exception as exc:  # noqa: BLE001 - reported, the thread lives on
+            _unless_expected(exc, "while computing the dust mask")
             self.notice.emit(f"Could not compute the dust mask: {exc}")
 
     def run_job(self, request: JobRequest) -> None:
         self.job_started.emit(request.id)
         started = time.monotonic()
-        with _JobReport(self, request.id):
+        with _JobReport(self, request):
             from colorstudio.core.device import is_accelerator, resolve_device
             from colorstudio.core.restoration import Stroke
 
@@ -152,7 +154,7 @@ class EngineWorker(QObject):
 
     def _save(self, colorizer, request: JobRequest, rendered, seconds: float) -> None:
         """On the saver thread: write the output atomically, then hand the before/after to the window."""
-        with _JobReport(self, request.id):
+        with _JobReport(self, request):
             colorizer.write(request.output, rendered, request.settings.output.quality)
             shown = self.shown.take(request.id)
             self.job_finished.emit(JobResult(request.id, request.output,
@@ -171,11 +173,20 @@ class EngineWorker(QObject):
         self._saver.shutdown(wait=True)
 
 
-class _JobReport:
-    """Turns what goes wrong in a job into the right signal; the threads live on."""
+def _unless_expected(exc: Exception, where: str) -> None:
+    """A bug (not one of colorstudio's own errors): to the log with its traceback, and the error dialog."""
+    from colorstudio.core.errors import ColorStudioError
 
-    def __init__(self, worker: EngineWorker, job_id: int) -> None:
-        self.worker, self.job_id = worker, job_id
+    if not isinstance(exc, ColorStudioError):
+        logs.report_unexpected(where, exc)
+
+
+class _JobReport:
+    """Turns what goes wrong in a job into the right signal; the threads live on. An unexpected error (a bug)
+    also goes to the log with its traceback and to the window's error dialog (``colorstudio.logs``)."""
+
+    def __init__(self, worker: EngineWorker, request: JobRequest) -> None:
+        self.worker, self.job_id, self.source = worker, request.id, request.source
 
     def __enter__(self) -> None:
         return None
@@ -193,7 +204,7 @@ class _JobReport:
         elif isinstance(exc, MemoryError):
             w.job_failed.emit(self.job_id, "not enough memory for this photo; lower the render size")
         elif isinstance(exc, Exception):  # a bug must fail the job, not kill the thread
-            traceback.print_exception(kind, exc, tb)
+            logs.report_unexpected(f"while colorizing {self.source.name}", exc)
             w.job_failed.emit(self.job_id, f"unexpected error: {kind.__name__}: {exc}")
         else:
             return False  # KeyboardInterrupt, SystemExit: not ours to swallow
