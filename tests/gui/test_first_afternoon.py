@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QPoint, Qt, QUrl
 
 from colorstudio.core.queue import Status
 from colorstudio.gui.main_window import MainWindow

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from colorstudio import paths
 from colorstudio.core.training.recipe import unfinished_runs
 from colorstudio.gui.main_window import MainWindow
-from colorstudio.gui.wizard.wizard import TrainingWizard
+from colorstudio.gui.wizard.wizard import KEEP, TrainingWizard
 
 
 def colour_folder(folder: Path, n: int = 24, seed: int = 0) -> Path:
@@ -24,6 +24,12 @@ def colour_folder(folder: Path, n: int = 24, seed: int = 0) -> Path:
         base = rng.integers(20, 230, (6, 8, 3)).astype(np.uint8)
         Image.fromarray(np.kron(base, np.ones((24, 24, 1), np.uint8))).save(folder / f"c{i:02d}.png")
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _never_a_modal_question(monkeypatch):
+    """Closing a wizard with a trained model not saved asks; a test (or its teardown) must not hang on it."""
+    monkeypatch.setattr(TrainingWizard, "ask_unsaved", lambda self: KEEP)
 
 
 @pytest.fixture
@@ -36,8 +42,7 @@ def wizard(qtbot, tiny_model):
 
 
 def scan(qtbot, wizard, folder) -> None:
-    with qtbot.waitSignals([wizard.training.worker.scanned], timeout=30000, raising=False):
-        wizard.folder_page.scan(str(folder))
+    wizard.folder_page.scan(str(folder))
     qtbot.waitUntil(lambda: "usable" in wizard.folder_page.summary.text()
                     or "Cannot" in wizard.folder_page.summary.text(), timeout=30000)
 
@@ -112,14 +117,15 @@ def test_train_cancel_resume_save_and_the_model_is_listed(qtbot, tiny_model, tmp
     assert not failures
     page = wizard.training_page
     threads = []
-    real_stopped = page._stopped
-    page._stopped = lambda message: (threads.append(QThread.currentThread()), real_stopped(message))
+    real_act = page.act
+    page.act = lambda event, message="": (threads.append(QThread.currentThread()),
+                                          real_act(event, message))[1]
     started = time.monotonic()
     with qtbot.waitSignal(worker.cancelled, timeout=10000):
         page.stop.click()
     assert time.monotonic() - started < 5
-    qtbot.waitUntil(lambda: bool(threads), timeout=5000)
-    assert threads == [QApplication.instance().thread()]  # the page's widgets change on the GUI thread only
+    qtbot.waitUntil(lambda: len(threads) == 2, timeout=5000)  # the click, then the thread's answer
+    assert set(threads) == {QApplication.instance().thread()}  # widgets change on the GUI thread only
     run = wizard.run
     assert (run.run_dir / "state.safetensors").exists()
     stopped_at = max(steps)

@@ -3,6 +3,9 @@
 Adam with warm-up and a cosine schedule (over epochs, or over the time budget), EMA weights, gradient
 clipping, mixed precision on CUDA, a NaN guard, validation every epoch, an atomic resumable checkpoint
 every epoch (and every few minutes), progress events and a cancel check between steps.
+
+Time is training time: while the cancel check waits (the run is paused) the clock stands still, so a
+paused run keeps its whole time budget, and ``Progress.seconds`` never counts a pause.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import torch
 from colorstudio import __version__
 from colorstudio.core import checkpoint, device as devices, imageio
 from colorstudio.core.errors import Cancelled, ColorStudioError
-from colorstudio.core.training import state_io
+from colorstudio.core.training import runlog, state_io
 from colorstudio.core.training.batches import epoch_batches, loader_threads
 from colorstudio.core.training.dataset import PhotoPairs
 from colorstudio.core.training.losses import ColourLoss, estimate_prior
@@ -77,7 +80,7 @@ class Progress:
     step: int = 0
     epoch: int = 0
     batches_done: int = 0  # within the current epoch
-    seconds: float = 0.0
+    seconds: float = 0.0  # training time: pauses are not counted
     best: dict = field(default_factory=dict)
 
 
@@ -139,6 +142,7 @@ class Trainer:
         self.model.load_state_dict(groups["model"])
         self.ema.load_state_dict(groups["ema"])
         self.progress = Progress(**info["progress"])
+        runlog.keep_until(self.run_dir, self.progress.epoch)  # passes logged after this checkpoint are redone
 
     # -- the loop ---------------------------------------------------------------------------------
     def _step(self, batch: dict) -> float:
@@ -191,9 +195,8 @@ class Trainer:
             p.best = val if not p.best or val["ciede2000"] < p.best.get("ciede2000", 1e9) else p.best
             imageio.write_image(self.run_dir / f"samples_epoch{p.epoch:03d}.png", sample_sheet(samples),
                                 format="png", provenance=imageio.Provenance(model="training samples"))
-        with open(self.run_dir / "log.jsonl", "a", encoding="utf-8") as log:
-            log.write(json.dumps({"epoch": p.epoch, "step": p.step, "loss": loss, "seconds": p.seconds,
-                                  "val": val}) + "\n")
+        runlog.append(self.run_dir, {"epoch": p.epoch, "step": p.step, "loss": loss, "seconds": p.seconds,
+                                     "val": val})
         self.save_state()
         if on_event:
             on_event(self._event("epoch", loss, val=val, samples=samples))
@@ -202,6 +205,8 @@ class Trainer:
             should_cancel: Callable[[], bool] | None = None) -> dict:
         """Train until the epochs or the time budget are spent; returns the last validation scores."""
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        if not self.progress.step:
+            runlog.keep_until(self.run_dir, 0)  # a fresh start: an earlier attempt's log would mix in
         threads = loader_threads(self.device)
         pool = ThreadPoolExecutor(threads, thread_name_prefix="colorstudio-batches") if threads else None
         try:
@@ -226,9 +231,13 @@ class Trainer:
                                     pool, threads, pin)
             with closing(batches):
                 for batch in batches:
-                    if should_cancel and should_cancel():
-                        self.save_state()
-                        raise Cancelled("training paused; resume continues from the last step")
+                    if should_cancel:
+                        asked = time.monotonic()
+                        cancelled = should_cancel()
+                        started += time.monotonic() - asked  # waiting while paused is not training time
+                        if cancelled:
+                            self.save_state()
+                            raise Cancelled("training paused; resume continues from the last step")
                     loss = self._step(batch)
                     p.step += 1
                     p.batches_done += 1

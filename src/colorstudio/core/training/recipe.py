@@ -1,11 +1,14 @@
 """The fine-tune recipe, written once for ``colorstudio train`` and the training wizard.
 
 - where runs live (``runs_dir()``, one folder a run, its checkpoint ``STATE_FILE``);
-- ``TrainingRun``: everything needed to start or resume a run, saved as JSON in its folder;
+- ``TrainingRun``: everything needed to start or resume a run, saved as JSON in its folder, and where it
+  stands (``trained``: its training ended; ``finished``: closed, its model saved or discarded);
+- the split of the photos (``split_photos``), the same for the wizard's count and the run;
 - the start rule (``start``): which model, loss, learning rate and warm-up a run begins with;
 - ``build_trainer``: the Trainer of a run, datasets included; ``finish``: its model saved, the run closed;
 - the time estimate (``seconds_per_step``, ``describe_estimate``);
-- the comparison of the new model with the one it started from (``compare``).
+- the comparison of the new model with the one it started from (``compare``), on the same held-out photos
+  (at most ``VALIDATION_PHOTOS``) as the validation during training.
 
 Torch is imported inside the functions that need it: the command line's parser reads this module.
 """
@@ -30,6 +33,7 @@ _OLD_RUN_FILE = "wizard.json"  # what the wizard wrote before the command line s
 FINE_TUNE_LR_SHARE = 1 / 3  # a fine-tune starts from trained weights: a third of the learning rate
 FINE_TUNE_WARMUP_STEPS = 20  # ...and needs a short warm-up only (Adam's moments); from scratch: 100
 SCRATCH_WARMUP_STEPS = 100
+VALIDATION_PHOTOS = 24  # held-out photos scored each epoch and by the comparison: the same photos for both
 
 
 def runs_dir() -> Path:
@@ -56,7 +60,8 @@ class TrainingRun:
     val_split: float = 0.1
     seed: int = 0
     device: str = "auto"
-    finished: bool = False
+    trained: bool = False  # the training ended (its budget spent); the model may not be saved yet
+    finished: bool = False  # closed: the model was saved (or discarded)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -79,8 +84,8 @@ class TrainingRun:
         return cls(**{key: value for key, value in data.items() if key in known})
 
 
-def unfinished_runs() -> list[TrainingRun]:
-    """Runs that stopped (closed, crashed, cancelled, interrupted) before their model was saved."""
+def _open_runs() -> list[TrainingRun]:
+    """Runs with a checkpoint whose model was neither saved nor discarded, oldest name first."""
     found = []
     for run_dir in sorted(p for p in runs_dir().glob("*") if p.is_dir()):
         try:
@@ -92,12 +97,41 @@ def unfinished_runs() -> list[TrainingRun]:
     return found
 
 
+def unfinished_runs() -> list[TrainingRun]:
+    """Runs that stopped (closed, crashed, cancelled, interrupted) before their training ended: resumable."""
+    return [run for run in _open_runs() if not run.trained]
+
+
+def unsaved_runs() -> list[TrainingRun]:
+    """Runs whose training ended but whose model was not saved yet (kept for later)."""
+    return [run for run in _open_runs() if run.trained]
+
+
+def mark_trained(run: TrainingRun) -> None:
+    """The run's training ended: its checkpoint holds the trained model until it is saved or discarded."""
+    run.trained = True
+    run.save()
+
+
+def discard(run: TrainingRun) -> None:
+    """Throw the run's trained model away: its checkpoint goes, its plan and log stay (marked discarded)."""
+    (run.run_dir / STATE_FILE).unlink(missing_ok=True)
+    run.finished = True
+    run.extra["discarded"] = True
+    run.save()
+
+
+def split_photos(folder: Path | str, usable: list[Path], val_split: float) -> tuple[list[Path], list[Path]]:
+    """(training, held-out) photos of a run over ``usable`` photos of ``folder``: what ``plan_run`` uses."""
+    from colorstudio.core.training.photos import split
+
+    return split(usable, val_split, root=Path(folder))
+
+
 def plan_run(name: str, folder: Path | str, usable: list[Path], val_split: float = 0.1,
              **settings) -> TrainingRun:
     """A run over the usable photos of ``folder``, split deterministically into training and validation."""
-    from colorstudio.core.training.photos import split
-
-    train, val = split(usable, val_split, root=Path(folder))
+    train, val = split_photos(folder, usable, val_split)
     return TrainingRun(name=name, folder=str(folder), train=[str(p) for p in train], val=[str(p) for p in val],
                        val_split=val_split, **settings)
 
@@ -156,7 +190,7 @@ def train_config(run: TrainingRun, begin: Start):
 
     config = TrainConfig(loss=begin.loss, size=run.size, batch=run.batch, lr=begin.lr, epochs=run.epochs,
                          minutes=0 if run.epochs else run.minutes, warmup_steps=begin.warmup_steps,
-                         seed=run.seed, device=run.device)
+                         seed=run.seed, device=run.device, val_limit=VALIDATION_PHOTOS)
     config.validate()
     return config
 
@@ -173,6 +207,13 @@ def build_trainer(run: TrainingRun, begin: Start | None = None):
     card = {**begin.card, "training": {"data": run.folder, "photos_train": len(run.train),
                                        "photos_val": len(run.val)}}
     return Trainer(begin.model, train, val, run.run_dir, config, card)
+
+
+def load_trained(run: TrainingRun):
+    """The Trainer of ``run`` at its checkpoint (a run trained in an earlier session, to compare and save)."""
+    trainer = build_trainer(run)
+    trainer.resume()
+    return trainer
 
 
 def finish(trainer, run: TrainingRun, target: Path) -> Path:
@@ -239,6 +280,9 @@ class Comparison:
     new: dict
     photos: int
     samples: list = field(default_factory=list)
+    crops_base: dict = field(default_factory=dict)  # the scores during training measure: centre crops at
+    crops_new: dict = field(default_factory=dict)  # ``crop_size`` px of the same photos (when asked for)
+    crop_size: int = 0
 
     @property
     def improved(self) -> bool:
@@ -253,8 +297,22 @@ def base_model(run: TrainingRun):
     return model
 
 
-def compare(base, new, photos: list, device: str = "auto", limit: int = 24, samples: int = 3) -> Comparison:
-    """Both models on up to ``limit`` colour photos with the full pipeline (as ``colorstudio evaluate``)."""
+def crop_scores(model, photos: list, size: int, device: str = "auto", limit: int = VALIDATION_PHOTOS) -> dict:
+    """Mean scores of ``model`` on centre crops at ``size`` px of up to ``limit`` photos: the measure of the
+    validation during training (``Trainer`` validates its EMA weights this way every epoch)."""
+    from colorstudio.core.device import resolve_device
+    from colorstudio.core.training.dataset import PhotoPairs
+    from colorstudio.core.training.validation import validate
+
+    dev = resolve_device(device)
+    data = PhotoPairs([Path(p) for p in photos[:limit]], size=size, augment=False)
+    return validate(model.to(dev), data, dev, limit)[0]
+
+
+def compare(base, new, photos: list, device: str = "auto", limit: int = VALIDATION_PHOTOS, samples: int = 3,
+            crop_size: int = 0) -> Comparison:
+    """Both models on up to ``limit`` colour photos with the full pipeline (as ``colorstudio evaluate``),
+    and, with ``crop_size``, also as during training (``crop_scores``), so both measures can be shown."""
     from colorstudio.core import metrics
     from colorstudio.core.evaluation import evaluate, read_truth
     from colorstudio.core.options import ColorizeOptions
@@ -269,5 +327,7 @@ def compare(base, new, photos: list, device: str = "auto", limit: int = 24, samp
         gray = metrics.lightness_only(truth)
         tuples.append((gray, colorize(gray[..., 0], base, options), colorize(gray[..., 0], new, options),
                        truth))
+    crops = {"crops_base": crop_scores(base, chosen, crop_size, device, limit),
+             "crops_new": crop_scores(new, chosen, crop_size, device, limit)} if crop_size else {}
     return Comparison(base_eval.mean("model").as_dict(), new_eval.mean("model").as_dict(),
-                      len(new_eval.photos), tuples)
+                      len(new_eval.photos), tuples, crop_size=crop_size, **crops)

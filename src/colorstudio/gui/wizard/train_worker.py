@@ -3,11 +3,12 @@ Talks to the wizard by signals; torch is imported on the thread only."""
 
 from __future__ import annotations
 
-import traceback
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from colorstudio import logs
+from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.training.recipe import TrainingRun
 from colorstudio.gui.images import to_qimage
 from colorstudio.gui.threads import Flags, WorkerThread, gpu_turn
@@ -21,10 +22,11 @@ class TrainWorker(QObject):
     step = Signal(int, float, float, float)  # step, loss, seconds, eta seconds
     epoch = Signal(int, dict, list)  # epoch, validation scores, [(gray, output, truth) QImages]
     trained = Signal(dict)  # final validation scores
-    evaluated = Signal(dict, dict, list)  # base means, new means, [(gray, base, new, truth) QImages]
+    evaluated = Signal(object, list)  # recipe.Comparison, [(gray, base, new, truth) QImages]
     saved = Signal(str)  # path of the new model
     estimated = Signal(float)  # seconds per training step on this device
-    failed = Signal(str)
+    failed = Signal(str)  # the training run ended with an error
+    result_failed = Signal(str)  # comparing or saving the trained model did not work
     notice = Signal(str)
     cancelled = Signal()
     paused = Signal(bool)
@@ -53,11 +55,14 @@ class TrainWorker(QObject):
             self.scanned.emit(scan(list_photos(root)))
         except OSError as exc:
             self.scan_failed.emit(f"Cannot read {folder}: {exc.strerror or exc}")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - a bug: logged and reported, the wizard says it failed
+            logs.report_unexpected(f"while looking at the photos in {folder}", exc)
             self.scan_failed.emit(f"Cannot scan {folder}: {exc}")
 
     def train(self, run: TrainingRun, resume: bool) -> None:
-        self.flags.reset()
+        """Train ``run``, from its checkpoint when ``resume`` (and one was written). The flags are reset by
+        ``TrainingThread.train`` on the GUI thread, before this call is queued: a Stop pressed while it
+        waits in the queue is not lost."""
         try:
             from colorstudio.core.device import is_accelerator, resolve_device
             from colorstudio.core.errors import Cancelled, ColorStudioError
@@ -65,19 +70,20 @@ class TrainWorker(QObject):
 
             try:
                 trainer = recipe.build_trainer(run)
-                if resume:
+                if resume and trainer.state_path.exists():
                     trainer.resume()
                 self.trainer = trainer
                 with gpu_turn(is_accelerator(resolve_device(run.device)), self.notice.emit,
                               "Training waits: the batch queue is colorizing a photo on the GPU."):
                     best = trainer.run(on_event=self._on_event, should_cancel=self.flags.should_cancel)
+                recipe.mark_trained(run)  # kept for later if the wizard is closed before the model is saved
                 self.trained.emit(best)
             except Cancelled:
                 self.cancelled.emit()
             except ColorStudioError as exc:
                 self.failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 - a bug must end the run with a message, not kill the thread
-            traceback.print_exc()
+            logs.report_unexpected("while training", exc)
             self.failed.emit(f"unexpected error: {type(exc).__name__}: {exc}")
 
     def _on_event(self, event) -> None:
@@ -86,13 +92,24 @@ class TrainWorker(QObject):
         elif event.kind == "epoch":
             self.epoch.emit(event.epoch, event.val, _images(event.samples))
 
+    def _trained(self, run: TrainingRun):
+        """The trainer of ``run``: this session's, or a run trained earlier loaded from its checkpoint."""
+        from colorstudio.core.training import recipe
+
+        if self.trainer is None:
+            self.trainer = recipe.load_trained(run)
+        return self.trainer
+
     def save(self, run: TrainingRun, target: str) -> None:
         try:
             from colorstudio.core.training import recipe
 
-            self.saved.emit(str(recipe.finish(self.trainer, run, Path(target))))
-        except Exception as exc:  # noqa: BLE001
-            self.failed.emit(f"Could not save the model: {exc}")
+            self.saved.emit(str(recipe.finish(self._trained(run), run, Path(target))))
+        except ColorStudioError as exc:
+            self.result_failed.emit(f"Could not save the model: {exc}")
+        except Exception as exc:  # noqa: BLE001 - a bug: logged and reported, the page says it failed
+            logs.report_unexpected("while saving the model", exc)
+            self.result_failed.emit(f"Could not save the model: {exc}")
 
     def estimate(self, base: str, size: int, batch: int, device: str) -> None:
         try:
@@ -107,11 +124,12 @@ class TrainWorker(QObject):
         try:
             from colorstudio.core.training import recipe
 
-            result = recipe.compare(recipe.base_model(run), self.trainer.ema, run.val, run.device)
-            self.evaluated.emit(result.base, result.new, _images(result.samples))
+            result = recipe.compare(recipe.base_model(run), self._trained(run).ema, run.val, run.device,
+                                    crop_size=run.size)
+            self.evaluated.emit(result, _images(result.samples))
         except Exception as exc:  # noqa: BLE001
-            traceback.print_exc()
-            self.failed.emit(f"Could not compare the models: {exc}")
+            logs.report_unexpected("while comparing the models", exc)
+            self.result_failed.emit(f"Could not compare the models: {exc}")
 
 
 def _images(samples: list) -> list:
@@ -131,6 +149,9 @@ class TrainingThread(WorkerThread):
         self.submit(self.worker.estimate, base, size, batch, device)
 
     def train(self, run: TrainingRun, resume: bool = False) -> None:
+        # Not cancelled from now on: reset here, before the call waits in the queue, not when it begins
+        # (a Stop pressed meanwhile would be lost); as gui/worker.py's Engine.run does.
+        self.worker.flags.reset()
         self.submit(self.worker.train, run, resume)
 
     def evaluate(self, run: TrainingRun) -> None:

@@ -1,13 +1,28 @@
-"""Tools > Train on my photos: a QWizard over the same training engine as `colorstudio train`."""
+"""Tools > Train on my photos: a QWizard over the same training engine as `colorstudio train`.
+
+``TrainingWizard(parent, device=..., resume=run)``: ``run`` a stopped run (``recipe.unfinished_runs()``)
+continues on the training page; a trained run whose model was not saved (``recipe.unsaved_runs()``) opens
+on the last page, to compare and save it. Without ``resume``, the first page offers the latest such
+trained run itself. Closing the wizard with a trained model not saved asks: save, discard, or keep it for
+later (the run stays in ``unsaved_runs()``).
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QWidget, QWizard
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget, QWizard
 
+from colorstudio.core.training import recipe
 from colorstudio.core.training.recipe import TrainingRun, plan_run
-from colorstudio.gui.wizard.pages import FolderPage, ResultPage, SettingsPage, TrainingPage, default_run_name
+from colorstudio.gui.wizard.folder_page import FolderPage
+from colorstudio.gui.wizard.pages import FOLDER, RESULT, SETTINGS, TRAINING, default_run_name
+from colorstudio.gui.wizard.result_page import ResultPage
+from colorstudio.gui.wizard.run_state import Event, State
+from colorstudio.gui.wizard.settings_page import SettingsPage
 from colorstudio.gui.wizard.train_worker import TrainingThread
+from colorstudio.gui.wizard.training_page import TrainingPage
+
+SAVE, DISCARD, KEEP = "save", "discard", "keep"
 
 
 class TrainingWizard(QWizard):
@@ -20,17 +35,33 @@ class TrainingWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.resize(860, 660)
         self.device = device
-        self.run = resume
-        self.resuming = resume is not None
+        self.run: TrainingRun | None = None
+        self.resuming = False
+        self._close_when_saved = False
         self.training = TrainingThread(self)
         self.folder_page = FolderPage(self.training)
         self.settings_page = SettingsPage(self.training)
         self.training_page = TrainingPage(self.training)
         self.result_page = ResultPage(self.training)
-        for page in (self.folder_page, self.settings_page, self.training_page, self.result_page):
-            self.addPage(page)
+        for page_id, page in ((FOLDER, self.folder_page), (SETTINGS, self.settings_page),
+                              (TRAINING, self.training_page), (RESULT, self.result_page)):
+            self.setPage(page_id, page)
+        self.training.worker.saved.connect(self._saved)
+        self.training.worker.result_failed.connect(self._not_saved)
         if resume is not None:
-            self.setStartId(2)
+            self.adopt(resume)
+            self.setStartId(RESULT if resume.trained else TRAINING)
+        else:
+            unsaved = recipe.unsaved_runs()
+            if unsaved:
+                self.folder_page.offer_unsaved(unsaved[-1])
+
+    def adopt(self, run: TrainingRun) -> None:
+        """Continue ``run``, planned earlier: a stopped one resumes; a trained one is compared and saved."""
+        self.run = run
+        self.resuming = True
+        if run.trained:
+            self.training_page.machine.state = State.FINISHED
 
     def make_run(self) -> TrainingRun:
         s = self.settings_page
@@ -41,7 +72,46 @@ class TrainingWizard(QWizard):
                         size=s.size.currentData(), batch=s.batch.value(), lr=s.lr.value(),
                         augment=s.augment.isChecked(), device=self.device)
 
+    def unsaved_model(self) -> bool:
+        """A trained model that is neither saved nor discarded yet."""
+        return self.run is not None and self.run.trained and not self.run.finished
+
+    def ask_unsaved(self) -> str:
+        """SAVE, DISCARD or KEEP (also Escape): what to do with the trained model on closing (tests replace
+        this)."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Save your new model?",
+                          "Your new model is not saved yet.", parent=self)
+        box.setInformativeText("Keep it for later: the next time you open Train on my photos…, you can "
+                               "compare it and save it.")
+        save = box.addButton(QMessageBox.StandardButton.Save)
+        discard = box.addButton(QMessageBox.StandardButton.Discard)
+        keep = box.addButton("Keep it for later", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(save)
+        box.setEscapeButton(keep)
+        box.exec()
+        return {save: SAVE, discard: DISCARD}.get(box.clickedButton(), KEEP)
+
     def done(self, result: int) -> None:  # noqa: D401 - Qt API
-        """Closing the wizard stops training between steps; the checkpoint stays for a later resume."""
+        """Closing (Cancel, Escape, the window's close button) stops training between steps, keeping the
+        checkpoint for a later resume; with a trained model not saved yet, it asks first."""
+        choice = KEEP
+        if result != QDialog.DialogCode.Accepted and self._close_when_saved:
+            return  # saving: it closes once saved
+        if result != QDialog.DialogCode.Accepted and self.unsaved_model():
+            choice = self.ask_unsaved()
+            if choice == SAVE:
+                # the wizard closes once the model is saved; if it cannot be, it stays open and says why
+                self._close_when_saved = self.result_page.save_model()
+                return
+        self.training_page.act(Event.STOP)
         self.training.shutdown()
+        if choice == DISCARD:
+            recipe.discard(self.run)
         super().done(result)
+
+    def _saved(self, path: str) -> None:
+        if self._close_when_saved:
+            self.accept()
+
+    def _not_saved(self, message: str) -> None:
+        self._close_when_saved = False  # the last page says why; the wizard stays open
