@@ -39,7 +39,10 @@ class ResultPage(QWizardPage):
         self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)  # no empty rows
         self.table.setVerticalHeaderLabels([label for _, label in ROWS] +
                                            ["CIEDE2000 on centre crops (as on the previous page)"])
-        self.table.setMaximumHeight(180)
+        rows_height = self.table.rowCount() * self.table.verticalHeader().defaultSectionSize()
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height() + rows_height
+                                    + 2 * self.table.frameWidth() + 2)  # every row shows, on a small screen too
+        self.table.setMaximumHeight(max(180, self.table.minimumHeight()))
         self.samples = QGridLayout()
         for col, head in enumerate(("Gray", "Started from", "Your new model", "Original")):
             self.samples.addWidget(QLabel(head), 0, col)

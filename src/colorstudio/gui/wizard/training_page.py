@@ -38,7 +38,7 @@ class TrainingPage(QWizardPage):
         self.setSubTitle("The main window stays usable. Closing the app keeps the last checkpoint, so you "
                          "can resume next time.")
         self.loss = CurveChart("Training loss")
-        self.val = CurveChart("Colour error on held-out photos (CIEDE2000 on centre crops, lower is better)",
+        self.val = CurveChart("Colour error, held-out crops (CIEDE2000, lower is better)",
                               "#d9534f")
         self.metrics = QLabel("Validation: after the first pass over the photos.")
         self.metrics.setWordWrap(True)
