@@ -96,3 +96,18 @@ def test_train_base_prints_the_estimate_and_the_comparison_with_the_base(tmp_pat
     card = json.loads((paths.user_models_dir() / "fam.json").read_text())
     assert card["base_model"] == "tiny-test" and card["training"]["lr"] == pytest.approx(1e-3 / 3)
     assert card["training"]["loss"] == "mse"  # the base card has no loss: the seeds' default
+
+
+def test_an_exported_shipped_model_keeps_its_card_when_imported_again(tmp_path, capsys):
+    """The card beside the file travels with it: what the window shows, not the older copy in the header."""
+    from colorstudio.core import catalog
+
+    shipped = catalog.default_model()
+    exported = tmp_path / "shared" / "for-a-friend.safetensors"
+    exported.parent.mkdir()
+    assert run(["models", "export", shipped.name, str(exported)]) == 0
+    assert json.loads(exported.with_suffix(".json").read_text()) == shipped.card
+    assert run(["models", "import", str(exported)]) == 0
+    mine = catalog.resolve_model("for-a-friend")
+    assert mine.source == "user" and mine.card["summary"] == shipped.card["summary"]
+    assert "../shared" not in json.dumps(mine.card) and "SOURCES.md" not in json.dumps(mine.card)

@@ -85,9 +85,17 @@ def import_model(source: Path | str) -> Path:
         name = "imported"
     target = new_model_path(name)
     _copy(source, target)
-    card = {**(header.get("card") or {}), "architecture": header.get("arch")}
-    target.with_suffix(".json").write_text(json.dumps(card, indent=2, ensure_ascii=False), encoding="utf-8")
+    # the card that travels beside the file (an export writes it) is newer than the one inside the header
+    card = {**catalog.read_card(source), "architecture": header.get("arch")}
+    _write_card(target, card)
     return target
+
+
+def _write_card(model: Path, card: dict) -> None:
+    from colorstudio.core.imageio.writer import atomic_write
+
+    data = json.dumps(card, indent=2, ensure_ascii=False).encode("utf-8")
+    atomic_write(model.with_suffix(".json"), lambda out: out.write(data), what="model card")
 
 
 def export_model(model: ModelEntry | str, target: Path | str, overwrite: bool = False) -> Path:
@@ -104,6 +112,7 @@ def export_model(model: ModelEntry | str, target: Path | str, overwrite: bool = 
         if not overwrite:
             raise ColorStudioError(f"{target} already exists; choose another file or delete it first.")
     _copy(entry.path, target)
+    _write_card(target, entry.card)  # the card as the window shows it travels with the file
     return target
 
 
