@@ -474,6 +474,7 @@ def test_exif_icc_and_provenance_are_written(tmp_path, fmt, depth):
         "model_version": "1.2",
         "software": f"colorstudio {__version__}",
         "when": "2026-11-22T10:00:00+01:00",
+        "hints": 0,
         "description": prov.description(),
     }
     again = read_image(out)

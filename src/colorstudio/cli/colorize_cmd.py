@@ -12,7 +12,7 @@ from colorstudio.cli.common import load_colorizer
 from colorstudio.cli.progress import BatchProgress, format_duration, say
 from colorstudio.core import batch, imageio
 from colorstudio.core.errors import ColorStudioError
-from colorstudio.core.hints import load_hints
+from colorstudio.core.hints import hints_file_for, load_hints
 from colorstudio.core.options import DEVICE_CHOICES, ColorizeOptions, JobSettings, OutputSettings
 from colorstudio.core.restoration import PRESETS, RestoreOptions
 from colorstudio.core.text import plural
@@ -40,6 +40,9 @@ def add_parser(sub) -> None:
     p.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality 1-100 (default 95)")
     p.add_argument("--overwrite", action="store_true", help="replace existing outputs instead of skipping")
     p.add_argument("--hints", type=Path, metavar="JSON", help="colour hints for a single photo (see README)")
+    p.add_argument("--hints-dir", type=Path, metavar="DIR",
+                   help="colour hints for each photo: DIR/<photo name>.json (or DIR/<name without extension>"
+                        ".json), as the window exports them; photos without one get none")
     r = p.add_argument_group("restoration before colour (off unless asked for)")
     r.add_argument("--restore", choices=[k.replace(" ", "-") for k in PRESETS], default="off",
                    help="a preset: clean-scan (tint, light denoise and contrast) or damaged-print (also dust "
@@ -80,14 +83,7 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     plan = batch.plan_batch(args.inputs, settings.output, recursive=args.recursive)
     if not plan.jobs and not plan.skipped and not plan.problems:
         parser.error("no photos found in the given inputs" + ("" if args.recursive else " (use -r for sub-folders)"))
-    hints = []
-    if args.hints:
-        if len(plan.jobs) + len(plan.skipped) != 1:
-            parser.error("--hints applies to a single photo")
-        try:
-            hints = load_hints(args.hints)
-        except ColorStudioError as exc:
-            parser.error(str(exc))
+    hints = _hints(args, parser, plan)
     for source, note in plan.notes:
         say(f"  note: {source}: {note}")
     colorizer = None
@@ -104,6 +100,25 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return _run(plan, colorizer, settings, hints)
 
 
+def _hints(args, parser, plan):
+    """hints(job): the colour hints of a photo (--hints for the one photo, --hints-dir per photo)."""
+    if args.hints and args.hints_dir:
+        parser.error("--hints and --hints-dir cannot be used together")
+    if args.hints:
+        if len(plan.jobs) + len(plan.skipped) != 1:
+            parser.error("--hints applies to a single photo")
+        try:
+            hints = load_hints(args.hints)
+        except ColorStudioError as exc:
+            parser.error(str(exc))
+        return lambda job: hints
+    if args.hints_dir:
+        if not args.hints_dir.is_dir():
+            parser.error(f"--hints-dir {args.hints_dir} is not a folder")
+        return lambda job: load_hints(found) if (found := hints_file_for(job.source, args.hints_dir)) else []
+    return lambda job: []
+
+
 def _run(plan, colorizer, settings: JobSettings, hints) -> int:
     failures = list(plan.problems)
     done = 0
@@ -113,7 +128,7 @@ def _run(plan, colorizer, settings: JobSettings, hints) -> int:
         for index, job in enumerate(plan.jobs):
             bar.start_file(index, str(job.source))
             try:
-                colorizer.colorize_file(job, settings, hints=hints, progress=bar.update, on_notice=bar.note)
+                colorizer.colorize_file(job, settings, hints=hints(job), progress=bar.update, on_notice=bar.note)
             except KeyboardInterrupt:
                 bar.end_file("interrupted (no output written)")
                 interrupted = True

@@ -59,6 +59,30 @@ def load_hints(path: str | Path) -> list[ColorHint]:
     return [_parse_one(item, f"{path} hint {i + 1}") for i, item in enumerate(items)]
 
 
+def hints_json(hints: list[ColorHint]) -> dict:
+    """The hints as the JSON ``load_hints`` reads (chroma as ``ab``: exact, whatever the lightness)."""
+    return {"hints": [{"x": round(h.x, 2), "y": round(h.y, 2), "ab": [round(h.a, 4), round(h.b, 4)]}
+                      for h in hints]}
+
+
+def save_hints(path: str | Path, hints: list[ColorHint]) -> Path:
+    """Write a hints file atomically (the file ``colorize --hints`` and ``--hints-dir`` read)."""
+    from colorstudio.core.imageio.writer import atomic_write
+
+    data = json.dumps(hints_json(hints), indent=1).encode("utf-8")
+    atomic_write(Path(path), lambda out: out.write(data), what="hints file")
+    return Path(path)
+
+
+def hints_file_for(photo: Path, folder: Path) -> Path | None:
+    """The hints file of ``photo`` in ``folder``: ``<name>.json`` (``scan001.jpg.json``), else
+    ``<stem>.json`` (``scan001.json``); None if it has none."""
+    for candidate in (folder / f"{photo.name}.json", folder / f"{photo.stem}.json"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def rasterize(hints: list[ColorHint], scale: float, rows: tuple[int, int], cols: tuple[int, int],
               radius: int = 1) -> np.ndarray:
     """Hint planes (3, h, w) = [a / AB_SCALE, b / AB_SCALE, mask] for one tile of the render image.

@@ -30,6 +30,7 @@ class Rendered:
 
     photo: imageio.Photo
     pixels: np.ndarray
+    hints: int = 0  # how many colour hints guided it (recorded in the output's provenance)
 
 
 def _same_place(a: Path, b: Path) -> bool:
@@ -82,10 +83,10 @@ class Colorizer:
             on_notice(photo.note)
         pixels = colorize(photo.pixels, self.model, replace(options, device=self.device), hints=hints,
                           strokes=strokes, progress=progress, should_cancel=should_cancel, on_notice=on_notice)
-        return Rendered(photo, pixels)
+        return Rendered(photo, pixels, len(hints))
 
-    def provenance(self) -> imageio.Provenance:
-        return imageio.Provenance(model=self.name, model_version=self.version)
+    def provenance(self, hints: int = 0) -> imageio.Provenance:
+        return imageio.Provenance(model=self.name, model_version=self.version, hints=hints)
 
     def write(self, output: Path, rendered: Rendered, quality: int) -> Path:
         """Write ``rendered`` atomically, in the format ``output``'s extension names, with the source's alpha,
@@ -97,7 +98,7 @@ class Colorizer:
         if photo.path is not None and _same_place(Path(output), Path(photo.path)):
             raise ColorStudioError(f"{output} is the photo itself; an input is never written over")
         imageio.write_image(output, rendered.pixels, alpha=photo.alpha, format=fmt, quality=quality,
-                            exif=photo.exif, icc_profile=photo.icc_profile, provenance=self.provenance())
+                            exif=photo.exif, icc_profile=photo.icc_profile, provenance=self.provenance(rendered.hints))
         return output
 
     def colorize_file(self, job: Job, settings: JobSettings, *, hints: Sequence[ColorHint] = (),

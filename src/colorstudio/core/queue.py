@@ -41,6 +41,7 @@ class QueueItem:
     width: int = 0
     height: int = 0
     strokes: list = field(default_factory=list)  # the user's dust-mask edits: [x, y, radius, add] each
+    hints: list = field(default_factory=list)  # the user's colour hints: [x, y, a, b] each (photo pixels, CIELab)
 
     def to_json(self) -> dict:
         data = asdict(self)

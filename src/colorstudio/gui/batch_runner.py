@@ -122,7 +122,8 @@ class BatchRunner(QObject):
         if settings is None:
             return
         self._previews.add(item_id)
-        self.engine.run(JobRequest(item_id, item.source, None, settings, strokes=tuple(item.strokes)))
+        self.engine.run(JobRequest(item_id, item.source, None, settings, strokes=tuple(item.strokes),
+                                   hints=tuple(tuple(h) for h in item.hints)))
 
     # -- the loop ----------------------------------------------------------------------------------
     def _plan_waiting(self) -> None:
@@ -143,7 +144,8 @@ class BatchRunner(QObject):
             self.current = item.id
             self.model.refresh(item.id)
             self.save()
-            self.engine.run(JobRequest(item.id, item.source, item.output, self.batch, strokes=tuple(item.strokes)))
+            self.engine.run(JobRequest(item.id, item.source, item.output, self.batch, strokes=tuple(item.strokes),
+                                       hints=tuple(tuple(h) for h in item.hints)))
             self._emit_progress()
             return
         if self.saving:  # the last photos are still being written: finished when they are on disk

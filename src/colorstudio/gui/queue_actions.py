@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog
 
 from colorstudio.core.errors import ColorStudioError
+from colorstudio.core.hints import ColorHint, load_hints, save_hints
 from colorstudio.core.imageio import INPUT_EXTENSIONS
 from colorstudio.core.queue import Status
 from colorstudio.core.text import plural
@@ -143,3 +144,41 @@ class QueueActions:
         if ids:
             self._show_status("Previewing with the current settings…")
             self.runner.preview(ids[0])
+
+    # -- colour hints: a photo's own, kept with its row, in the file the command line reads ----------------
+    def import_hints(self) -> None:
+        item = self._selected_item()
+        if item is None:
+            return
+        file, _ = QFileDialog.getOpenFileName(self, f"Colour hints for {item.source.name}", last_folder("hints"),
+                                              "Colour hints (*.json)")
+        if not file:
+            return
+        remember_folder("hints", file)
+        try:
+            hints = load_hints(file)
+        except ColorStudioError as exc:
+            self.inform(self, "Colour hints", str(exc))
+            return
+        item.hints = [[h.x, h.y, h.a, h.b] for h in hints]
+        self.queue_model.refresh(item.id)
+        self.runner.save()
+        self._show_status(f"{plural(len(hints), 'colour hint')} for {item.source.name}: used when it is colorized.")
+
+    def export_hints(self) -> None:
+        item = self._selected_item()
+        if item is None or not item.hints:
+            self._show_status("The selected photo has no colour hints to export.")
+            return
+        start = Path(last_folder("hints")) / f"{item.source.name}.json"
+        file, _ = QFileDialog.getSaveFileName(self, "Export colour hints", str(start), "Colour hints (*.json)")
+        if not file:
+            return
+        if Path(file).resolve().parent == item.source.resolve().parent:  # nothing is ever written beside a photo
+            self.inform(self, "Colour hints", "colorstudio never writes into your photos' folders: choose "
+                        "another folder (colorstudio colorize --hints-dir reads it).")
+            return
+        remember_folder("hints", file)
+        save_hints(file, [ColorHint(*h) for h in item.hints])
+        self._show_status(f"Exported {plural(len(item.hints), 'colour hint')} to {file}.")
+

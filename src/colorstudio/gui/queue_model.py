@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 
 from colorstudio.core.queue import JobQueue, QueueItem, Status
+from colorstudio.core.text import plural
 from colorstudio.gui.threads import TaskPool
 
 THUMB = 56
@@ -78,7 +79,9 @@ class QueueModel(QAbstractTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if col == PHOTO:
-                return f"{item.source.name}\n{item.width} × {item.height}" if item.width else item.source.name
+                hints = f" · {plural(len(item.hints), 'hint')}" if item.hints else ""
+                size = f"{item.width} × {item.height}" if item.width else ""
+                return f"{item.source.name}\n{size}{hints}" if size or hints else item.source.name
             if col == STATUS:
                 if item.status == Status.WORKING:
                     return f"{'Paused' if self.paused else 'Working'} {item.progress:.0%}"

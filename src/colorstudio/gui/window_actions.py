@@ -64,6 +64,10 @@ def build(window) -> None:
     w.a_open_out = _action(w, "Open output folder", w.open_output_folder)
     w.a_open_output = _action(w, "Open the colorized photo", w.open_selected_output, "Return")
     w.a_show_in_folder = _action(w, "Show in folder", w.show_selected_in_folder)
+    w.a_import_hints = _action(w, "Import colour hints…", w.import_hints, None,
+                               "Colour hints for the selected photo, from a file (colorize --hints reads the same)")
+    w.a_export_hints = _action(w, "Export colour hints…", w.export_hints, None,
+                               "Save the selected photo's colour hints for colorize --hints / --hints-dir")
     w.a_about = _action(w, "About colorstudio", w.show_about)
     w.a_card = _action(w, "The active model's card…", w.show_model_card, None,
                        "What the model in use was trained on, and how well it does")
@@ -91,7 +95,8 @@ def build(window) -> None:
     w.recent_menu.aboutToShow.connect(lambda: fill_recent(w))
     menus = {"&File": (w.a_add, w.a_add_folder, w.recent_menu, None, w.a_open_out, None, w.a_quit),
              "&Queue": (w.a_start, w.a_pause, w.a_cancel, None, w.a_preview, w.a_open_output, w.a_show_in_folder,
-                        None, w.a_remove, w.a_up, w.a_down, w.a_retry, w.a_clear),
+                        w.a_import_hints, w.a_export_hints, None, w.a_remove, w.a_up, w.a_down, w.a_retry,
+                        w.a_clear),
              "&View": (w.a_settings, None, w.a_side, w.a_fit, w.a_actual, None, *w.mask_editor.actions()),
              "&Tools": (w.a_train, w.a_models),
              "&Help": (w.a_card, None, w.a_report, w.a_logs, None, w.a_about)}
@@ -123,7 +128,9 @@ def row_menu(window, item) -> QMenu:
     done = item.status in (Status.DONE, Status.SKIPPED) and item.output is not None
     entries = ((window.a_open_output, window.open_selected_output, done),
                (window.a_show_in_folder, window.show_selected_in_folder, True),
-               (window.a_preview, window.preview_selected, True), None,
+               (window.a_preview, window.preview_selected, True),
+               (window.a_import_hints, window.import_hints, True),
+               (window.a_export_hints, window.export_hints, bool(item.hints)), None,
                ("Retry", window.retry_selected, item.status in (Status.FAILED, Status.CANCELLED)),
                (window.a_remove, window.remove_selected, True))
     for entry in entries:

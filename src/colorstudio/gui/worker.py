@@ -30,6 +30,7 @@ class JobRequest:
     output: Path | None  # None: a preview, nothing is written
     settings: JobSettings  # the model, the options and the output settings of this photo's batch
     strokes: tuple = ()  # dust-mask edits, [x, y, radius, add] each
+    hints: tuple = ()  # colour hints, [x, y, a, b] each
 
 
 @dataclass
@@ -133,6 +134,7 @@ class EngineWorker(QObject):
         started = time.monotonic()
         with _JobReport(self, request):
             from colorstudio.core.device import is_accelerator, resolve_device
+            from colorstudio.core.hints import ColorHint
             from colorstudio.core.restoration import Stroke
 
             settings = request.settings
@@ -141,6 +143,7 @@ class EngineWorker(QObject):
                           "The queue waits: a training run is using the GPU."):
                 rendered = colorizer.render(
                     request.source, settings.options, strokes=[Stroke.from_json(s) for s in request.strokes],
+                    hints=[ColorHint(*h) for h in request.hints],
                     max_pixels=settings.max_pixels, progress=lambda d, t: self.job_progress.emit(request.id, d, t),
                     should_cancel=self.flags.should_cancel, on_notice=self.notice.emit)
             seconds = time.monotonic() - started

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from colorstudio import __version__
 from colorstudio.core.errors import ImageReadError
+from colorstudio.core.text import plural
 
 XMP_NAMESPACE = "https://colorstudio.invalid/ns/1.0/"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -38,6 +39,7 @@ class Provenance:
     model_version: str = ""
     software: str = f"colorstudio {__version__}"
     when: datetime = field(default_factory=_now)
+    hints: int = 0  # colour hints the user gave for this photo
 
     def when_iso(self) -> str:
         return self.when.isoformat(timespec="seconds")
@@ -45,8 +47,9 @@ class Provenance:
     def description(self) -> str:
         """One human-readable sentence for ImageDescription / PNG Description / dc:description."""
         model = f"{self.model} {self.model_version}".strip()
+        guided = f", guided by {plural(self.hints, 'colour hint')}" if self.hints else ""
         return (
-            f"Colorized by {self.software} with model {model} on {self.when_iso()}. "
+            f"Colorized by {self.software} with model {model}{guided} on {self.when_iso()}. "
             "Colours are a machine's guess, not the original."
         )
 
@@ -59,6 +62,7 @@ def build_xmp(provenance: Provenance) -> bytes:
         "colorstudio:ModelVersion": provenance.model_version,
         "colorstudio:Software": provenance.software,
         "colorstudio:Date": provenance.when_iso(),
+        "colorstudio:Hints": str(provenance.hints),
     }
     attr_text = "".join(f"\n    {name}={quoteattr(value)}" for name, value in attrs.items())
     packet = (
@@ -108,6 +112,7 @@ def parse_xmp(packet: bytes) -> dict[str, object] | None:
         "model_version": values.get("ModelVersion", ""),
         "software": values.get("Software", ""),
         "when": values.get("Date", ""),
+        "hints": int(values["Hints"]) if values.get("Hints", "").isdigit() else 0,
         "description": description,
     }
 
