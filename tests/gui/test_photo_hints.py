@@ -118,3 +118,52 @@ def test_hints_dir_gives_each_photo_its_own_hints_and_a_bad_file_fails_only_its_
     assert "guided by 2 colour hints" in imageio.read_provenance(out / "b.png")["description"]
     assert not (out / "c.png").exists()
     assert sorted(p.name for p in photos.iterdir()) == ["a.png", "b.png", "c.png"]  # nothing written there
+
+
+def test_the_hint_tool_adds_moves_recolours_removes_and_undoes_each(make_window, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtGui import QColor
+
+    from colorstudio.gui.hint_editing import HintEditor
+
+    colours = iter([QColor(200, 30, 30), QColor(30, 60, 200)])
+    monkeypatch.setattr(HintEditor, "choose_colour", classmethod(lambda cls, parent, initial: next(colours)))
+    window = make_window()
+    window.add_paths([scene(tmp_path / "p.png")])
+    window.table.selectRow(0)
+    view = window.viewer
+    qtbot.waitUntil(lambda: view.before is not None, timeout=20000)
+    window.hint_editor.tool.setChecked(True)
+    item = window.queue_model.queue.items[0]
+    centre = QPoint(view.width() // 2, view.height() // 2)
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=centre)  # add (red)
+    assert len(item.hints) == 1 and item.hints[0][2] > 40  # a red's a*
+    x0, y0 = item.hints[0][:2]
+    assert abs(x0 - 60) < 2 and abs(y0 - 45) < 2  # the photo's centre, in photo pixels
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=centre)  # drag it 40 screen px to the right
+    qtbot.mouseMove(view, centre + QPoint(40, 0))
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=centre + QPoint(40, 0))
+    moved = item.hints[0][0]
+    assert moved > x0 + 5
+    qtbot.mouseDClick(view, Qt.MouseButton.LeftButton, pos=centre + QPoint(40, 0))  # recolour (blue)
+    assert item.hints[0][3] < -20  # a blue's b*
+    qtbot.mouseClick(view, Qt.MouseButton.RightButton, pos=centre + QPoint(40, 0))  # remove
+    assert item.hints == []
+    undo, redo = window.hint_editor.undo, window.hint_editor.redo
+    undo.trigger()
+    assert item.hints[0][3] < -20  # back: the blue one
+    undo.trigger()
+    assert item.hints[0][2] > 40 and abs(item.hints[0][0] - moved) < 1e-6  # red again, where it was moved to
+    undo.trigger()
+    assert abs(item.hints[0][0] - x0) < 1e-6  # before the move
+    undo.trigger()
+    assert item.hints == []  # before the add
+    for _ in range(4):
+        redo.trigger()
+    assert item.hints == []  # redone to the end: removed again
+    undo.trigger()
+    view.setFocus()
+    view.selected_hint = 0
+    qtbot.keyClick(view, Qt.Key.Key_Delete)  # Delete removes the hint, not the photo's row
+    assert item.hints == [] and len(window.queue_model.queue.items) == 1
+    assert view.hints == []

@@ -19,6 +19,7 @@ from colorstudio.gui.queue_actions import QueueActions
 from colorstudio.gui.window_dialogs import Dialogs
 from colorstudio.gui.notify import notify
 from colorstudio.gui.images import load_pair
+from colorstudio.gui.hint_editing import HintEditor
 from colorstudio.gui.mask_editing import MaskEditor
 from colorstudio.gui.queue_model import OUTPUT, PHOTO, STATUS, THUMB, QueueModel
 from colorstudio.gui.settings_panel import SettingsPanel
@@ -48,6 +49,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         self._reload_after_batch = False
         self._build_views()
         self.mask_editor = MaskEditor(self)
+        self.hint_editor = HintEditor(self)
         window_actions.build(self)
         error_dialog.install(self)  # the log file, and a dialog for any unexpected error in the window's threads
         self._build_status()
@@ -132,6 +134,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
     def show_selected(self) -> None:
         ids = self.selected_ids()
         self.engine.set_shown(ids[0] if ids else None)
+        self.hint_editor.refresh()
         result = self.results.get(ids[0]) if ids else None
         if result is not None:
             self.viewer.set_images(result.before, result.after, keep_view=True)

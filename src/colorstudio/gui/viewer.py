@@ -6,19 +6,27 @@ repaints as fast as a small one.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QWheelEvent
 from PySide6.QtWidgets import QWidget
+
+import numpy as np
 
 from colorstudio.gui.images import Pyramid
 
 SPLIT, SIDE_BY_SIDE = "split", "side-by-side"
 BACKDROP = QColor("#3c3c3c")
+HINT_RADIUS = 7  # screen pixels
 
 
 class BeforeAfterView(QWidget):
     zoomChanged = Signal(float)
     stroked = Signal(float, float, float, bool)  # x, y, radius in photo pixels; True adds to the mask
+    # the colour-hint tool (photo pixels): add at a point, move, remove, choose a hint's colour again
+    hintAdded = Signal(float, float)
+    hintMoved = Signal(int, float, float)
+    hintRemoved = Signal(int)
+    hintPicked = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -35,6 +43,10 @@ class BeforeAfterView(QWidget):
         self.brush: str | None = None  # "add" or "erase" while editing the mask
         self.brush_size = 24  # screen pixels
         self._drag: str | None = None
+        self.hint_mode = False  # clicks place colour hints; the middle button pans
+        self.hints: list = []  # the shown photo's hints, [x, y, a, b] each
+        self.selected_hint: int | None = None
+        self._hint_drag = (0, False)  # the hint being dragged, and whether it moved
         self._last = QPointF()
         self.setMouseTracking(True)
         self.setMinimumSize(280, 240)
@@ -148,6 +160,7 @@ class BeforeAfterView(QWidget):
             painter.setBrush(QColor(255, 255, 255, 230))
             painter.drawEllipse(QPointF(x, ph / 2), 9, 9)
             self._labels(painter, ("Before", 8.0), ("After", self.width() - 60.0))
+        self._draw_hints(painter)
 
     def _draw(self, painter: QPainter, pyramid: Pyramid | None, origin: QPointF, overlay: bool = False) -> None:
         if pyramid is None:
@@ -168,6 +181,58 @@ class BeforeAfterView(QWidget):
             k = self.overlay.width() / pyramid.width / factor
             painter.drawImage(visible, self.overlay, QRectF(source.x() * k, source.y() * k,
                                                             source.width() * k, source.height() * k))
+
+    def set_hints(self, hints: list, selected: int | None = None) -> None:
+        self.hints, self.selected_hint = [list(h) for h in hints], selected
+        self.update()
+
+    def _pane_origins(self) -> list[QPointF]:
+        pw, ph = self._pane_size()
+        origins = [QPointF(pw / 2, ph / 2)]
+        if self.mode == SIDE_BY_SIDE:
+            origins.append(QPointF(pw * 1.5, ph / 2))
+        return origins
+
+    def _draw_hints(self, painter: QPainter) -> None:
+        """Each hint as a marker filled with its colour (at a mid lightness); the selected one ringed."""
+        if not self.hints or (self.before is None and self.after is None):
+            return
+        from colorstudio.core.color import lab_to_rgb
+
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        for i, (x, y, a, b) in enumerate(self.hints):
+            r, g, bl = lab_to_rgb(np.array([[[65.0, a, b]]], np.float32))[0, 0]
+            for origin in self._pane_origins():
+                centre = origin + (QPointF(x, y) - self.center) * self.scale
+                selected = i == self.selected_hint
+                painter.setPen(QPen(QColor("#ffd400" if selected else "white"), 3 if selected else 2))
+                painter.setBrush(QColor(int(r * 255), int(g * 255), int(bl * 255)))
+                painter.drawEllipse(centre, HINT_RADIUS, HINT_RADIUS)
+
+    def _hint_at(self, pos: QPointF) -> int | None:
+        point = self._to_image(pos, self._pane_origin(pos))
+        for i in reversed(range(len(self.hints))):
+            x, y = self.hints[i][:2]
+            if (QPointF(x, y) - point).manhattanLength() * self.scale <= HINT_RADIUS * 1.5:
+                return i
+        return None
+
+    def _hint_press(self, event: QMouseEvent) -> bool:
+        """The hint tool's share of a mouse press; True when it took the press."""
+        pos = event.position()
+        index = self._hint_at(pos)
+        if event.button() == Qt.MouseButton.RightButton and index is not None:
+            self.hintRemoved.emit(index)
+            return True
+        if event.button() != Qt.MouseButton.LeftButton:
+            return False
+        if index is not None:
+            self.selected_hint, self._drag, self._hint_drag = index, "hint", (index, False)
+            self.update()
+        else:
+            point = self._to_image(pos, self._pane_origin(pos))
+            self.hintAdded.emit(point.x(), point.y())
+        return True
 
     def _labels(self, painter: QPainter, *labels: tuple[str, float]) -> None:
         for text, x in labels:
@@ -203,6 +268,11 @@ class BeforeAfterView(QWidget):
         self.update()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self.hint_mode and self._hint_press(event):
+            return
+        if event.button() == Qt.MouseButton.MiddleButton:
+            self._drag, self._last = "pan", event.position()
+            return
         if event.button() == Qt.MouseButton.LeftButton:
             if self.brush:
                 self._drag = "brush"
@@ -213,6 +283,13 @@ class BeforeAfterView(QWidget):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         pos = event.position()
+        if self._drag == "hint":
+            index, _ = self._hint_drag
+            point = self._to_image(pos, self._pane_origin(pos))
+            self.hints[index][:2] = [point.x(), point.y()]
+            self._hint_drag = (index, True)
+            self.update()
+            return
         if self._drag == "brush":
             self._stroke(pos)
             return
@@ -230,9 +307,17 @@ class BeforeAfterView(QWidget):
         self.setCursor(shape)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._drag == "hint" and self._hint_drag[1]:
+            index = self._hint_drag[0]
+            self.hintMoved.emit(index, *self.hints[index][:2])
         self._drag = None
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self.hint_mode:
+            index = self._hint_at(event.position())
+            if index is not None:
+                self.hintPicked.emit(index)
+            return
         if self.fitting:
             self.zoom_to(1.0 / self.device_pixel_ratio(), event.position())
         else:
@@ -247,3 +332,20 @@ class BeforeAfterView(QWidget):
         if self.fitting:
             self.fit()
         super().resizeEvent(event)
+
+    def _deletes_hint(self, event) -> bool:
+        return (self.hint_mode and self.selected_hint is not None
+                and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace))
+
+    def event(self, event) -> bool:  # noqa: D401 - Qt API
+        if event.type() == QEvent.Type.ShortcutOverride and self._deletes_hint(event):
+            event.accept()  # Delete removes the selected hint here, not the queue's selected photo
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if self._deletes_hint(event):
+            self.hintRemoved.emit(self.selected_hint)
+            return
+        super().keyPressEvent(event)
+

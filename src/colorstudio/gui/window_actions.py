@@ -87,13 +87,14 @@ def build(window) -> None:
     bar = QToolBar("Main")
     bar.setObjectName("main-toolbar")
     bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-    for a in (w.a_add, w.a_add_folder, None, w.a_start, w.a_pause, w.a_cancel, None, w.a_preview, None,
-              w.a_side, w.a_fit, w.a_actual):
+    for a in (w.a_add, w.a_add_folder, None, w.a_start, w.a_pause, w.a_cancel, None, w.a_preview,
+              w.hint_editor.tool, None, w.a_side, w.a_fit, w.a_actual):
         bar.addSeparator() if a is None else bar.addAction(a)
     w.addToolBar(bar)
     w.recent_menu = QMenu("Open recent", w)
     w.recent_menu.aboutToShow.connect(lambda: fill_recent(w))
     menus = {"&File": (w.a_add, w.a_add_folder, w.recent_menu, None, w.a_open_out, None, w.a_quit),
+             "&Edit": (w.hint_editor.undo, w.hint_editor.redo, None, *w.hint_editor.actions()),
              "&Queue": (w.a_start, w.a_pause, w.a_cancel, None, w.a_preview, w.a_open_output, w.a_show_in_folder,
                         w.a_import_hints, w.a_export_hints, None, w.a_remove, w.a_up, w.a_down, w.a_retry,
                         w.a_clear),

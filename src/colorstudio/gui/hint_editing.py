@@ -1,0 +1,132 @@
+"""The colour-hint tool: click the photo to say "this was red", drag a hint to move it, right-click or
+Delete to remove it, double-click to choose its colour again; Ctrl+Z / Ctrl+Shift+Z undo and redo.
+
+The hints are the photo's own (its queue row keeps them, see ``QueueItem.hints``); each photo has its own
+undo history (a ``QUndoStack`` in a ``QUndoGroup``: the active one follows the photo on show)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QAction, QColor, QKeySequence, QUndoCommand, QUndoGroup, QUndoStack
+from PySide6.QtWidgets import QColorDialog
+
+from colorstudio.core.text import plural
+
+
+class _Edit(QUndoCommand):
+    """One change of a photo's hints: the list before and after (small, so whole lists are kept)."""
+
+    def __init__(self, editor: HintEditor, item_id: int, text: str, before: list, after: list) -> None:
+        super().__init__(text)
+        self.editor, self.item_id, self.before, self.after = editor, item_id, before, after
+
+    def redo(self) -> None:
+        self.editor.apply(self.item_id, self.after)
+
+    def undo(self) -> None:
+        self.editor.apply(self.item_id, self.before)
+
+
+class HintEditor(QObject):
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.tool = QAction("Colour hints", window)
+        self.tool.setCheckable(True)
+        self.tool.setShortcut(QKeySequence("H"))
+        self.tool.setToolTip("Colour hints (H): click the photo where you know the colour; drag to move, "
+                             "right-click to remove, double-click to change the colour")
+        self.tool.toggled.connect(self._toggle)
+        self.group = QUndoGroup(self)
+        self.stacks: dict[int, QUndoStack] = {}
+        self.undo = self.group.createUndoAction(window, "Undo")
+        self.undo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo = self.group.createRedoAction(window, "Redo")
+        self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+        self.clear = QAction("Clear colour hints", window)
+        self.clear.triggered.connect(lambda: self._edit("Clear hints", lambda hints: []))
+        self._save = QTimer(self)
+        self._save.setSingleShot(True)
+        self._save.setInterval(800)
+        self._save.timeout.connect(window.runner.save)
+        viewer = window.viewer
+        viewer.hintAdded.connect(self._add)
+        viewer.hintMoved.connect(lambda i, x, y: self._edit("Move hint", lambda h: _set(h, i, [x, y, *h[i][2:]])))
+        viewer.hintRemoved.connect(lambda i: self._edit("Remove hint", lambda h: h[:i] + h[i + 1:]))
+        viewer.hintPicked.connect(self._recolour)
+
+    def actions(self) -> tuple[QAction, ...]:
+        return self.tool, self.clear
+
+    # -- the photo on show -------------------------------------------------------------------------------
+    def _current(self):
+        ids = self.window.selected_ids()
+        return self.window.queue_model.queue.get(ids[0]) if ids else None
+
+    def refresh(self) -> None:
+        """Show the selected photo's hints, and make its undo history the active one."""
+        item = self._current()
+        self.window.viewer.set_hints(item.hints if item is not None else [])
+        if item is not None:
+            self.group.setActiveStack(self.stacks.setdefault(item.id, QUndoStack(self.group)))
+        else:
+            self.group.setActiveStack(None)
+
+    def _toggle(self, on: bool) -> None:
+        self.window.viewer.hint_mode = on
+        if on:
+            self.window.mask_editor.add.setChecked(False)
+            self.window.mask_editor.erase.setChecked(False)
+            self.window._show_status("Colour hints: click where you know the colour. Middle button pans.")
+
+    # -- edits -------------------------------------------------------------------------------------------
+    @classmethod
+    def choose_colour(cls, parent, initial: QColor) -> QColor | None:
+        """The user's colour for a hint (tests replace this)."""
+        chosen = QColorDialog.getColor(initial, parent, "The colour it was")
+        return chosen if chosen.isValid() else None
+
+    def _ab(self, colour: QColor) -> tuple[float, float]:
+        from colorstudio.core.hints import hint_from_rgb
+
+        hint = hint_from_rgb(0, 0, (colour.red(), colour.green(), colour.blue()))
+        return hint.a, hint.b
+
+    def _add(self, x: float, y: float) -> None:
+        colour = self.choose_colour(self.window, QColor("#b03a2e"))
+        if colour is not None:
+            a, b = self._ab(colour)
+            self._edit("Add hint", lambda hints: hints + [[round(x, 1), round(y, 1), a, b]])
+
+    def _recolour(self, index: int) -> None:
+        colour = self.choose_colour(self.window, QColor("#b03a2e"))
+        if colour is not None:
+            a, b = self._ab(colour)
+            self._edit("Recolour hint", lambda h: _set(h, index, [*h[index][:2], a, b]))
+
+    def _edit(self, text: str, change) -> None:
+        item = self._current()
+        if item is None:
+            return
+        before = [list(h) for h in item.hints]
+        after = change([list(h) for h in before])
+        if after != before:
+            self.stacks.setdefault(item.id, QUndoStack(self.group)).push(_Edit(self, item.id, text, before, after))
+
+    def apply(self, item_id: int, hints: list) -> None:
+        """Give a photo these hints (an edit, its undo or its redo), and show them if it is on show."""
+        item = self.window.queue_model.queue.get(item_id)
+        if item is None:
+            return
+        item.hints = [list(h) for h in hints]
+        self.window.queue_model.refresh(item_id)
+        current = self._current()
+        if current is not None and current.id == item_id:
+            self.window.viewer.set_hints(item.hints)
+        self.window._show_status(f"{item.source.name}: {plural(len(item.hints), 'colour hint')}; they are used "
+                                 "the next time it is colorized (Preview shows them now).")
+        self._save.start()
+
+
+def _set(hints: list, index: int, value: list) -> list:
+    return hints[:index] + [value] + hints[index + 1:]
