@@ -6,31 +6,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from colorstudio.core.queue import Status
 from colorstudio.gui.main_window import MainWindow
 from colorstudio.gui.queue_model import COLUMNS
 
+from window_helpers import photo, start_slow_batch, statuses
+
 PHOTO, STATUS, OUTPUT = (COLUMNS.index(name) for name in ("Photo", "Status", "Output"))
-
-
-def photo(path: Path, size=(96, 72), seed=0) -> Path:
-    rng = np.random.default_rng(seed)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray((rng.random(size[::-1]) * 255).astype(np.uint8)).save(path)
-    return path
-
-
-def statuses(window) -> list[Status]:
-    return [item.status for item in window.queue_model.queue.items]
-
-
-def slow(window) -> None:
-    panel = window.settings_panel
-    panel.render_size.setValue(0)
-    panel.tile_size.setValue(128)
-    panel.overlap.setValue(16)
 
 
 def menu_action(window, menu_title: str, text: str):
@@ -80,10 +63,7 @@ def test_3_a_photo_deleted_after_it_was_queued_says_so_in_the_viewer(make_window
 
 def test_4_while_paused_the_status_says_paused_and_no_time_runs(make_window, qtbot, tmp_path, monkeypatch):
     window = make_window()
-    slow(window)
-    window.add_paths([photo(tmp_path / f"p{i}.png", size=(1400, 1000), seed=i) for i in range(2)])
-    with qtbot.waitSignal(window.engine.worker.job_progress, timeout=30000):
-        window.runner.start()
+    start_slow_batch(window, qtbot, tmp_path)
     window.a_pause.trigger()
     qtbot.wait(1200)  # a tile that was running when Pause was pressed reports its progress meanwhile
     assert window.status_text.text().startswith("Paused: p0.png (1 of 2)")
@@ -102,10 +82,7 @@ def test_4_while_paused_the_status_says_paused_and_no_time_runs(make_window, qtb
 
 def test_5_after_cancel_the_status_says_so_and_no_row_names_an_unwritten_output(make_window, qtbot, tmp_path):
     window = make_window()
-    slow(window)
-    window.add_paths([photo(tmp_path / f"p{i}.png", size=(1400, 1000), seed=i) for i in range(2)])
-    with qtbot.waitSignal(window.engine.worker.job_progress, timeout=30000):
-        window.runner.start()
+    start_slow_batch(window, qtbot, tmp_path)
     window.a_cancel.trigger()
     qtbot.waitUntil(lambda: statuses(window)[0] == Status.CANCELLED, timeout=30000)
     qtbot.wait(300)

@@ -20,16 +20,7 @@ from colorstudio.core.models import registry
 from colorstudio.core.queue import JobQueue, Status
 from colorstudio.gui.main_window import MainWindow
 
-
-def photo(path: Path, size=(96, 72), seed=0) -> Path:
-    rng = np.random.default_rng(seed)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray((rng.random(size[::-1]) * 255).astype(np.uint8)).save(path)
-    return path
-
-
-def statuses(window) -> list[Status]:
-    return [item.status for item in window.queue_model.queue.items]
+from window_helpers import photo, statuses
 
 
 def output_folder(window) -> Path:

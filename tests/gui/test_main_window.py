@@ -6,8 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
-from PIL import Image
 
 from colorstudio.core import imageio
 from colorstudio.core.queue import Status
@@ -15,24 +13,7 @@ from colorstudio.core.restoration import RestoreOptions
 from colorstudio.gui.main_window import MainWindow
 from colorstudio.gui.queue_model import STATUS
 
-
-def photo(path: Path, size=(96, 72), seed=0) -> Path:
-    rng = np.random.default_rng(seed)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray((rng.random(size[::-1]) * 255).astype(np.uint8)).save(path)
-    return path
-
-
-def statuses(window) -> list[Status]:
-    return [item.status for item in window.queue_model.queue.items]
-
-
-def slow_settings(window):
-    """Full-resolution rendering with small tiles: a 1600 px photo takes many tiles."""
-    panel = window.settings_panel
-    panel.render_size.setValue(0)
-    panel.tile_size.setValue(128)
-    panel.overlap.setValue(16)
+from window_helpers import photo, slow_settings, statuses
 
 
 def test_queue_runs_to_completion_and_outputs_appear(make_window, qtbot, tmp_path, monkeypatch):

@@ -13,6 +13,8 @@ from colorstudio.core import color, imageio
 from colorstudio.core.hints import ColorHint, load_hints, save_hints
 from colorstudio.core.queue import Status
 
+from window_helpers import statuses
+
 RED_AB = (55.0, 40.0)  # a strong red's chroma (CIELab a, b)
 
 
@@ -30,10 +32,6 @@ def scene(path: Path, seed: int = 0) -> Path:
 def chroma_at(path: Path, x: int, y: int) -> np.ndarray:
     lab = color.rgb_to_lab(imageio.read_image(path).pixels[y - 2:y + 3, x - 2:x + 3])
     return lab[..., 1:].reshape(-1, 2).mean(axis=0)
-
-
-def statuses(window) -> list[Status]:
-    return [item.status for item in window.queue_model.queue.items]
 
 
 def test_hints_are_kept_used_recorded_and_read_by_the_command_line_alike(make_window, qtbot, tmp_path,
