@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt
+from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon
 from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QHeaderView, QLabel, QMainWindow,
                                QProgressBar, QScrollArea, QSplitter, QTableView, QWidget)
@@ -127,7 +127,13 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.show_selected())
         self.queue_model.modelReset.connect(self._queue_changed)
         self.queue_model.unreadable.connect(self._unreadable)
-        self.settings_panel.changed.connect(self._show_planned_outputs)
+        # waiting rows' planned outputs follow the settings once they stop changing (a dragged slider or a
+        # typed folder would otherwise re-plan the whole queue, a file check per photo, at every step)
+        self._replan = QTimer(self)
+        self._replan.setSingleShot(True)
+        self._replan.setInterval(300)
+        self._replan.timeout.connect(self._show_planned_outputs)
+        self.settings_panel.changed.connect(self._replan.start)
         self.settings_panel.validityChanged.connect(lambda _: self._update_actions())
 
     # -- viewer ------------------------------------------------------------------------------------
