@@ -259,3 +259,11 @@ def test_6_renaming_the_model_in_use_keeps_it_in_use_under_its_new_name(make_win
     assert window.settings_panel.model.currentData() == "Family landscapes"
     assert "now called Family landscapes" in window.status_text.text()
     dialog.close()
+
+
+def test_a_first_start_fits_a_small_screen(make_window):
+    window = make_window()  # a brand-new profile: no remembered geometry
+    screen = window.screen().availableGeometry()
+    # (taller than the screen, the status bar was off it on a 1280 x 800 laptop; the width has a floor of
+    # about 1000 px, the queue, the viewer and the settings side by side)
+    assert window.frameGeometry().height() <= screen.height()

@@ -256,8 +256,10 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         geometry, state = store.value("window/geometry"), store.value("window/state")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
+        else:  # a first start: 1280 x 800 where the screen has room, within it (title bar included) otherwise
+            screen = self.screen().availableGeometry()
+            self.resize(min(1280, int(screen.width() * 0.95)), min(800, int(screen.height() * 0.9)))
+            self.move(screen.center() - self.rect().center())
         if state is not None:
             self.restoreState(state)
         with QSignalBlocker(self.settings_panel):  # no "model changed": the engine loads the restored one once
