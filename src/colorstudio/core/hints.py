@@ -3,6 +3,8 @@
 A hints file is JSON: ``{"hints": [{"x": 120, "y": 340, "color": "#2a4f9c"}, ...]}`` with x, y in pixels of
 the original photo (after EXIF orientation); a colour is ``"#rrggbb"``, ``"rgb": [r, g, b]`` (0-255)
 or ``"ab": [a, b]`` (CIELab chroma). Only the chroma of a hint is used: the photo's own lightness stays.
+An optional ``"radius"`` (photo pixels) makes the hint a patch: the colour of the square of that
+half-width around the point (the patch size of the window's hint tool); without one, a hint is a point.
 """
 
 from __future__ import annotations
@@ -23,26 +25,39 @@ class ColorHint:
     y: float
     a: float
     b: float
+    radius: float = 0.0  # half-width of the hint's patch, in photo pixels (0: a point)
+
+    def scaled(self, scale: float) -> ColorHint:
+        """The same hint in pixels of an image ``scale`` times the photo's size."""
+        return ColorHint(self.x * scale, self.y * scale, self.a, self.b, self.radius * scale)
 
 
-def hint_from_rgb(x: float, y: float, rgb: tuple[int, int, int]) -> ColorHint:
+def _rgb_lab(rgb: tuple[int, int, int]) -> tuple[float, float, float]:
     lab = color.rgb_to_lab(np.array([[rgb]], dtype=np.uint8))[0, 0]
-    return ColorHint(float(x), float(y), float(lab[1]), float(lab[2]))
+    return float(lab[0]), float(lab[1]), float(lab[2])
+
+
+def hint_from_rgb(x: float, y: float, rgb: tuple[int, int, int], radius: float = 0.0) -> ColorHint:
+    _, a, b = _rgb_lab(rgb)
+    return ColorHint(float(x), float(y), a, b, float(radius))
 
 
 def _parse_one(item: dict, where: str) -> ColorHint:
     try:
         x, y = float(item["x"]), float(item["y"])
+        radius = float(item.get("radius", 0.0))
+        if not 0 <= radius < 1e6:
+            raise ValueError(f"radius {radius} is not a size in pixels")
         if "ab" in item:
             a, b = (float(v) for v in item["ab"])
-            return ColorHint(x, y, a, b)
-        if "rgb" in item:
-            r, g, b = (int(v) for v in item["rgb"])
-            return hint_from_rgb(x, y, (r, g, b))
-        text = str(item["color"]).lstrip("#")
-        if len(text) != 6:
-            raise ValueError(f"colour {item['color']!r} is not #rrggbb")
-        return hint_from_rgb(x, y, tuple(int(text[i : i + 2], 16) for i in (0, 2, 4)))
+        elif "rgb" in item:
+            _, a, b = _rgb_lab(tuple(int(v) for v in item["rgb"]))
+        else:
+            text = str(item["color"]).lstrip("#")
+            if len(text) != 6:
+                raise ValueError(f"colour {item['color']!r} is not #rrggbb")
+            _, a, b = _rgb_lab(tuple(int(text[i : i + 2], 16) for i in (0, 2, 4)))
+        return ColorHint(x, y, a, b, radius)
     except (KeyError, TypeError, ValueError) as exc:
         raise ColorStudioError(f"{where}: a hint needs x, y and one of color/rgb/ab ({exc})") from None
 
@@ -61,8 +76,8 @@ def load_hints(path: str | Path) -> list[ColorHint]:
 
 def hints_json(hints: list[ColorHint]) -> dict:
     """The hints as the JSON ``load_hints`` reads (chroma as ``ab``: exact, whatever the lightness)."""
-    return {"hints": [{"x": round(h.x, 2), "y": round(h.y, 2), "ab": [round(h.a, 4), round(h.b, 4)]}
-                      for h in hints]}
+    return {"hints": [{"x": round(h.x, 2), "y": round(h.y, 2), "ab": [round(h.a, 4), round(h.b, 4)],
+                       **({"radius": round(h.radius, 2)} if h.radius else {})} for h in hints]}
 
 
 def save_hints(path: str | Path, hints: list[ColorHint]) -> Path:
@@ -88,11 +103,14 @@ def rasterize(hints: list[ColorHint], scale: float, rows: tuple[int, int], cols:
     """Hint planes (3, h, w) = [a / AB_SCALE, b / AB_SCALE, mask] for one tile of the render image.
 
     ``scale`` maps original-photo pixels to render pixels; ``rows``/``cols`` are the tile's span in render
-    pixels. Each hint marks a small square of ``2 * radius + 1`` pixels, as in Zhang et al. 2017.
+    pixels. Each hint marks a small square of ``2 * radius + 1`` pixels, as in Zhang et al. 2017, or its
+    own patch (``ColorHint.radius``) where that is larger.
     """
     (y0, y1), (x0, x1) = rows, cols
     planes = np.zeros((3, y1 - y0, x1 - x0), np.float32)
+    point = radius
     for hint in hints:
+        radius = max(point, round(hint.radius * scale))
         cy, cx = int(hint.y * scale) - y0, int(hint.x * scale) - x0
         ys = slice(max(cy - radius, 0), max(cy + radius + 1, 0))
         xs = slice(max(cx - radius, 0), max(cx + radius + 1, 0))

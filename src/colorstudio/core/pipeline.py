@@ -241,7 +241,7 @@ def _spread(render: np.ndarray, hints: Sequence[ColorHint], scale: float):
     if not hints:
         return None
     lightness = render if render.dtype == np.float32 else color.lightness(render)
-    return lightness, [ColorHint(h.x * scale, h.y * scale, h.a, h.b) for h in hints]
+    return lightness, [h.scaled(scale) for h in hints]
 
 
 def _predict(image, model, options: ColorizeOptions, hints, strokes, progress, should_cancel, on_notice,
