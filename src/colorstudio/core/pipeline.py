@@ -145,14 +145,17 @@ class _Composer:
         l_rows = self.lightness[y0:y1] if self.lightness is not None else color.lightness(self.image[y0:y1])
         out[y0:y1] = color.compose_rgb(l_rows, ab, self.image.dtype)
 
-    def finish(self, strength: float | None = None) -> np.ndarray:
-        """The colorized photo; ``strength`` (kept chroma only) composes a new one at another strength."""
-        out = self.out if strength is None else np.empty_like(self.out)
+    def finish(self, strength: float | None = None, spread: tuple[np.ndarray, list[ColorHint]] | None = None
+               ) -> np.ndarray:
+        """The colorized photo; ``strength`` (kept chroma only) composes a new one at another strength, and
+        ``spread`` (kept chroma only) with other hints spread over it than those the network saw."""
+        out = self.out if strength is None and spread is None else np.empty_like(self.out)
         if self.native:
             return out
         ab = self.ab_render * (self.strength if strength is None else np.float32(strength))
-        if self.spread is not None:
-            lightness, hints = self.spread
+        spread = spread or self.spread
+        if spread is not None:
+            lightness, hints = spread
             ab += hint_spread.correction_field(lightness, ab, hints)
         height, width = self.image.shape[:2]
 
@@ -226,6 +229,39 @@ def colorize_strengths(image: np.ndarray, model, options: ColorizeOptions, stren
     return [composer.finish(strength * _gain(model)) for strength in strengths]
 
 
+class Prediction:
+    """The network's chroma for a photo, kept to be composed again: with other hints spread over it
+    (the hint tool's live preview: the network runs once, each edit only spreads and composes)."""
+
+    def __init__(self, composer: _Composer, spreads: bool) -> None:
+        self._composer, self._spreads = composer, spreads
+        composer.spread = None  # spread here, with the hints ``compose`` is given
+        self._render, self._scale = composer.render, composer.scale
+        self._lightness = None
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self._composer.image.shape[:2]
+
+    def compose(self, hints: Sequence[ColorHint] = ()) -> np.ndarray:
+        """The photo as ``colorize`` gives it, but with ``hints`` (photo pixels) spread over the kept chroma
+        (the network's own response to hints is in it only for those it was predicted with)."""
+        if not (hints and self._spreads):
+            return self._composer.finish(self._composer.strength)
+        if self._lightness is None:
+            self._lightness = _spread(self._render, hints, self._scale)[0]
+        return self._composer.finish(spread=(self._lightness, [h.scaled(self._scale) for h in hints]))
+
+
+def predict(image: np.ndarray, model, options: ColorizeOptions = ColorizeOptions(), *,
+            hints: Sequence[ColorHint] = (), should_cancel: Callable[[], bool] | None = None,
+            on_notice: Callable[[str], None] | None = None) -> Prediction:
+    """What ``colorize`` computes before composing, kept: ``predict(...).compose(hints)`` is
+    ``colorize(..., hints=hints)`` when the network saw the same hints."""
+    composer = _predict(image, model, options, hints, (), None, should_cancel, on_notice, keep_chroma=True)
+    return Prediction(composer, options.spread_hints)
+
+
 def _gain(model) -> float:
     """The model's own colour gain (1 for a model that has none, e.g. a test double)."""
     return getattr(model, "colour_gain", 1.0)
@@ -275,6 +311,7 @@ def _predict(image, model, options: ColorizeOptions, hints, strokes, progress, s
                 composer = _Composer(image, render_hw, options.strength * _gain(model), restored, keep_chroma,
                                      _contrast(model), _spread(render, hints, scale) if options.spread_hints else None,
                                      pool)
+                composer.render, composer.scale = render, scale
                 TileRunner(model, dev, tile, options.overlap, tile_batch).run(
                     job, composer.sink, progress, should_cancel)
                 composer.wait()

@@ -59,18 +59,19 @@ class HintEditor(QObject):
         return self.tool, self.clear
 
     # -- the photo on show -------------------------------------------------------------------------------
-    def _current(self):
+    def current(self):
         ids = self.window.selected_ids()
         return self.window.queue_model.queue.get(ids[0]) if ids else None
 
     def refresh(self) -> None:
         """Show the selected photo's hints, and make its undo history the active one."""
-        item = self._current()
+        item = self.current()
         self.window.viewer.set_hints(item.hints if item is not None else [])
         if item is not None:
             self.group.setActiveStack(self.stacks.setdefault(item.id, QUndoStack(self.group)))
         else:
             self.group.setActiveStack(None)
+        self.window.live.update()
 
     def _toggle(self, on: bool) -> None:
         self.window.viewer.hint_mode = on
@@ -78,6 +79,7 @@ class HintEditor(QObject):
             self.window.mask_editor.add.setChecked(False)
             self.window.mask_editor.erase.setChecked(False)
             self.window._show_status("Colour hints: click where you know the colour. Middle button pans.")
+            self.window.live.update()
 
     # -- edits -------------------------------------------------------------------------------------------
     @classmethod
@@ -105,7 +107,7 @@ class HintEditor(QObject):
             self._edit("Recolour hint", lambda h: _set(h, index, [*h[index][:2], a, b]))
 
     def _edit(self, text: str, change) -> None:
-        item = self._current()
+        item = self.current()
         if item is None:
             return
         before = [list(h) for h in item.hints]
@@ -120,9 +122,10 @@ class HintEditor(QObject):
             return
         item.hints = [list(h) for h in hints]
         self.window.queue_model.refresh(item_id)
-        current = self._current()
+        current = self.current()
         if current is not None and current.id == item_id:
             self.window.viewer.set_hints(item.hints)
+            self.window.live.update()
         self.window._show_status(f"{item.source.name}: {plural(len(item.hints), 'colour hint')}; they are used "
                                  "the next time it is colorized (Preview shows them now).")
         self._save.start()

@@ -40,12 +40,16 @@ class Pyramid:
     Built off the GUI thread without holding Python's GIL for long: no full-size copy is made (level 0
     wraps the photo's own 8-bit buffer; gray stays gray), and the halvings are OpenCV's, which release
     the GIL. The pyramid keeps its arrays, so its QImages stay valid while it lives.
+
+    A pyramid may stand for a larger photo than its pixels (``size``: the photo's (width, height)), e.g. the
+    hint tool's live preview at screen size: it is drawn over the photo's whole area, just less sharp.
     """
 
-    def __init__(self, pixels: np.ndarray, smallest: int = 256) -> None:
+    def __init__(self, pixels: np.ndarray, smallest: int = 256, size: tuple[int, int] | None = None) -> None:
         import cv2
 
         level = to_display(pixels)
+        self._size = size or (level.shape[1], level.shape[0])
         self._arrays = [level]
         while max(level.shape[:2]) > smallest * 2:
             # OpenCV's area averaging: several times faster than QImage.scaled on a 24-megapixel photo
@@ -56,16 +60,18 @@ class Pyramid:
 
     @property
     def width(self) -> int:
-        return self.levels[0].width()
+        """The photo's width (its level 0's, unless it stands for a larger photo)."""
+        return self._size[0]
 
     @property
     def height(self) -> int:
-        return self.levels[0].height()
+        return self._size[1]
 
     def level_for(self, scale: float) -> tuple[QImage, float]:
-        """The smallest level still at least as sharp as ``scale`` (screen px per image px), and its factor."""
-        factor = 1.0
+        """The smallest level still at least as sharp as ``scale`` (screen px per photo px), and its factor
+        (level px per photo px)."""
         chosen = self.levels[0]
+        factor = chosen.width() / self.width
         for level in self.levels[1:]:
             f = level.width() / self.width
             if f < scale:

@@ -20,6 +20,7 @@ from colorstudio.gui.window_dialogs import Dialogs
 from colorstudio.gui.notify import notify
 from colorstudio.gui.images import load_pair
 from colorstudio.gui.hint_editing import HintEditor
+from colorstudio.gui.hint_live import LivePreview
 from colorstudio.gui.mask_editing import MaskEditor
 from colorstudio.gui.queue_model import OUTPUT, PHOTO, STATUS, THUMB, QueueModel
 from colorstudio.gui.settings_panel import SettingsPanel
@@ -49,6 +50,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         self._reload_after_batch = False
         self._build_views()
         self.mask_editor = MaskEditor(self)
+        self.live = LivePreview(self)
         self.hint_editor = HintEditor(self)
         window_actions.build(self)
         error_dialog.install(self)  # the log file, and a dialog for any unexpected error in the window's threads
@@ -134,6 +136,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         self._replan.setInterval(300)
         self._replan.timeout.connect(self._show_planned_outputs)
         self.settings_panel.changed.connect(self._replan.start)
+        self.settings_panel.changed.connect(self.live.settings_changed)
         self.settings_panel.validityChanged.connect(lambda _: self._update_actions())
 
     # -- viewer ------------------------------------------------------------------------------------
@@ -143,7 +146,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         self.hint_editor.refresh()
         result = self.results.get(ids[0]) if ids else None
         if result is not None:
-            self.viewer.set_images(result.before, result.after, keep_view=True)
+            self.viewer.set_images(result.before, self.live.after_for(ids[0]) or result.after, keep_view=True)
             self.mask_editor.refresh()
             return
         self.viewer.set_images(None, None)
@@ -167,7 +170,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
             return
         if after is not None:
             self.results[item_id] = JobResult(item_id, None, before, after, 0.0)
-        self.viewer.set_images(before, after, keep_view=True)
+        self.viewer.set_images(before, self.live.after_for(item_id) or after, keep_view=True)
 
     def toggle_side_by_side(self, checked: bool) -> None:
         self.viewer.set_mode(SIDE_BY_SIDE if checked else SPLIT)
@@ -178,6 +181,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
             self.results.pop(next(iter(self.results)))
 
     def _item_finished(self, item_id: int, result) -> None:
+        self.live.drop(item_id)
         if result.after is not None:
             self._remember(item_id, result)
         ids = self.selected_ids()
@@ -186,6 +190,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
             self.show_selected()
 
     def _preview_ready(self, item_id: int, result) -> None:
+        self.live.drop(item_id)
         self._remember(item_id, result)
         self._show_status("Preview ready (not saved).")
         self.show_selected()

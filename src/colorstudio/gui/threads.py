@@ -8,6 +8,8 @@
 - ``TaskPool``: small functions (a thumbnail, a photo for the viewer) run on a pool and their results
   handed to a callback on the GUI thread.
 - ``gpu_turn``: the queue and a training run take turns on one GPU.
+- ``Latest``: a one-place mailbox where a newer request replaces an older one not yet taken (the hint
+  tool's live preview: the newest edit wins, none is queued behind another).
 
 superqt's thread workers were considered for ``TaskPool``: they wrap every task in
 ``warnings.catch_warnings()``, which swaps the process's warning filters and is not thread-safe
@@ -73,6 +75,30 @@ class Flags:
             if self._cancel.is_set():
                 break
         return self._cancel.is_set()
+
+
+class Latest:
+    """Holds the newest request only: ``put`` replaces one not yet taken; ``take`` empties it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._item = None
+
+    def put(self, item) -> bool:
+        """Leave ``item`` (not None); True when the box was empty (nobody is yet due to take it)."""
+        with self._lock:
+            was_empty, self._item = self._item is None, item
+            return was_empty
+
+    def take(self):
+        with self._lock:
+            item, self._item = self._item, None
+            return item
+
+    def waiting(self) -> bool:
+        """Whether a request is waiting (a job in progress for an older one may stop)."""
+        with self._lock:
+            return self._item is not None
 
 
 class _Calls(QObject):

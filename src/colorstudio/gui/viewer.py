@@ -38,6 +38,7 @@ class BeforeAfterView(QWidget):
         self.center = QPointF(0, 0)  # image point shown at the middle of each pane
         self.fitting = True
         self.message = "Add photos, then select one to compare it before and after."
+        self.after_label = "After"
         self.overlay: QImage | None = None  # dust mask, drawn over the "before" photo
         self.show_overlay = False
         self.brush: str | None = None  # "add" or "erase" while editing the mask
@@ -56,8 +57,14 @@ class BeforeAfterView(QWidget):
     def set_images(self, before: Pyramid | None, after: Pyramid | None, keep_view: bool = False) -> None:
         same_size = self.before and before and (self.before.width, self.before.height) == (before.width, before.height)
         self.before, self.after = before, after
+        self.after_label = "After"
         if not (keep_view and same_size):
             self.fit()
+        self.update()
+
+    def set_after_label(self, text: str) -> None:
+        """What the After side is called ("After (live)": the hint tool's preview, not a written file)."""
+        self.after_label = text
         self.update()
 
     def set_overlay(self, overlay: QImage | None) -> None:
@@ -141,7 +148,7 @@ class BeforeAfterView(QWidget):
                 painter.setClipRect(pane)
                 self._draw(painter, pyramid, QPointF(pane.center()), overlay=i == 0)
                 painter.restore()
-            self._labels(painter, ("Before", 8.0), ("After", pw + 8.0))
+            self._labels(painter, ("Before", 8.0), (self.after_label, pw + 8.0))
             painter.setPen(QPen(QColor(255, 255, 255, 180), 2))
             painter.drawLine(QPointF(pw, 0), QPointF(pw, ph))
         elif self.after is None:
@@ -159,7 +166,7 @@ class BeforeAfterView(QWidget):
             painter.drawLine(QPointF(x, 0), QPointF(x, ph))
             painter.setBrush(QColor(255, 255, 255, 230))
             painter.drawEllipse(QPointF(x, ph / 2), 9, 9)
-            self._labels(painter, ("Before", 8.0), ("After", self.width() - 60.0))
+            self._labels(painter, ("Before", 8.0), (self.after_label, self.width() - 8.0 - self._label_width(self.after_label)))
         self._draw_hints(painter)
 
     def _draw(self, painter: QPainter, pyramid: Pyramid | None, origin: QPointF, overlay: bool = False) -> None:
@@ -200,11 +207,17 @@ class BeforeAfterView(QWidget):
         from colorstudio.core.color import lab_to_rgb
 
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        for i, (x, y, a, b) in enumerate(self.hints):
+        for i, hint in enumerate(self.hints):
+            x, y, a, b = hint[:4]
+            patch = (hint[4] if len(hint) > 4 else 0.0) * self.scale  # its patch's half-width on screen
             r, g, bl = lab_to_rgb(np.array([[[65.0, a, b]]], np.float32))[0, 0]
             for origin in self._pane_origins():
                 centre = origin + (QPointF(x, y) - self.center) * self.scale
                 selected = i == self.selected_hint
+                if patch > HINT_RADIUS:  # the area it samples, when larger than the marker
+                    painter.setPen(QPen(QColor(255, 255, 255, 200), 1, Qt.PenStyle.DashLine))
+                    painter.setBrush(Qt.BrushStyle.NoBrush)
+                    painter.drawRect(QRectF(centre.x() - patch, centre.y() - patch, 2 * patch, 2 * patch))
                 painter.setPen(QPen(QColor("#ffd400" if selected else "white"), 3 if selected else 2))
                 painter.setBrush(QColor(int(r * 255), int(g * 255), int(bl * 255)))
                 painter.drawEllipse(centre, HINT_RADIUS, HINT_RADIUS)
@@ -234,9 +247,12 @@ class BeforeAfterView(QWidget):
             self.hintAdded.emit(point.x(), point.y())
         return True
 
+    def _label_width(self, text: str) -> float:
+        return max(56.0, self.fontMetrics().horizontalAdvance(text) + 16.0)
+
     def _labels(self, painter: QPainter, *labels: tuple[str, float]) -> None:
         for text, x in labels:
-            rect = QRectF(x, 8, 56, 22)
+            rect = QRectF(x, 8, self._label_width(text), 22)
             painter.fillRect(rect, QColor(0, 0, 0, 140))
             painter.setPen(QColor("white"))
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)

@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Signal
 from colorstudio import logs
 from colorstudio.core.options import JobSettings
 from colorstudio.gui.images import Pyramid
-from colorstudio.gui.threads import Flags, WorkerThread, gpu_turn
+from colorstudio.gui.threads import Flags, Latest, WorkerThread, gpu_turn
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,17 @@ class JobRequest:
     settings: JobSettings  # the model, the options and the output settings of this photo's batch
     strokes: tuple = ()  # dust-mask edits, [x, y, radius, add] each
     hints: tuple = ()  # colour hints, [x, y, a, b] each
+
+
+@dataclass(frozen=True)
+class HintView:
+    """The hint tool's live preview of one edit: ``after`` at screen size, standing for the whole photo."""
+
+    id: int
+    version: int  # the edit it shows (the window numbers edits)
+    after: Pyramid
+    exact: bool  # the network saw the hints (as the batch will); else they were only spread
+    seconds: float  # from the edit to this view being ready
 
 
 @dataclass
@@ -73,6 +84,7 @@ class EngineWorker(QObject):
     job_failed = Signal(int, str)
     job_cancelled = Signal(int)
     mask_ready = Signal(int, object)  # item id, QImage overlay (red where the photo will be inpainted)
+    hint_view_ready = Signal(object)  # HintView
     notice = Signal(str)
 
     def __init__(self) -> None:
@@ -83,6 +95,8 @@ class EngineWorker(QObject):
         self.shown = ShownPhoto()
         self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="colorstudio-save")
         self._saving: Future | None = None
+        self.hint_requests = Latest()  # (JobRequest, version, exact, asked at): the newest edit only
+        self._hints = (None, None, -1)  # (what the preview was prepared for, core.HintPreview, version shown)
 
     # -- run on the engine thread ------------------------------------------------------------------------
     def _ensure_model(self, name: str, device: str):
@@ -154,6 +168,53 @@ class EngineWorker(QObject):
             self.wait_for_saving()  # one photo at a time waits to be written
             self._saving = self._saver.submit(self._save, colorizer, request, rendered, seconds)
             self.job_computed.emit(request.id)
+
+    def show_hints(self) -> None:
+        """The live preview of the newest hint edit: quick (spread only) at once, then, when asked and no
+        newer edit waits, exact (the network sees the hints); the exact one stops for a newer edit."""
+        from colorstudio.core.errors import Cancelled, ColorStudioError
+        from colorstudio.core.hints import ColorHint
+
+        while (task := self.hint_requests.take()) is not None:
+            request, version, exact, asked = task
+            try:
+                preview = self._hint_preview(request)
+                hints = [ColorHint(*h) for h in request.hints]
+                if version != self._hints[2]:
+                    self._emit_hint_view(request, version, preview.quick(hints), False, asked)
+                    self._hints = (*self._hints[:2], version)
+                if exact and not self.hint_requests.waiting():
+                    pixels = preview.exact(hints, should_cancel=self.hint_requests.waiting)
+                    self._emit_hint_view(request, version, pixels, True, asked)
+            except Cancelled:
+                continue  # a newer edit is waiting: it is next
+            except (ColorStudioError, MemoryError) as exc:
+                self._hints = (None, None, -1)
+                self.notice.emit(f"The live preview stopped: {exc}")
+            except Exception as exc:  # noqa: BLE001 - a bug: reported, the thread lives on
+                self._hints = (None, None, -1)
+                logs.report_unexpected("while previewing colour hints", exc)
+
+    def _hint_preview(self, request: JobRequest):
+        """The photo's prepared preview (read, shrunk, the network run once), made again when the photo or
+        the settings change."""
+        key = (request.id, request.source, request.settings)
+        if self._hints[0] != key:
+            from colorstudio.core import imageio
+            from colorstudio.core.hint_preview import HintPreview
+
+            self._hints = (None, None, -1)
+            settings = request.settings
+            colorizer = self._ensure_model(settings.model, settings.options.device)
+            photo = imageio.read_image(request.source, max_pixels=settings.max_pixels)
+            self._hints = (key, HintPreview(colorizer.model, photo.pixels, settings.options), -1)
+        return self._hints[1]
+
+    def _emit_hint_view(self, request: JobRequest, version: int, pixels, exact: bool, asked: float) -> None:
+        preview = self._hints[1]
+        h, w = preview.photo_shape
+        after = Pyramid(pixels, size=(w, h))
+        self.hint_view_ready.emit(HintView(request.id, version, after, exact, time.monotonic() - asked))
 
     def _save(self, colorizer, request: JobRequest, rendered, seconds: float) -> None:
         """On the saver thread: write the output atomically, then hand the before/after to the window."""
@@ -272,6 +333,12 @@ class Engine(QObject):
 
     def compute_mask(self, request: JobRequest) -> None:
         self._thread.submit(self.worker.compute_mask, request)
+
+    def preview_hints(self, request: JobRequest, version: int, exact: bool) -> None:
+        """Show edit ``version`` of a photo's hints live (see ``EngineWorker.show_hints``); a newer call
+        replaces this one if the engine has not taken it yet."""
+        if self.worker.hint_requests.put((request, version, exact, time.monotonic())):
+            self._thread.submit(self.worker.show_hints)
 
     def release_memory(self) -> None:
         self._thread.submit(self.worker.release_memory)

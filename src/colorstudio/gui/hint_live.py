@@ -1,0 +1,96 @@
+"""The hint tool's live preview in the window: while the tool is on, the After side follows every edit.
+
+Each edit (and its undo or redo) asks the engine for a quick view at once: the hints spread over the chroma
+the network gave once for the photo, at screen size (``core.hint_preview``). When the edits pause for
+``EXACT_AFTER_MS``, it asks for the exact view too: the network sees the hints, as the batch will. Edits are
+numbered; the engine keeps only the newest request (``threads.Latest``) and stops an exact view between tiles
+when a newer edit arrives, so no edit is lost and none waits behind an older one.
+
+The live view stands for the photo until the photo is colorized again (by the batch or Preview): it is what
+the hints make now, not what was written.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QObject, QTimer
+
+from colorstudio.core.errors import ColorStudioError
+from colorstudio.gui.worker import JobRequest
+
+EXACT_AFTER_MS = 600
+
+
+class LivePreview(QObject):
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.version = 0  # the newest edit's number (one count for the whole window)
+        self._asked: dict[int, float] = {}  # version -> when it was made
+        self._shown: dict[int, int] = {}  # item id -> version on show
+        self.afters: dict[int, object] = {}  # item id -> its live After (Pyramid)
+        self.timings: list[tuple[int, float, bool]] = []  # (version, edit-to-view seconds, exact): measured
+        self._exact = QTimer(self)
+        self._exact.setSingleShot(True)
+        self._exact.setInterval(EXACT_AFTER_MS)
+        self._exact.timeout.connect(lambda: self._send(exact=True))
+        self._settings = QTimer(self)  # settings changes (a dragged strength slider) settle first
+        self._settings.setSingleShot(True)
+        self._settings.setInterval(300)
+        self._settings.timeout.connect(self.update)
+        window.engine.worker.hint_view_ready.connect(self._ready)
+
+    @property
+    def on(self) -> bool:
+        return self.window.hint_editor.tool.isChecked()
+
+    def update(self) -> None:
+        """The photo on show or its hints changed (or the tool was switched on): show them live."""
+        if not self.on:
+            return
+        self.version += 1
+        self._asked[self.version] = time.monotonic()
+        if self._send(exact=False):
+            self._exact.start()
+
+    def settings_changed(self) -> None:
+        self.afters.clear()
+        if self.on:
+            self._settings.start()
+
+    def _send(self, exact: bool) -> bool:
+        item = self.window.hint_editor.current()
+        if item is None:
+            return False
+        try:
+            settings = self.window.runner.settings()
+        except ColorStudioError as exc:
+            self.window._show_status(f"No live preview: {exc}.")
+            return False
+        request = JobRequest(item.id, item.source, None, settings, hints=tuple(tuple(h) for h in item.hints))
+        self.window.engine.preview_hints(request, self.version, exact)
+        return True
+
+    def _ready(self, view) -> None:
+        if view.version < self._shown.get(view.id, -1):
+            return  # an older edit's view, overtaken
+        asked = self._asked.get(view.version)
+        if asked is not None:
+            self.timings.append((view.version, time.monotonic() - asked, view.exact))
+        self._shown[view.id] = view.version
+        self.afters[view.id] = view.after
+        current = self.window.hint_editor.current()
+        viewer = self.window.viewer
+        if current is not None and current.id == view.id and viewer.before is not None:
+            viewer.set_images(viewer.before, view.after, keep_view=True)
+            viewer.set_after_label("After (live)" if not view.exact else "After (live, exact)")
+
+    def after_for(self, item_id: int):
+        """The photo's live After, if its hints were edited since it was last colorized."""
+        return self.afters.get(item_id)
+
+    def drop(self, item_id: int) -> None:
+        """The photo was colorized again: its own result stands for it now."""
+        self.afters.pop(item_id, None)
+        self._shown.pop(item_id, None)
