@@ -16,6 +16,7 @@ from colorstudio.core.queue import Status
 from window_helpers import statuses
 
 RED_AB = (55.0, 40.0)  # a strong red's chroma (CIELab a, b)
+DARK_RED = (30.0, 20.0)  # a red that exists at L* 30
 
 
 def scene(path: Path, seed: int = 0) -> Path:
@@ -118,50 +119,84 @@ def test_hints_dir_gives_each_photo_its_own_hints_and_a_bad_file_fails_only_its_
     assert sorted(p.name for p in photos.iterdir()) == ["a.png", "b.png", "c.png"]  # nothing written there
 
 
-def test_the_hint_tool_adds_moves_recolours_removes_and_undoes_each(make_window, qtbot, tmp_path, monkeypatch):
+def wheel(view, pos, notches: int) -> None:
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    event = QWheelEvent(QPointF(pos), QPointF(view.mapToGlobal(pos)), QPoint(0, 0), QPoint(0, 120 * notches),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(view, event)
+
+
+def test_the_hint_tool_adds_moves_recolours_resizes_removes_and_undoes_each(make_window, qtbot, tmp_path,
+                                                                             monkeypatch):
     from PySide6.QtCore import QPoint, Qt
     from PySide6.QtGui import QColor
 
     from colorstudio.gui.hint_editing import HintEditor
 
-    colours = iter([QColor(200, 30, 30), QColor(30, 60, 200)])
-    monkeypatch.setattr(HintEditor, "choose_colour", classmethod(lambda cls, parent, initial: next(colours)))
+    monkeypatch.setattr(HintEditor, "choose_colour", classmethod(lambda cls, parent, initial: QColor(30, 60, 200)))
     window = make_window()
     window.add_paths([scene(tmp_path / "p.png")])
     window.table.selectRow(0)
-    view = window.viewer
+    view, chooser = window.viewer, window.hint_panel.chooser
     qtbot.waitUntil(lambda: view.before is not None, timeout=20000)
     window.hint_editor.tool.setChecked(True)
+    assert window.hint_panel.dock.isVisible()  # the Hint colour panel comes with the tool
+    assert not chooser.gray_button.isEnabled()  # nothing selected yet
     item = window.queue_model.queue.items[0]
     centre = QPoint(view.width() // 2, view.height() // 2)
-    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=centre)  # add (red)
-    assert len(item.hints) == 1 and item.hints[0][2] > 40  # a red's a*
-    x0, y0 = item.hints[0][:2]
-    assert abs(x0 - 60) < 2 and abs(y0 - 45) < 2  # the photo's centre, in photo pixels
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=centre)  # add: the model's colour there, selected
+    assert len(item.hints) == 1 and view.selected_hint == 0
+    x0, y0, *_, radius = item.hints[0]
+    assert abs(x0 - 60) < 2 and abs(y0 - 45) < 2 and radius == 1.0  # photo pixels; 1/400 of 120 px, at least 1
+    assert chooser.gray_button.isEnabled()
+    # pick a red on the chooser's ab plane (one that exists at the dark region's L* 30): the hint takes it
+    qtbot.mouseClick(chooser.picker, Qt.MouseButton.LeftButton, pos=chooser.picker.point_of(*DARK_RED).toPoint())
+    assert np.hypot(item.hints[0][2] - DARK_RED[0], item.hints[0][3] - DARK_RED[1]) < 3
     qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=centre)  # drag it 40 screen px to the right
     qtbot.mouseMove(view, centre + QPoint(40, 0))
     qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=centre + QPoint(40, 0))
     moved = item.hints[0][0]
     assert moved > x0 + 5
-    qtbot.mouseDClick(view, Qt.MouseButton.LeftButton, pos=centre + QPoint(40, 0))  # recolour (blue)
+    here = centre + QPoint(40, 0)
+    wheel(view, here, 3)  # over the hint the wheel sizes its patch (three steps: one edit), not the zoom
+    scale = view.scale
+    assert abs(item.hints[0][4] - round(1.25**3, 1)) < 0.05 and view.scale == scale
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_BracketRight)  # ] grows it once more
+    grown = item.hints[0][4]
+    assert grown > 1.9
+    qtbot.mouseDClick(view, Qt.MouseButton.LeftButton, pos=here)  # a double-click: the colour dialog (blue)
     assert item.hints[0][3] < -20  # a blue's b*
-    qtbot.mouseClick(view, Qt.MouseButton.RightButton, pos=centre + QPoint(40, 0))  # remove
+    qtbot.mouseClick(chooser.gray_button, Qt.MouseButton.LeftButton)  # "Gray here"
+    assert item.hints[0][2:4] == [0.0, 0.0]
+    qtbot.mouseClick(view, Qt.MouseButton.RightButton, pos=here)  # remove
     assert item.hints == []
     undo, redo = window.hint_editor.undo, window.hint_editor.redo
     undo.trigger()
-    assert item.hints[0][3] < -20  # back: the blue one
+    assert item.hints[0][2:4] == [0.0, 0.0]  # back: the gray one
     undo.trigger()
-    assert item.hints[0][2] > 40 and abs(item.hints[0][0] - moved) < 1e-6  # red again, where it was moved to
+    assert item.hints[0][3] < -20  # the blue
+    undo.trigger()
+    assert item.hints[0][4] == grown and item.hints[0][2] > 25  # the red
+    undo.trigger()
+    assert item.hints[0][4] == 1.0  # before the resize: the wheel's three steps and ] right after are one edit
     undo.trigger()
     assert abs(item.hints[0][0] - x0) < 1e-6  # before the move
     undo.trigger()
+    assert np.hypot(*item.hints[0][2:4]) < 20  # before the red: the model's colour
+    undo.trigger()
     assert item.hints == []  # before the add
-    for _ in range(4):
+    for _ in range(7):
         redo.trigger()
     assert item.hints == []  # redone to the end: removed again
     undo.trigger()
     view.setFocus()
-    view.selected_hint = 0
+    view.select_hint(0)
     qtbot.keyClick(view, Qt.Key.Key_Delete)  # Delete removes the hint, not the photo's row
     assert item.hints == [] and len(window.queue_model.queue.items) == 1
     assert view.hints == []
+    recent = window.hint_panel.chooser.recent()  # the picks are remembered, the newest first
+    assert recent[0] == (0.0, 0.0) and np.hypot(recent[1][0] - DARK_RED[0], recent[1][1] - DARK_RED[1]) < 3

@@ -58,6 +58,15 @@ class HintPreview:
         """The preview (RGB, screen size) with ``hints`` spread over the network's hint-less chroma."""
         return self.base.compose(self._scaled(hints))
 
+    def suggest(self, x: float, y: float, radius: float = 0.0):
+        """The model's colour at photo point (x, y) and its alternatives (``hint_suggest``)."""
+        from colorstudio.core.device import resolve_device
+        from colorstudio.core.hint_suggest import suggest_colours
+
+        k = self.scale * self.base.scale  # photo pixels -> the network's
+        return suggest_colours(self.model, self.base.render, x * k, y * k, device=resolve_device(self.options.device),
+                               radius=max(1, round(radius * k)))
+
     def exact(self, hints: Sequence[ColorHint], should_cancel: Callable[[], bool] | None = None) -> np.ndarray:
         """The preview as the batch renders it: the network sees the hints, then they are spread. Raises
         ``Cancelled`` when ``should_cancel()`` turns true between tiles."""

@@ -243,6 +243,16 @@ class Prediction:
     def shape(self) -> tuple[int, int]:
         return self._composer.image.shape[:2]
 
+    @property
+    def render(self) -> np.ndarray:
+        """What the network saw (the photo at the render size)."""
+        return self._render
+
+    @property
+    def scale(self) -> float:
+        """Photo pixels -> render pixels."""
+        return self._scale
+
     def compose(self, hints: Sequence[ColorHint] = ()) -> np.ndarray:
         """The photo as ``colorize`` gives it, but with ``hints`` (photo pixels) spread over the kept chroma
         (the network's own response to hints is in it only for those it was predicted with)."""

@@ -21,6 +21,7 @@ from colorstudio.gui.notify import notify
 from colorstudio.gui.images import load_pair
 from colorstudio.gui.hint_editing import HintEditor
 from colorstudio.gui.hint_live import LivePreview
+from colorstudio.gui.hint_panel import HintPanel
 from colorstudio.gui.mask_editing import MaskEditor
 from colorstudio.gui.queue_model import OUTPUT, PHOTO, STATUS, THUMB, QueueModel
 from colorstudio.gui.settings_panel import SettingsPanel
@@ -52,11 +53,13 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         self.mask_editor = MaskEditor(self)
         self.live = LivePreview(self)
         self.hint_editor = HintEditor(self)
+        self.hint_panel = HintPanel(self)
         window_actions.build(self)
         error_dialog.install(self)  # the log file, and a dialog for any unexpected error in the window's threads
         self._build_status()
         self._connect()
         self._restore_settings()
+        self.hint_panel.tool_toggled(False)  # a restored layout may have the Hint colour tab open: the tool is off
         self._load_model()
         self._show_planned_outputs()
         self._update_actions()

@@ -13,18 +13,21 @@ from PySide6.QtWidgets import QWidget
 import numpy as np
 
 from colorstudio.gui.images import Pyramid
+from colorstudio.gui.viewer_hints import HintLayer
 
 SPLIT, SIDE_BY_SIDE = "split", "side-by-side"
 BACKDROP = QColor("#3c3c3c")
-HINT_RADIUS = 7  # screen pixels
 
 
-class BeforeAfterView(QWidget):
+class BeforeAfterView(HintLayer, QWidget):
     zoomChanged = Signal(float)
     stroked = Signal(float, float, float, bool)  # x, y, radius in photo pixels; True adds to the mask
-    # the colour-hint tool (photo pixels): add at a point, move, remove, choose a hint's colour again
+    # the colour-hint tool (photo pixels; see viewer_hints): add at a point, select, move, resize, remove,
+    # choose a hint's colour in a dialog
     hintAdded = Signal(float, float)
+    hintSelected = Signal(int)  # -1: none
     hintMoved = Signal(int, float, float)
+    hintResized = Signal(int, float)  # index, factor
     hintRemoved = Signal(int)
     hintPicked = Signal(int)
 
@@ -166,7 +169,8 @@ class BeforeAfterView(QWidget):
             painter.drawLine(QPointF(x, 0), QPointF(x, ph))
             painter.setBrush(QColor(255, 255, 255, 230))
             painter.drawEllipse(QPointF(x, ph / 2), 9, 9)
-            self._labels(painter, ("Before", 8.0), (self.after_label, self.width() - 8.0 - self._label_width(self.after_label)))
+            after = self.after_label
+            self._labels(painter, ("Before", 8.0), (after, self.width() - 8.0 - self._label_width(after)))
         self._draw_hints(painter)
 
     def _draw(self, painter: QPainter, pyramid: Pyramid | None, origin: QPointF, overlay: bool = False) -> None:
@@ -189,63 +193,12 @@ class BeforeAfterView(QWidget):
             painter.drawImage(visible, self.overlay, QRectF(source.x() * k, source.y() * k,
                                                             source.width() * k, source.height() * k))
 
-    def set_hints(self, hints: list, selected: int | None = None) -> None:
-        self.hints, self.selected_hint = [list(h) for h in hints], selected
-        self.update()
-
     def _pane_origins(self) -> list[QPointF]:
         pw, ph = self._pane_size()
         origins = [QPointF(pw / 2, ph / 2)]
         if self.mode == SIDE_BY_SIDE:
             origins.append(QPointF(pw * 1.5, ph / 2))
         return origins
-
-    def _draw_hints(self, painter: QPainter) -> None:
-        """Each hint as a marker filled with its colour (at a mid lightness); the selected one ringed."""
-        if not self.hints or (self.before is None and self.after is None):
-            return
-        from colorstudio.core.color import lab_to_rgb
-
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        for i, hint in enumerate(self.hints):
-            x, y, a, b = hint[:4]
-            patch = (hint[4] if len(hint) > 4 else 0.0) * self.scale  # its patch's half-width on screen
-            r, g, bl = lab_to_rgb(np.array([[[65.0, a, b]]], np.float32))[0, 0]
-            for origin in self._pane_origins():
-                centre = origin + (QPointF(x, y) - self.center) * self.scale
-                selected = i == self.selected_hint
-                if patch > HINT_RADIUS:  # the area it samples, when larger than the marker
-                    painter.setPen(QPen(QColor(255, 255, 255, 200), 1, Qt.PenStyle.DashLine))
-                    painter.setBrush(Qt.BrushStyle.NoBrush)
-                    painter.drawRect(QRectF(centre.x() - patch, centre.y() - patch, 2 * patch, 2 * patch))
-                painter.setPen(QPen(QColor("#ffd400" if selected else "white"), 3 if selected else 2))
-                painter.setBrush(QColor(int(r * 255), int(g * 255), int(bl * 255)))
-                painter.drawEllipse(centre, HINT_RADIUS, HINT_RADIUS)
-
-    def _hint_at(self, pos: QPointF) -> int | None:
-        point = self._to_image(pos, self._pane_origin(pos))
-        for i in reversed(range(len(self.hints))):
-            x, y = self.hints[i][:2]
-            if (QPointF(x, y) - point).manhattanLength() * self.scale <= HINT_RADIUS * 1.5:
-                return i
-        return None
-
-    def _hint_press(self, event: QMouseEvent) -> bool:
-        """The hint tool's share of a mouse press; True when it took the press."""
-        pos = event.position()
-        index = self._hint_at(pos)
-        if event.button() == Qt.MouseButton.RightButton and index is not None:
-            self.hintRemoved.emit(index)
-            return True
-        if event.button() != Qt.MouseButton.LeftButton:
-            return False
-        if index is not None:
-            self.selected_hint, self._drag, self._hint_drag = index, "hint", (index, False)
-            self.update()
-        else:
-            point = self._to_image(pos, self._pane_origin(pos))
-            self.hintAdded.emit(point.x(), point.y())
-        return True
 
     def _label_width(self, text: str) -> float:
         return max(56.0, self.fontMetrics().horizontalAdvance(text) + 16.0)
@@ -300,11 +253,7 @@ class BeforeAfterView(QWidget):
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         pos = event.position()
         if self._drag == "hint":
-            index, _ = self._hint_drag
-            point = self._to_image(pos, self._pane_origin(pos))
-            self.hints[index][:2] = [point.x(), point.y()]
-            self._hint_drag = (index, True)
-            self.update()
+            self._hint_move(pos)
             return
         if self._drag == "brush":
             self._stroke(pos)
@@ -323,9 +272,8 @@ class BeforeAfterView(QWidget):
         self.setCursor(shape)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        if self._drag == "hint" and self._hint_drag[1]:
-            index = self._hint_drag[0]
-            self.hintMoved.emit(index, *self.hints[index][:2])
+        if self._drag == "hint":
+            self._hint_release()
         self._drag = None
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
@@ -341,17 +289,13 @@ class BeforeAfterView(QWidget):
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
         steps = event.angleDelta().y() / 120
-        if steps:
+        if steps and not self._hint_wheel(event.position(), steps):
             self.zoom_to(self.scale * 1.25**steps, event.position())
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         if self.fitting:
             self.fit()
         super().resizeEvent(event)
-
-    def _deletes_hint(self, event) -> bool:
-        return (self.hint_mode and self.selected_hint is not None
-                and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace))
 
     def event(self, event) -> bool:  # noqa: D401 - Qt API
         if event.type() == QEvent.Type.ShortcutOverride and self._deletes_hint(event):
@@ -360,8 +304,6 @@ class BeforeAfterView(QWidget):
         return super().event(event)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
-        if self._deletes_hint(event):
-            self.hintRemoved.emit(self.selected_hint)
-            return
-        super().keyPressEvent(event)
+        if not self._hint_key(event):
+            super().keyPressEvent(event)
 

@@ -85,6 +85,7 @@ class EngineWorker(QObject):
     job_cancelled = Signal(int)
     mask_ready = Signal(int, object)  # item id, QImage overlay (red where the photo will be inpainted)
     hint_view_ready = Signal(object)  # HintView
+    hint_suggestions = Signal(object, object)  # the point asked about, core.hint_suggest.Suggestions or None
     notice = Signal(str)
 
     def __init__(self) -> None:
@@ -195,10 +196,19 @@ class EngineWorker(QObject):
                 self._hints = (None, None, -1)
                 logs.report_unexpected("while previewing colour hints", exc)
 
+    def suggest_hint(self, request: JobRequest, x: float, y: float, radius: float, point) -> None:
+        """The model's colours for photo point (x, y) (``core.hint_suggest``), from the prepared preview."""
+        try:
+            suggestions = self._hint_preview(request).suggest(x, y, radius)
+        except Exception as exc:  # noqa: BLE001 - the chooser says there are none; a bug is reported
+            _unless_expected(exc, "while suggesting hint colours")
+            suggestions = None
+        self.hint_suggestions.emit(point, suggestions)
+
     def _hint_preview(self, request: JobRequest):
         """The photo's prepared preview (read, shrunk, the network run once), made again when the photo or
         the settings change."""
-        key = (request.id, request.source, request.settings)
+        key = (request.id, request.source, request.settings)  # not the hints: those are what changes
         if self._hints[0] != key:
             from colorstudio.core import imageio
             from colorstudio.core.hint_preview import HintPreview
@@ -333,6 +343,9 @@ class Engine(QObject):
 
     def compute_mask(self, request: JobRequest) -> None:
         self._thread.submit(self.worker.compute_mask, request)
+
+    def suggest_hint(self, request: JobRequest, x: float, y: float, radius: float, point) -> None:
+        self._thread.submit(self.worker.suggest_hint, request, x, y, radius, point)
 
     def preview_hints(self, request: JobRequest, version: int, exact: bool) -> None:
         """Show edit ``version`` of a photo's hints live (see ``EngineWorker.show_hints``); a newer call
