@@ -10,8 +10,6 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
-import numpy as np
-
 from colorstudio.gui.images import Pyramid
 from colorstudio.gui.viewer_hints import HintLayer
 
