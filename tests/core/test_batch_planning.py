@@ -58,3 +58,23 @@ def test_an_output_on_its_input_is_refused_and_a_photo_named_twice_is_done_once(
     assert plan.notes == [(a, "named more than once; colorized once")]
     refused = plan_batch([a], OutputSettings(tmp_path))
     assert refused.jobs == [] and "would overwrite the input" in refused.problems[0][1]
+
+
+def test_a_photo_colorized_again_writes_over_its_own_output_and_no_one_elses(tmp_path):
+    from colorstudio.core.queue import JobQueue, QueueItem, Status
+
+    a, b = photo(tmp_path / "A" / "x.png"), photo(tmp_path / "B" / "y.png", 1)
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("x.png", "y.png"):
+        (out / name).write_bytes(b"earlier")  # x's own output, and a y.png someone else put there
+    queue = JobQueue([QueueItem(1, a, Path("x.png"), Status.DONE, output=out / "x.png"),
+                      QueueItem(2, b, Path("y.png"), Status.WAITING)], 3)
+    assert queue.again({1, 2}) == 1  # only a finished photo is colorized again
+    planner = OutputPlanner(OutputSettings(out))  # overwrite off
+    queue.begin_batch(planner)
+    planned = {item.id: item for item in queue.plan_waiting(planner)}
+    assert planned[1].status == Status.WAITING and planned[1].output == out / "x.png"  # its own: replaced
+    assert planned[2].status == Status.SKIPPED  # not its own: kept, as always without overwrite
+    restored = JobQueue([QueueItem.from_json(item.to_json()) for item in queue.items], 3)
+    assert restored.items[0].previous == out / "x.png"  # a restart keeps it

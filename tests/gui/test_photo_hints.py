@@ -200,3 +200,22 @@ def test_the_hint_tool_adds_moves_recolours_resizes_removes_and_undoes_each(make
     assert view.hints == []
     recent = window.hint_panel.chooser.recent()  # the picks are remembered, the newest first
     assert recent[0] == (0.0, 0.0) and np.hypot(recent[1][0] - DARK_RED[0], recent[1][1] - DARK_RED[1]) < 3
+
+
+def test_a_finished_photo_is_colorized_again_with_its_new_hints_over_its_own_output(make_window, qtbot, tmp_path):
+    window = make_window()
+    window.add_paths([scene(tmp_path / "photos" / "p.png")])
+    window.runner.start()
+    qtbot.waitUntil(lambda: statuses(window) == [Status.DONE], timeout=30000)
+    item = window.queue_model.queue.items[0]
+    output = item.output
+    assert np.hypot(*(chroma_at(output, 30, 45) - DARK_RED)) > 15
+    window.table.selectRow(0)
+    window.hint_editor.apply(item.id, [[30.0, 45.0, *DARK_RED]])
+    assert "Colorize again" in window.status_text.text()  # the way to have them written is told
+    window.colorize_again()
+    assert statuses(window) == [Status.WAITING]
+    window.runner.start()
+    qtbot.waitUntil(lambda: statuses(window) == [Status.DONE], timeout=30000)
+    assert item.output == output and sorted(p.name for p in output.parent.iterdir()) == ["p.png"]  # replaced
+    assert np.hypot(*(chroma_at(output, 30, 45) - DARK_RED)) < 5

@@ -98,10 +98,17 @@ class OutputPlanner:
     def __init__(self, settings: OutputSettings) -> None:
         self.settings = settings
         self._taken: dict[Path, Path] = {}  # output -> the source it belongs to
+        self._replaceable: set[tuple[Path, Path]] = set()  # (source, output): its own earlier output
 
     def claim(self, source: Path, output: Path) -> None:
         """``output`` belongs to ``source`` already (a photo finished earlier in the window's queue)."""
         self._taken[_key(output)] = _key(source)
+
+    def replace(self, source: Path, output: Path) -> None:
+        """``source`` is colorized again (new colour hints, say): its own earlier ``output`` is its to write
+        over, whatever the overwrite setting (no one else's file is)."""
+        self.claim(source, output)
+        self._replaceable.add((_key(source), _key(output)))
 
     def decide(self, source: Path, relative: Path) -> Decision:
         wanted = out = output_path(source, relative, self.settings)
@@ -114,7 +121,7 @@ class OutputPlanner:
             out = wanted.with_name(f"{wanted.stem} ({n}){wanted.suffix}")
         self.claim(source, out)
         note = f"another photo is also called {wanted.name}: this one is written as {out.name}" if n > 1 else ""
-        if out.exists() and not self.settings.overwrite:
+        if out.exists() and not self.settings.overwrite and (_key(source), _key(out)) not in self._replaceable:
             return Decision("skip", Job(source, out), note)
         return Decision("do", Job(source, out), note)
 

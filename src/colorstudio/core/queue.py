@@ -41,19 +41,22 @@ class QueueItem:
     width: int = 0
     height: int = 0
     strokes: list = field(default_factory=list)  # the user's dust-mask edits: [x, y, radius, add] each
-    hints: list = field(default_factory=list)  # the user's colour hints: [x, y, a, b] each (photo pixels, CIELab)
+    hints: list = field(default_factory=list)  # the user's colour hints: [x, y, a, b(, radius)] each (photo pixels)
+    previous: Path | None = None  # its earlier output, when it is colorized again (``again``): written over
 
     def to_json(self) -> dict:
         data = asdict(self)
         data.update(source=str(self.source), relative=str(self.relative), status=self.status.value,
-                    output=str(self.output) if self.output else None)
+                    output=str(self.output) if self.output else None,
+                    previous=str(self.previous) if self.previous else None)
         return data
 
     @classmethod
     def from_json(cls, data: dict) -> QueueItem:
         item = cls(**{**data, "source": Path(data["source"]), "relative": Path(data["relative"]),
                       "status": Status(data["status"]),
-                      "output": Path(data["output"]) if data.get("output") else None})
+                      "output": Path(data["output"]) if data.get("output") else None,
+                      "previous": Path(data["previous"]) if data.get("previous") else None})
         if item.status == Status.WORKING:  # interrupted mid-photo: nothing was written, do it again
             item.status, item.progress = Status.WAITING, 0.0
         return item
@@ -147,6 +150,17 @@ class JobQueue:
                 count += 1
         return count
 
+    def again(self, ids: set[int]) -> int:
+        """Finished photos of ``ids`` wait again, to be colorized anew (after their hints changed): each
+        writes over its own earlier output; returns how many."""
+        count = 0
+        for item in self.items:
+            if item.id in ids and item.status == Status.DONE:
+                item.previous = item.output or item.previous
+                item.status, item.progress, item.output, item.note = Status.WAITING, 0.0, None, ""
+                count += 1
+        return count
+
     def move(self, item_id: int, delta: int) -> None:
         i = self.index_of(item_id)
         j = max(0, min(len(self.items) - 1, i + delta))
@@ -165,18 +179,23 @@ class JobQueue:
     def begin_batch(self, planner: OutputPlanner) -> None:
         """A new batch plans outputs afresh; the outputs of photos already finished stay theirs (another
         photo of the same name gets its own)."""
+        self._own_outputs(planner)
+        for item in self.items:
+            if item.status == Status.WAITING:
+                item.output, item.note = None, ""
+
+    def _own_outputs(self, planner: OutputPlanner) -> None:
+        """Tell ``planner`` the outputs finished photos have, and those waiting photos may write over."""
         for item in self.items:
             if item.status.finished and item.output is not None:
                 planner.claim(item.source, item.output)
-            elif item.status == Status.WAITING:
-                item.output, item.note = None, ""
+            elif item.status == Status.WAITING and item.previous is not None:
+                planner.replace(item.source, item.previous)
 
     def preview_outputs(self, settings: OutputSettings) -> dict[int, Path]:
         """Where each waiting photo would be written if a batch started now with ``settings`` (nothing changes)."""
         planner = OutputPlanner(settings)
-        for item in self.items:
-            if item.status.finished and item.output is not None:
-                planner.claim(item.source, item.output)
+        self._own_outputs(planner)
         return {item.id: planner.decide(item.source, item.relative).job.output
                 for item in self.items if item.status == Status.WAITING}
 

@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QColor, QKeySequence, QUndoCommand, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import QColorDialog
 
+from colorstudio.core.queue import Status
 from colorstudio.core.text import plural
 
 
@@ -165,8 +166,10 @@ class HintEditor(QObject):
             self.window.viewer.set_hints(item.hints, selected)
             self.window.hint_panel.show_selected()
             self.window.live.update()
-        self.window._show_status(f"{item.source.name}: {plural(len(item.hints), 'colour hint')}; they are used "
-                                 "the next time it is colorized (Preview shows them now).")
+        when = ("Queue > Colorize again writes it with them" if item.status == Status.DONE
+                else "they are used when it is colorized")
+        self.window._show_status(f"{item.source.name}: {plural(len(item.hints), 'colour hint')}; {when} "
+                                 "(the After side shows them live while the hint tool is on).")
         self._save.start()
 
 

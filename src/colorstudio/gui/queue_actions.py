@@ -79,6 +79,24 @@ class QueueActions:
     def retry_selected(self) -> None:
         self.retry_failed(set(self.selected_ids()))
 
+    def colorize_again(self) -> None:
+        """The selected finished photos wait again (their hints changed, say); each replaces its own output."""
+        selected = self.selected_ids()
+        count = 0
+
+        def again() -> None:
+            nonlocal count
+            count = self.queue_model.queue.again(set(selected))
+
+        self.queue_model.reset(again)
+        self._select_ids(selected)
+        self.runner.save()
+        if count:
+            self._show_status(f"{plural(count, 'photo')} will be colorized again, each replacing its earlier "
+                              "output" + (": it is in this batch." if self.runner.running else ": press Start."))
+        if self.runner.running:
+            self.runner.start()
+
     def _queue_changed(self) -> None:
         """Photos removed or the queue cleared: the viewer follows the selection (none: it shows nothing)."""
         for item_id in [i for i in self.results if self.queue_model.queue.get(i) is None]:

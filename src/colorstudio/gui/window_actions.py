@@ -55,6 +55,9 @@ def build(window) -> None:
     w.a_remove = _action(w, "Remove", w.remove_selected, K.Delete, "Remove the selected photos")
     w.a_clear = _action(w, "Clear finished", w.clear_finished)
     w.a_retry = _action(w, "Retry failed", w.retry_failed, "Ctrl+Shift+R")
+    w.a_again = _action(w, "Colorize again", w.colorize_again, None,
+                        "The selected finished photos wait again (after changing their hints), each "
+                        "replacing its earlier output")
     w.a_up = _action(w, "Move up", lambda: w.move_selected(-1), "Ctrl+Up")
     w.a_down = _action(w, "Move down", lambda: w.move_selected(1), "Ctrl+Down")
     w.a_side = _action(w, "Side by side", w.toggle_side_by_side, "Ctrl+T",
@@ -97,7 +100,7 @@ def build(window) -> None:
              "&Edit": (w.hint_editor.undo, w.hint_editor.redo, None, *w.hint_editor.actions()),
              "&Queue": (w.a_start, w.a_pause, w.a_cancel, None, w.a_preview, w.a_open_output, w.a_show_in_folder,
                         w.a_import_hints, w.a_export_hints, None, w.a_remove, w.a_up, w.a_down, w.a_retry,
-                        w.a_clear),
+                        w.a_again, w.a_clear),
              "&View": (w.a_settings, None, w.a_side, w.a_fit, w.a_actual, None, *w.mask_editor.actions()),
              "&Tools": (w.a_train, w.a_models),
              "&Help": (w.a_card, None, w.a_report, w.a_logs, None, w.a_about)}
@@ -133,6 +136,7 @@ def row_menu(window, item) -> QMenu:
                (window.a_import_hints, window.import_hints, True),
                (window.a_export_hints, window.export_hints, bool(item.hints)), None,
                ("Retry", window.retry_selected, item.status in (Status.FAILED, Status.CANCELLED)),
+               (window.a_again, window.colorize_again, item.status == Status.DONE),
                (window.a_remove, window.remove_selected, True))
     for entry in entries:
         if entry is None:
