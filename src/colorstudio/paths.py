@@ -58,6 +58,12 @@ def user_log_dir() -> Path:
     return home / "logs" if home else Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 
+def user_cache_dir() -> Path:
+    """Things made again when lost (the network converted for OpenVINO): ~/.cache/colorstudio on Linux."""
+    home = _home_override()
+    return home / "cache" if home else Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
 def user_models_dir() -> Path:
     """Writable folder for models the user trained (never inside the installation)."""
     return user_data_dir() / "models"

@@ -1,0 +1,231 @@
+"""The network run by OpenVINO: the same model, at the CPU's real speed (issue: PyTorch eager leaves 2.5x
+on the table on a laptop's CPU).
+
+``OpenVinoNet`` stands in for a loaded PyTorch colorization model wherever the pipeline uses one: it has the
+model's attributes (``uses_context``, ``accepts_hints``, ``size_multiple``, its colour response...) and its two
+inference calls, ``encode_context`` and ``predict_ab``, taking and giving torch tensors. Underneath, the
+PyTorch module is converted once (``openvino.convert_model``) with free batch and spatial sizes, saved as
+OpenVINO IR in the user cache folder (keyed by the model file's content and the OpenVINO version, so a second
+start does not convert again), and compiled once per input shape (the pipeline's tiles share one; OpenVINO's
+own compiled-model cache makes a later start's compile quick too).
+
+Precision: ``float32`` (the default) gives PyTorch's results to float rounding; ``fast`` lets the CPU use
+bfloat16 where it has it (what OpenVINO does by default on such CPUs), measured in the README.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+log = logging.getLogger(__name__)
+
+PRECISIONS = ("float32", "fast")
+conversions = 0  # how many times a model was converted in this process (tests: the cache is used)
+
+
+class _Predict(nn.Module):
+    """``predict_ab`` as a module with plain tensor inputs: l[, hints][, context]."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+        self.hints = bool(getattr(model, "accepts_hints", False))
+        self.context = bool(getattr(model, "uses_context", False))
+
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        l = inputs[0]
+        hints = inputs[1] if self.hints else None
+        context = inputs[-1] if self.context else None
+        return self.model.predict_ab(l, hints, context)
+
+
+class _Context(nn.Module):
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, l_small: torch.Tensor) -> torch.Tensor:
+        return self.model.encode_context(l_small)
+
+
+class _FixedSamePadding(nn.Module):
+    """A TF-"same" convolution whose padding is computed from the input size in Python on every call
+    (efficientnet-lite's ``Conv2dDynamicSamePadding``), with that padding fixed instead. Traced, the dynamic
+    one bakes the example's size into the padding, and any other size comes out cropped. For inputs
+    divisible by the stride (all tiles are multiples of the model's ``size_multiple``), the padding is
+    ``(k - 1) * d + 1 - s`` whatever the size, so fixing it is exact."""
+
+    def __init__(self, conv: nn.Conv2d) -> None:
+        super().__init__()
+        self.conv = conv
+        pads = []
+        for k, d, s in zip(conv.weight.shape[-2:], conv.dilation, conv.stride):
+            total = max((k - 1) * d + 1 - s, 0)
+            pads.append((total // 2, total - total // 2))
+        (top, bottom), (left, right) = pads
+        self.pads = (left, right, top, bottom)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = nn.functional.pad(x, self.pads) if any(self.pads) else x
+        c = self.conv
+        return nn.functional.conv2d(x, c.weight, c.bias, c.stride, 0, c.dilation, c.groups)
+
+
+def traceable(model: nn.Module) -> nn.Module:
+    """A copy of ``model`` whose size-dependent Python (dynamic "same" padding) is made fixed, so that the
+    converted network takes any tile size."""
+    import copy
+
+    copied = copy.deepcopy(model)
+    for parent in list(copied.modules()):
+        for name, child in list(parent.named_children()):
+            if type(child).__name__ == "Conv2dDynamicSamePadding":
+                setattr(parent, name, _FixedSamePadding(child))
+    return copied
+
+
+def file_key(path: Path | None) -> str | None:
+    """What a converted model is cached under: the weights file's content (a fine-tuned model saved again
+    under the same name gets a new one)."""
+    if path is None or not Path(path).is_file():
+        return None
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:20]
+
+
+def cpu_has_fast_precision() -> bool:
+    """Whether this CPU computes bfloat16 natively (AVX-512 BF16, AMX): "fast" is then bfloat16."""
+    import openvino as ov
+
+    return "BF16" in ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+
+
+class OpenVinoNet:
+    """A PyTorch colorization model's inference, run by OpenVINO (see the module's text)."""
+
+    def __init__(self, model: nn.Module, weights: Path | None = None, precision: str = "float32",
+                 device: str = "CPU", cache: Path | None = None) -> None:
+        import openvino as ov
+
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+        self.torch_model = model.eval().float()
+        self.precision, self.device = precision, device
+        self.core = ov.Core()
+        key = file_key(weights)
+        folder = Path(cache) / f"{key}-ov{ov.__version__.split('-')[0]}" if cache and key else None
+        if folder is not None:
+            self.core.set_property({"CACHE_DIR": str(folder / "compiled")})
+        fixed = traceable(self.torch_model)
+        self._predict = self._model(_Predict(fixed), folder, "predict", self._predict_example())
+        self._context = (self._model(_Context(fixed), folder, "context", self._context_example())
+                         if getattr(model, "uses_context", False) else None)
+        del fixed
+        self._compiled: dict[tuple, object] = {}
+        self._lock = threading.Lock()  # compiled models are shared; one request at a time each
+
+    # -- what the pipeline reads -------------------------------------------------------------------------
+    def __getattr__(self, name: str):
+        # uses_context, context_size, accepts_hints, size_multiple, colour_gain, colour_contrast, arch...
+        return getattr(self.__dict__["torch_model"], name)
+
+    def eval(self) -> OpenVinoNet:
+        return self
+
+    def to(self, *args, **kwargs) -> OpenVinoNet:
+        return self  # it runs where OpenVINO was told to
+
+    @property
+    def engine(self) -> str:
+        return "OpenVINO"
+
+    # -- conversion --------------------------------------------------------------------------------------
+    def _predict_example(self) -> tuple[torch.Tensor, ...]:
+        side = 4 * self.torch_model.size_multiple
+        inputs = [torch.zeros(1, 1, side, side)]
+        if getattr(self.torch_model, "accepts_hints", False):
+            inputs.append(torch.zeros(1, 3, side, side))
+        if getattr(self.torch_model, "uses_context", False):
+            with torch.inference_mode():
+                inputs.append(self.torch_model.encode_context(torch.zeros(1, 1, self.context_size, self.context_size)))
+        return tuple(inputs)
+
+    def _context_example(self) -> tuple[torch.Tensor, ...]:
+        return (torch.zeros(1, 1, self.torch_model.context_size, self.torch_model.context_size),)
+
+    def _model(self, module: nn.Module, folder: Path | None, name: str, example: tuple):
+        """The converted model: from the cache folder, else converted (and saved there)."""
+        import openvino as ov
+
+        path = folder / f"{name}.xml" if folder is not None else None
+        if path is not None and path.is_file():
+            try:
+                return self.core.read_model(path)
+            except RuntimeError as exc:  # a damaged cache is made again
+                log.warning("OpenVINO cache %s unreadable (%s); converting again", path, exc)
+        global conversions
+        conversions += 1
+        with torch.inference_mode():
+            converted = ov.convert_model(module, example_input=example)
+        for port, tensor in zip(converted.inputs, example):  # free batch and, for images, free size
+            dims = [-1] + list(tensor.shape[1:2]) + ([-1, -1] if tensor.dim() == 4 and name == "predict" else
+                                                     list(tensor.shape[2:]))
+            port.get_node().set_partial_shape(ov.PartialShape(dims))
+        converted.validate_nodes_and_infer_types()
+        if path is not None:
+            try:  # written under a temporary name, then renamed: the .xml last (it is what is looked for)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                temporary = path.with_name(f"{name}.partial.xml")
+                ov.save_model(converted, temporary, compress_to_fp16=False)
+                temporary.with_suffix(".bin").replace(path.with_suffix(".bin"))
+                temporary.replace(path)
+            except (OSError, RuntimeError) as exc:
+                log.warning("could not cache the converted model in %s: %s", folder, exc)
+        return converted
+
+    def _compiled_for(self, which: str, shapes: tuple):
+        key = (which, shapes)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            model = (self._predict if which == "predict" else self._context).clone()
+            model.reshape({port.get_any_name(): list(shape) for port, shape in zip(model.inputs, shapes)})
+            hint = "f32" if self.precision == "float32" else ("bf16" if cpu_has_fast_precision() else "f16")
+            config = {"INFERENCE_PRECISION_HINT": hint} if self.device == "CPU" else {}
+            compiled = self.core.compile_model(model, self.device, config)
+            self._compiled[key] = compiled
+        return compiled
+
+    def _run(self, which: str, inputs: list[np.ndarray]) -> torch.Tensor:
+        shapes = tuple(tuple(a.shape) for a in inputs)
+        with self._lock:
+            compiled = self._compiled_for(which, shapes)
+            out = compiled(inputs)[0]
+        return torch.from_numpy(np.array(out, dtype=np.float32))
+
+    # -- inference ---------------------------------------------------------------------------------------
+    def encode_context(self, l_small: torch.Tensor) -> torch.Tensor:
+        return self._run("context", [l_small.float().cpu().numpy()])
+
+    def predict_ab(self, l: torch.Tensor, hints: torch.Tensor | None = None,
+                   context: torch.Tensor | None = None) -> torch.Tensor:
+        inputs = [l.float().cpu().numpy()]
+        if getattr(self.torch_model, "accepts_hints", False):
+            hints = hints if hints is not None else torch.zeros(l.shape[0], 3, *l.shape[2:])
+            inputs.append(hints.float().cpu().numpy())
+        if getattr(self.torch_model, "uses_context", False):
+            if context is None:
+                from colorstudio.core.models.base import context_input
+
+                context = self.encode_context(context_input(l, self.context_size))
+            inputs.append(context.float().cpu().numpy())
+        return self._run("predict", inputs)
