@@ -13,6 +13,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def _isolated_user_folders(tmp_path_factory, monkeypatch):
     """Never touch the real user's models or settings."""
     home = tmp_path_factory.mktemp("colorstudio-home")
+    # one cache folder for the whole run: a model converted for OpenVINO in one test (keyed by the weights'
+    # content) is not converted again in the next; tests of the cache itself use their own folder
+    shared = tmp_path_factory.getbasetemp() / "colorstudio-cache"
+    shared.mkdir(exist_ok=True)
+    (home / "cache").symlink_to(shared, target_is_directory=True)
     monkeypatch.setenv("COLORSTUDIO_HOME", str(home))
     return home
 

@@ -122,9 +122,11 @@ def test_remembered_settings_load_the_model_once_at_start(make_window, monkeypat
     original = Engine.load_model
     monkeypatch.setattr(Engine, "load_model", lambda self, *a: loads.append(a) or original(self, *a))
     window = make_window()  # remembered: the user's model "tiny" on the CPU, not the defaults
-    assert loads == [("tiny", "cpu")]
+    assert [(name, options.device) for name, options in loads] == [("tiny", "cpu")]
     window.settings_panel.device.setCurrentIndex(window.settings_panel.device.findData("auto"))
-    assert loads[-1] == ("tiny", "auto")  # a change the user makes still reloads
+    assert (loads[-1][0], loads[-1][1].device) == ("tiny", "auto")  # a change the user makes still reloads
+    window.settings_panel.engine.setCurrentIndex(window.settings_panel.engine.findData("torch"))
+    assert (len(loads), loads[-1][1].engine) == (3, "torch")  # so does another engine
 
 
 def test_queue_is_restored_after_the_window_is_destroyed_mid_batch(make_window, qtbot, tmp_path, monkeypatch):

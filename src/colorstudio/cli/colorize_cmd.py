@@ -13,7 +13,8 @@ from colorstudio.cli.progress import BatchProgress, format_duration, say
 from colorstudio.core import batch, imageio
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.hints import hints_file_for, load_hints
-from colorstudio.core.options import DEVICE_CHOICES, ColorizeOptions, JobSettings, OutputSettings
+from colorstudio.core.options import (DEVICE_CHOICES, ENGINE_CHOICES, PRECISION_CHOICES, ColorizeOptions, JobSettings,
+                                      OutputSettings)
 from colorstudio.core.restoration import PRESETS, RestoreOptions
 from colorstudio.core.text import plural
 
@@ -36,6 +37,11 @@ def add_parser(sub) -> None:
     p.add_argument("--strength", type=float, default=d.strength,
                    help="colour strength: 0 gray, 1 as predicted, up to 4 (default 1)")
     p.add_argument("--device", choices=DEVICE_CHOICES, default=d.device, help="compute device (default auto)")
+    p.add_argument("--engine", choices=ENGINE_CHOICES, default=d.engine,
+                   help="what runs the network: auto = OpenVINO on the CPU, PyTorch on a GPU (default auto)")
+    p.add_argument("--precision", choices=PRECISION_CHOICES, default=d.precision,
+                   help="OpenVINO on the CPU: float32 (PyTorch's results) or fast (bfloat16 where the CPU has "
+                        "it; see the README for its colour difference) (default float32)")
     p.add_argument("--format", choices=sorted(imageio.OUTPUT_FORMATS), help="output format (default: as input)")
     p.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality 1-100 (default 95)")
     p.add_argument("--overwrite", action="store_true", help="replace existing outputs instead of skipping")
@@ -64,7 +70,8 @@ def _settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> JobS
         denoise=preset.denoise if args.denoise is None else args.denoise,
         contrast=preset.contrast if args.contrast is None else args.contrast)
     options = ColorizeOptions(render_size=args.render_size, tile_size=args.tile, overlap=args.overlap,
-                              strength=args.strength, device=args.device, restore=restore)
+                              strength=args.strength, device=args.device, restore=restore, engine=args.engine,
+                              precision=args.precision)
     output = OutputSettings(folder=args.output, format=args.format, quality=args.quality, overwrite=args.overwrite)
     settings = JobSettings(model=args.model or "", options=options, output=output,
                            max_pixels=int(args.max_megapixels * 1e6))
@@ -88,12 +95,13 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         say(f"  note: {source}: {note}")
     colorizer = None
     if plan.jobs:
-        colorizer = load_colorizer(settings.model, settings.options.device)
+        options = settings.options
+        colorizer = load_colorizer(settings.model, options.device, options.engine, options.precision)
         if colorizer is None:
             return 2
         from colorstudio.core.device import describe_device, resolve_device
 
-        device = describe_device(resolve_device(settings.options.device))
+        device = f"{describe_device(resolve_device(options.device))}, {colorizer.engine}"
         logs.engine_ready(colorizer.name, device)
         say(f"Model {colorizer.name} on {device}; {plural(len(plan.jobs), 'photo')} to do, "
             f"{len(plan.skipped)} already done.")

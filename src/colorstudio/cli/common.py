@@ -7,12 +7,13 @@ import sys
 from colorstudio.core.errors import ColorStudioError
 
 
-def load_colorizer(name: str | None, device: str = "auto"):
+def load_colorizer(name: str | None, device: str = "auto", engine: str = "auto", precision: str = "float32"):
     """A ``jobs.Colorizer`` for the model, or None after printing why (the command then exits with 2)."""
     from colorstudio.core.jobs import Colorizer
 
     try:
-        return Colorizer.load(name, device)
+        return Colorizer.load(name, device, engine, precision,
+                              on_notice=lambda message: print(f"colorstudio: {message}", file=sys.stderr))
     except ColorStudioError as exc:
         print(f"colorstudio: error: {exc}", file=sys.stderr)
         return None

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from colorstudio.cli.common import load_colorizer
-from colorstudio.core.options import COLOUR_CONTRAST_MAX, DEVICE_CHOICES, ColorizeOptions
+from colorstudio.core.options import (COLOUR_CONTRAST_MAX, DEVICE_CHOICES, ENGINE_CHOICES, PRECISION_CHOICES,
+                                      ColorizeOptions)
 from colorstudio.core.training.photos import list_photos
 
 
@@ -24,6 +25,8 @@ def add_parser(sub) -> None:
     p.add_argument("--limit", type=int, default=0, help="only the first N photos (0 = all)")
     p.add_argument("--render-size", type=int, default=ColorizeOptions().render_size, metavar="PX")
     p.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    p.add_argument("--engine", choices=ENGINE_CHOICES, default="auto", help="what runs the network (as colorize)")
+    p.add_argument("--precision", choices=PRECISION_CHOICES, default="float32", help="as colorize")
     p.add_argument("--strength", type=_strengths, default=[ColorizeOptions().strength], metavar="S[,S...]",
                    help="colour strength, as in colorize (default 1); several, comma-separated, score each "
                         "with one run of the network (to choose a model's colour gain)")
@@ -74,7 +77,7 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         photos = photos[: args.limit]
     if not photos:
         parser.error(f"no photos found in {args.data}")
-    loaded = load_colorizer(args.model, args.device)
+    loaded = load_colorizer(args.model, args.device, args.engine, args.precision)
     if loaded is None:
         return 2
     model, entry = loaded.model, loaded.entry
@@ -83,7 +86,7 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     strengths = args.strength
     options = ColorizeOptions(render_size=args.render_size, device=args.device, strength=strengths[0])
     with_hints = f", {args.hints} true-colour hints per photo" if args.hints else ""
-    print(f"Evaluating {entry.name} on {len(photos)} photos from {args.data}{with_hints}")
+    print(f"Evaluating {entry.name} ({loaded.engine}) on {len(photos)} photos from {args.data}{with_hints}")
     print(ROW_RMSE.format("photo (model / gray floor)", "PSNR", "RMSE", "SSIM", "CIEDE2000", "colour"))
 
     def show(item, done, total):

@@ -49,8 +49,12 @@ class Colorizer:
         self.model, self.entry, self.device = model, entry, device
 
     @classmethod
-    def load(cls, name: str | Path | None = None, device: str = "auto") -> Colorizer:
-        """The model by name or file ("" or None: the default one) on ``device``; raises ColorStudioError."""
+    def load(cls, name: str | Path | None = None, device: str = "auto", engine: str = "auto",
+             precision: str = "float32", on_notice: Callable[[str], None] | None = None) -> Colorizer:
+        """The model by name or file ("" or None: the default one) on ``device``, run by ``engine``
+        (``core.engines``; a failing OpenVINO falls back to PyTorch through ``on_notice``); raises
+        ColorStudioError."""
+        from colorstudio.core import engines
         from colorstudio.core.device import resolve_device
 
         entry = catalog.resolve_model(name or None)
@@ -60,7 +64,14 @@ class Colorizer:
         from colorstudio.core import pipeline  # noqa: F401
 
         model.to(dev)
-        return cls(model, entry, device)
+        return cls(engines.runtime_model(model, entry.path, engine, dev, precision, on_notice), entry, device)
+
+    @property
+    def engine(self) -> str:
+        """"OpenVINO" or "PyTorch"."""
+        from colorstudio.core.engines import engine_name
+
+        return engine_name(self.model)
 
     @property
     def name(self) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -175,7 +176,12 @@ class OpenVinoNet:
                 log.warning("OpenVINO cache %s unreadable (%s); converting again", path, exc)
         global conversions
         conversions += 1
-        with torch.inference_mode():
+        # Tracing warns about every Python-level shape check of the model (harmless: the shapes are checked
+        # before the network is called) and about tracing itself; a user must not see those. (Once a model,
+        # on the engine thread: the process's filters are swapped for the few seconds of the conversion.)
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", torch.jit.TracerWarning)
+            warnings.simplefilter("ignore", FutureWarning)
             converted = ov.convert_model(module, example_input=example)
         for port, tensor in zip(converted.inputs, example):  # free batch and, for images, free size
             dims = [-1] + list(tensor.shape[1:2]) + ([-1, -1] if tensor.dim() == 4 and name == "predict" else

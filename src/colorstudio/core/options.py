@@ -19,6 +19,11 @@ DEVICES = {"auto": "Automatic (GPU if there is one)", "cpu": "CPU", "cuda": "NVI
            "mps": "Apple GPU (MPS)"}
 DEVICE_CHOICES = tuple(DEVICES)
 # Output formats in words (None: the same format as the photo).
+# What runs the network (core.engines): auto = OpenVINO on the CPU, PyTorch on a GPU.
+ENGINES = {"auto": "Automatic (OpenVINO on the CPU)", "openvino": "OpenVINO", "torch": "PyTorch"}
+ENGINE_CHOICES = tuple(ENGINES)
+# float32: the same results as PyTorch; fast: bfloat16 where the CPU has it (measured in the README)
+PRECISION_CHOICES = ("float32", "fast")
 FORMAT_NAMES = {None: "Same as the photo", "png": "PNG", "jpeg": "JPEG", "tiff": "TIFF", "webp": "WebP"}
 LOSSY_FORMATS = ("jpeg", "webp")  # the ones a quality applies to
 # The registry's architectures (tests/core/test_models.py checks the two lists agree).
@@ -49,6 +54,8 @@ class ColorizeOptions:
     min_tile_size: int = 128  # smallest tile tried after out-of-memory errors
     restore: RestoreOptions = RestoreOptions()  # clean-up of the lightness before colour (off by default)
     spread_hints: bool = True  # colour hints recolour the region they are in, not only their point
+    engine: str = "auto"  # what runs the network (ENGINES)
+    precision: str = "float32"  # OpenVINO's arithmetic on the CPU (PRECISION_CHOICES)
 
     def validate(self) -> None:
         try:
@@ -65,6 +72,11 @@ class ColorizeOptions:
             raise OptionError("strength", f"colour strength must be between 0 and {STRENGTH_MAX:g}")
         if self.device not in DEVICE_CHOICES and not self.device.startswith("cuda:"):
             raise OptionError("device", f"unknown device {self.device!r}; choose one of {', '.join(DEVICE_CHOICES)}")
+        if self.engine not in ENGINE_CHOICES:
+            raise OptionError("engine", f"unknown engine {self.engine!r}; choose one of {', '.join(ENGINE_CHOICES)}")
+        if self.precision not in PRECISION_CHOICES:
+            raise OptionError("precision", f"unknown precision {self.precision!r}; choose one of "
+                              f"{', '.join(PRECISION_CHOICES)}")
 
 
 @dataclass(frozen=True)

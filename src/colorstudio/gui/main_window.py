@@ -211,7 +211,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
 
     def _load_model(self) -> None:
         settings = self.settings_panel.job_settings()
-        self.engine.load_model(settings.model, settings.options.device)
+        self.engine.load_model(settings.model, settings.options)
 
     def _reload_model(self) -> None:
         if self.runner.running:  # the batch keeps its model; loading another now would only be undone

@@ -100,21 +100,24 @@ class EngineWorker(QObject):
         self._hints = (None, None, -1)  # (what the preview was prepared for, core.HintPreview, version shown)
 
     # -- run on the engine thread ------------------------------------------------------------------------
-    def _ensure_model(self, name: str, device: str):
-        """The colorizer for ``name`` on ``device``, loaded if it is not the one in memory."""
-        if self.colorizer is None or self._loaded != (name, device):
+    def _ensure_model(self, name: str, options):
+        """The colorizer for ``name`` on ``options``' device and engine, loaded if it is not the one in memory."""
+        wanted = (name, options.device, options.engine, options.precision)
+        if self.colorizer is None or self._loaded != wanted:
             from colorstudio.core.device import describe_device, resolve_device
             from colorstudio.core.jobs import Colorizer
 
             self.colorizer, self._loaded = None, None
-            self.colorizer = Colorizer.load(name, device)
-            self._loaded = (name, device)
-            self.model_ready.emit(self.colorizer.name, describe_device(resolve_device(device)))
+            self.colorizer = Colorizer.load(name, options.device, options.engine, options.precision,
+                                            on_notice=self.notice.emit)
+            self._loaded = wanted
+            self.model_ready.emit(self.colorizer.name,
+                                  f"{describe_device(resolve_device(options.device))} · {self.colorizer.engine}")
         return self.colorizer
 
-    def load_model(self, name: str, device: str) -> None:
+    def load_model(self, name: str, options) -> None:
         try:
-            self._ensure_model(name, device)
+            self._ensure_model(name, options)
         except Exception as exc:  # noqa: BLE001 - reported to the user, the thread lives on
             _unless_expected(exc, "while loading the model")
             self.model_failed.emit(str(exc))
@@ -153,7 +156,7 @@ class EngineWorker(QObject):
             from colorstudio.core.restoration import Stroke
 
             settings = request.settings
-            colorizer = self._ensure_model(settings.model, settings.options.device)
+            colorizer = self._ensure_model(settings.model, settings.options)
             with gpu_turn(is_accelerator(resolve_device(settings.options.device)), self.notice.emit,
                           "The queue waits: a training run is using the GPU."):
                 rendered = colorizer.render(
@@ -215,7 +218,7 @@ class EngineWorker(QObject):
 
             self._hints = (None, None, -1)
             settings = request.settings
-            colorizer = self._ensure_model(settings.model, settings.options.device)
+            colorizer = self._ensure_model(settings.model, settings.options)
             photo = imageio.read_image(request.source, max_pixels=settings.max_pixels)
             self._hints = (key, HintPreview(colorizer.model, photo.pixels, settings.options), -1)
         return self._hints[1]
@@ -332,8 +335,8 @@ class Engine(QObject):
     def _finished(self, result: JobResult) -> None:
         self._idle(result.id)
 
-    def load_model(self, name: str, device: str) -> None:
-        self._thread.submit(self.worker.load_model, name, device)
+    def load_model(self, name: str, options) -> None:
+        self._thread.submit(self.worker.load_model, name, options)
 
     def run(self, request: JobRequest) -> None:
         self.busy, self._current = True, request.id

@@ -1,0 +1,56 @@
+"""Which inference engine runs the network: PyTorch, or OpenVINO (``openvino_net``) on CPUs.
+
+``auto`` (the default) is OpenVINO on the CPU, where it is 2-5 times as fast as PyTorch's eager mode, and
+PyTorch on CUDA and Apple's MPS. Anything OpenVINO cannot do (it is not installed, the model does not convert,
+the CPU is not supported) falls back to PyTorch with a notice saying why: a photo is never lost to the engine.
+Training always uses PyTorch.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+
+from colorstudio.core.options import ENGINE_CHOICES, PRECISION_CHOICES  # noqa: F401 - re-exported
+
+log = logging.getLogger(__name__)
+
+
+def openvino_installed() -> bool:
+    return importlib.util.find_spec("openvino") is not None
+
+
+def engine_name(model) -> str:
+    """"OpenVINO" or "PyTorch": what runs ``model``'s network."""
+    return getattr(model, "engine", None) or "PyTorch"
+
+
+def runtime_model(model, weights: Path | None, engine: str, device: torch.device, precision: str = "float32",
+                  on_notice: Callable[[str], None] | None = None):
+    """``model`` as it will run: wrapped for OpenVINO when ``engine`` (auto/openvino) and ``device`` call for
+    it and it works, else the PyTorch model itself (told through ``on_notice`` when OpenVINO was asked for by
+    name, or failed)."""
+    notice = on_notice or (lambda message: log.warning("%s", message))
+    if engine == "torch":
+        return model
+    if device.type != "cpu":
+        if engine == "openvino":
+            notice(f"OpenVINO runs on the CPU; on {device.type.upper()} PyTorch runs the network.")
+        return model
+    if not openvino_installed():
+        if engine == "openvino":
+            notice("OpenVINO is not installed; PyTorch runs the network.")
+        return model
+    from colorstudio import paths
+    from colorstudio.core.openvino_net import OpenVinoNet
+
+    try:
+        return OpenVinoNet(model, weights, precision, cache=paths.user_cache_dir() / "openvino")
+    except Exception as exc:  # noqa: BLE001 - any failure of the optional engine: the photo goes on with PyTorch
+        log.warning("OpenVINO could not take the model", exc_info=True)
+        notice(f"OpenVINO could not prepare this model ({type(exc).__name__}: {exc}); PyTorch runs it instead.")
+        return model

@@ -1,0 +1,123 @@
+"""The network run by OpenVINO: the same colours as PyTorch, converted once and cached, a failure falls back to
+PyTorch with a notice, and a cancel between tiles still stops a photo."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from colorstudio.core import catalog, checkpoint, engines, openvino_net
+from colorstudio.core.errors import Cancelled
+from colorstudio.core.jobs import Colorizer
+from colorstudio.core.models import registry
+from colorstudio.core.pipeline import ColorizeOptions, colorize
+
+pytest.importorskip("openvino")
+CPU = torch.device("cpu")
+
+
+def small_model(tmp_path, name="small"):
+    torch.manual_seed(0)
+    path = tmp_path / f"{name}.safetensors"
+    checkpoint.save_model(path, registry.build("seed-cnn"), {"title": "small"})
+    return path
+
+
+def photo(h=150, w=210, seed=0):
+    y, x = np.mgrid[0:h, 0:w]
+    rng = np.random.default_rng(seed)
+    return np.clip(128 + 80 * np.sin(x / 9.0) * np.cos(y / 13.0) + rng.normal(0, 4, (h, w)), 0, 255).astype(np.uint8)
+
+
+def test_the_engines_give_the_same_photo(tmp_path):
+    path = small_model(tmp_path)
+    model, _ = checkpoint.load_model(path)
+    net = openvino_net.OpenVinoNet(model, path, cache=tmp_path / "cache")
+    assert engines.engine_name(net) == "OpenVINO" and engines.engine_name(model) == "PyTorch"
+    options = ColorizeOptions(device="cpu", render_size=0, tile_size=64, overlap=16)
+    ours, theirs = colorize(photo(), net, options), colorize(photo(), model, options)
+    assert np.abs(ours.astype(int) - theirs).max() <= 1  # 8-bit output: at most one level apart
+
+
+def test_same_padding_that_depends_on_the_input_size_converts_for_every_size(tmp_path):
+    from efficientnet_lite_pytorch.utils import Conv2dDynamicSamePadding
+
+    class Strided(torch.nn.Module):
+        size_multiple, uses_context, accepts_hints = 32, False, False
+
+        def __init__(self):
+            super().__init__()
+            self.conv = Conv2dDynamicSamePadding(1, 2, 3, stride=2)
+
+        def predict_ab(self, l, hints=None, context=None):
+            return torch.nn.functional.interpolate(self.conv(l), scale_factor=2.0).clamp(-1, 1)
+
+    torch.manual_seed(0)
+    model = Strided().eval()
+    net = openvino_net.OpenVinoNet(model)  # converted at 128 x 128
+    for shape in [(1, 1, 64, 96), (2, 1, 256, 160)]:
+        l = torch.rand(*shape)
+        with torch.inference_mode():
+            expected = model.predict_ab(l)
+        assert torch.allclose(net.predict_ab(l), expected, atol=1e-5), shape
+
+
+def test_a_second_start_does_not_convert_again(tmp_path):
+    path = small_model(tmp_path)
+    model, _ = checkpoint.load_model(path)
+    before = openvino_net.conversions
+    openvino_net.OpenVinoNet(model, path, cache=tmp_path / "cache")
+    assert openvino_net.conversions == before + 1
+    again = openvino_net.OpenVinoNet(model, path, cache=tmp_path / "cache")  # as a new start: read from the cache
+    assert openvino_net.conversions == before + 1
+    l = torch.rand(1, 1, 48, 64)
+    with torch.inference_mode():
+        assert torch.allclose(again.predict_ab(l), model.predict_ab(l), atol=1e-5)
+    retrained = small_model(tmp_path / "other", "small")  # other weights under the same name: converted anew
+    torch.manual_seed(1)
+    checkpoint.save_model(retrained, registry.build("seed-cnn"), {"title": "small"})
+    openvino_net.OpenVinoNet(checkpoint.load_model(retrained)[0], retrained, cache=tmp_path / "cache")
+    assert openvino_net.conversions == before + 2
+
+
+def test_a_conversion_that_fails_falls_back_to_pytorch_with_a_notice(tmp_path, monkeypatch):
+    import openvino
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("unsupported operation aten::frobnicate")
+
+    monkeypatch.setattr(openvino, "convert_model", broken)
+    told = []
+    path = small_model(tmp_path)
+    colorizer = Colorizer.load(str(path), "cpu", "auto", on_notice=told.append)
+    assert colorizer.engine == "PyTorch"
+    assert told and "OpenVINO could not prepare this model" in told[0] and "frobnicate" in told[0]
+    out = colorize(photo(), colorizer.model, ColorizeOptions(device="cpu", render_size=0, tile_size=64, overlap=16))
+    assert out.shape == (150, 210, 3)  # the photo is colorized all the same
+
+
+def test_auto_is_openvino_on_the_cpu_and_torch_when_asked(tmp_path):
+    path = small_model(tmp_path)
+    assert Colorizer.load(str(path), "cpu").engine == "OpenVINO"
+    assert Colorizer.load(str(path), "cpu", "torch").engine == "PyTorch"
+    entry = catalog.resolve_model(str(path))
+    model, _ = catalog.load(entry)
+    told = []
+    gpu = engines.runtime_model(model, path, "openvino", torch.device("meta"), on_notice=told.append)
+    assert gpu is model and "OpenVINO runs on the CPU" in told[0]
+
+
+def test_a_cancel_between_tiles_stops_a_photo_on_openvino(tmp_path):
+    path = small_model(tmp_path)
+    net = openvino_net.OpenVinoNet(checkpoint.load_model(path)[0], path, cache=tmp_path / "cache")
+    calls = []
+
+    def cancel_after_two() -> bool:
+        calls.append(1)
+        return len(calls) > 2
+
+    with pytest.raises(Cancelled):
+        colorize(photo(300, 400), net, ColorizeOptions(device="cpu", render_size=0, tile_size=64, overlap=16),
+                 should_cancel=cancel_after_two)
+    assert len(calls) == 3  # it stopped at the third check, not at the end of the photo
