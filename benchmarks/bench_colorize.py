@@ -6,7 +6,12 @@ read -> colorize -> write path it measures two floors on the same image in the s
   - network: the network alone at the render size (the tile loop with no composing or I/O).
 
     .venv/bin/python benchmarks/bench_colorize.py [--sizes 1 6 24 60] [--render-size 1024] [--model NAME]
-                                                  [--device cpu|cuda]
+                                                  [--device cpu|cuda] [--engine torch openvino]
+                                                  [--precision float32|fast]
+
+Each engine asked for (both by default) is measured in the same run, and a last table puts them side by side
+with the floor (decode + encode + network) and the network's speed-up with OpenVINO. With OpenVINO, each
+measurement first runs once untimed too (compiling for the tile shape: once per start).
 
 On a GPU each measurement first colorizes the photo once untimed (CUDA start-up, kernel selection: what the
 first photo of a batch pays), then times a second pass; the table adds the GPU's peak allocated memory.
@@ -40,11 +45,15 @@ from colorstudio.core.options import JobSettings, OutputSettings
 import cv2
 
 kind, src, out, render_size, model_name, device_name = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
-options = ColorizeOptions(render_size=render_size, device=device_name)
+engine, precision = sys.argv[7], sys.argv[8]
+options = ColorizeOptions(render_size=render_size, device=device_name, engine=engine, precision=precision)
 entry = catalog.resolve_model(model_name or None)
 model, card = catalog.load(entry)
 gpu = device_name == "cuda"
 device = torch.device(device_name)
+from colorstudio.core import engines
+model = engines.runtime_model(model, entry.path, engine, device, precision)
+assert engines.engine_name(model) == {"torch": "PyTorch", "openvino": "OpenVINO"}[engine], engines.engine_name(model)
 photo = imageio.read_image(src) if kind == "network" else None  # the network alone: decoded before
 
 colorizer = Colorizer(model, entry, device_name)
@@ -66,7 +75,8 @@ def network():
 
 work = {"full": full, "io": io, "network": network}[kind]
 first = None
-if gpu and kind != "io":  # a first, untimed pass: CUDA start-up and kernel selection
+if (gpu or engine == "openvino") and kind != "io":  # a first, untimed pass: CUDA start-up and kernel selection,
+    # or OpenVINO compiling for the tile shape (once per shape and start; every later photo reuses it)
     t0 = time.perf_counter()
     work()
     torch.cuda.synchronize()
@@ -103,9 +113,10 @@ def make_input(megapixels: float, folder: Path) -> Path:
     return path
 
 
-def measure(kind: str, src: Path, out: Path, render_size: int, model: str, device: str) -> dict:
-    result = subprocess.run([sys.executable, "-c", CHILD, kind, str(src), str(out), str(render_size), model, device],
-                            capture_output=True, text=True)
+def measure(kind: str, src: Path, out: Path, render_size: int, model: str, device: str, engine: str = "torch",
+            precision: str = "float32") -> dict:
+    result = subprocess.run([sys.executable, "-c", CHILD, kind, str(src), str(out), str(render_size), model, device,
+                             engine, precision], capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"{kind} failed on {src.name}:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -117,6 +128,9 @@ def main() -> None:
     parser.add_argument("--render-size", type=int, default=1024)
     parser.add_argument("--model", default="")
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    parser.add_argument("--engine", nargs="+", default=["torch", "openvino"], choices=["torch", "openvino"],
+                        help="engines to measure in the same run, side by side (default both)")
+    parser.add_argument("--precision", default="float32", choices=["float32", "fast"])
     args = parser.parse_args()
     from colorstudio.core import allocator
 
@@ -127,20 +141,44 @@ def main() -> None:
     where = torch.cuda.get_device_name() if gpu else "CPU"
     print(f"{where}, CPU threads: {torch.get_num_threads()}, render size {args.render_size or 'native'}, "
           f"model {args.model or 'default'}")
-    header = f"{'MP':>5} {'stage':>8} {'seconds':>8} {'MP/s':>7} {'peak MiB':>9} {'(idle MiB)':>10}"
-    header += f" {'GPU MiB':>8} {'1st pass s':>10}" if gpu else ""
+    if "openvino" in args.engine:  # convert once before timing anything (a user's first start does it once)
+        from colorstudio.core import catalog, engines
+
+        entry = catalog.resolve_model(args.model or None)
+        engines.runtime_model(catalog.load(entry)[0], entry.path, "openvino", torch.device("cpu"), args.precision)
+    header = (f"{'MP':>5} {'engine':>9} {'stage':>8} {'seconds':>8} {'MP/s':>7} {'peak MiB':>9} {'(idle MiB)':>10}"
+              f" {'1st pass s':>10}")
+    header += f" {'GPU MiB':>8}" if gpu else ""
     print(header)
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for mp in args.sizes:
             src = make_input(mp, folder)
-            for kind in ("full", "io", "network"):
-                r = measure(kind, src, folder / f"out_{kind}.jpg", args.render_size, args.model, args.device)
-                line = (f"{mp:>5g} {kind:>8} {r['seconds']:>8.2f} {mp / r['seconds']:>7.2f} "
-                        f"{r['peak_mib']:>9.0f} {r['baseline_mib']:>10.0f}")
-                if gpu:
-                    line += f" {r['gpu_peak_mib'] or 0:>8.0f} {r['first'] or 0:>10.2f}"
-                print(line, flush=True)
+            for engine in args.engine:
+                times = {}
+                for kind in ("full", "io", "network"):
+                    r = measure(kind, src, folder / f"out_{kind}.jpg", args.render_size, args.model, args.device,
+                                engine, args.precision)
+                    times[kind] = r
+                    line = (f"{mp:>5g} {engine:>9} {kind:>8} {r['seconds']:>8.2f} {mp / r['seconds']:>7.2f} "
+                            f"{r['peak_mib']:>9.0f} {r['baseline_mib']:>10.0f} {r['first'] or 0:>10.2f}")
+                    if gpu:
+                        line += f" {r['gpu_peak_mib'] or 0:>8.0f}"
+                    print(line, flush=True)
+                rows.append((mp, engine, times))
+    print("\n| MP | engine | network (s) | end to end (s) | floor: decode + encode + network (s) | end to end / floor "
+          "| peak memory (MiB) |")
+    print("|---:|---|---:|---:|---:|---:|---:|")
+    for mp, engine, t in rows:
+        floor = t["io"]["seconds"] + t["network"]["seconds"]
+        print(f"| {mp:g} | {engine} | {t['network']['seconds']:.2f} | {t['full']['seconds']:.2f} | {floor:.2f} | "
+              f"{t['full']['seconds'] / floor:.2f} | {t['full']['peak_mib']:.0f} |")
+    by = {(mp, engine): t for mp, engine, t in rows}
+    for mp in args.sizes:
+        if (mp, "torch") in by and (mp, "openvino") in by:
+            speedup = by[mp, "torch"]["network"]["seconds"] / by[mp, "openvino"]["network"]["seconds"]
+            print(f"{mp:g} MP: the network is {speedup:.2f}x as fast with OpenVINO ({args.precision})")
 
 
 if __name__ == "__main__":
