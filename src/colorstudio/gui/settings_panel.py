@@ -139,6 +139,9 @@ class SettingsPanel(QWidget):
         self.model.currentIndexChanged.connect(self.modelChanged)
         self.device.currentIndexChanged.connect(self.modelChanged)
         self.engine.currentIndexChanged.connect(self.modelChanged)
+        self.engine.currentIndexChanged.connect(
+            lambda: self.fast.setEnabled(self.engine.currentData() != "torch"))  # OpenVINO's choice only
+        self.fast.setEnabled(self.engine.currentData() != "torch")
         self.fast.toggled.connect(self.modelChanged)
         for control in self.controls.values():
             _changed_signal(control).connect(self.changed)
