@@ -82,7 +82,7 @@ def measure(scan: Path, edits: int, model: str, engine: str = "auto") -> dict:
     ready = {"done": False}
     window.engine.worker.model_ready.connect(lambda *a: ready.update(done=True))
     _wait(app, lambda: ready["done"])
-    device = window.device_label.text()
+    device = f"CPU, {window.engine.worker.colorizer.engine}"
     window.add_paths([scan])
     window.table.selectRow(0)
     _wait(app, lambda: window.viewer.before is not None)
