@@ -166,10 +166,9 @@ class HintEditor(QObject):
             self.window.viewer.set_hints(item.hints, selected)
             self.window.hint_panel.show_selected()
             self.window.live.update()
-        when = ("Queue > Colorize again writes it with them" if item.status == Status.DONE
-                else "they are used when it is colorized")
-        self.window._show_status(f"{item.source.name}: {plural(len(item.hints), 'colour hint')}; {when} "
-                                 "(the After side shows them live while the hint tool is on).")
+        when = ("Queue > Colorize again writes it with them." if item.status == Status.DONE
+                else "The batch colorizes it with them.")
+        self.window._show_status(f"{plural(len(item.hints), 'colour hint')} on {item.source.name}. {when}")
         self._save.start()
 
 
