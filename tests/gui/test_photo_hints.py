@@ -219,3 +219,19 @@ def test_a_finished_photo_is_colorized_again_with_its_new_hints_over_its_own_out
     qtbot.waitUntil(lambda: statuses(window) == [Status.DONE], timeout=30000)
     assert item.output == output and sorted(p.name for p in output.parent.iterdir()) == ["p.png"]  # replaced
     assert np.hypot(*(chroma_at(output, 30, 45) - DARK_RED)) < 5
+
+
+def test_the_chooser_never_shows_another_photos_hint(make_window, qtbot, tmp_path):
+    window = make_window()
+    window.add_paths([scene(tmp_path / "a.png"), scene(tmp_path / "b.png", seed=1)])
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: window.viewer.before is not None, timeout=20000)
+    window.hint_editor.tool.setChecked(True)
+    first = window.queue_model.queue.items[0]
+    window.hint_editor.apply(first.id, [[30.0, 45.0, *DARK_RED]], 0)
+    chooser = window.hint_panel.chooser
+    assert chooser.gray_button.isEnabled()  # a's hint is selected, and shown
+    window.table.selectRow(1)
+    assert not chooser.gray_button.isEnabled()  # b has none selected: "Gray here" must not recolour a's
+    qtbot.mouseClick(chooser.gray_button, __import__("PySide6.QtCore").QtCore.Qt.MouseButton.LeftButton)
+    assert first.hints[0][2:4] == list(DARK_RED)

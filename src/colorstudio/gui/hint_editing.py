@@ -86,8 +86,8 @@ class HintEditor(QObject):
     def refresh(self) -> None:
         """Show the selected photo's hints, and make its undo history the active one."""
         item = self.current()
-        self.window.viewer.set_hints(item.hints if item is not None else [])
-        self.window.viewer.select_hint(None)
+        self.window.viewer.set_hints(item.hints if item is not None else [])  # none selected
+        self.window.hint_panel.show_selected()  # so the chooser shows no other photo's hint
         if item is not None:
             self.group.setActiveStack(self.stacks.setdefault(item.id, QUndoStack(self.group)))
         else:
