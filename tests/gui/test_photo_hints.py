@@ -235,3 +235,23 @@ def test_the_chooser_never_shows_another_photos_hint(make_window, qtbot, tmp_pat
     assert not chooser.gray_button.isEnabled()  # b has none selected: "Gray here" must not recolour a's
     qtbot.mouseClick(chooser.gray_button, __import__("PySide6.QtCore").QtCore.Qt.MouseButton.LeftButton)
     assert first.hints[0][2:4] == list(DARK_RED)
+
+
+def test_delete_in_the_hint_colour_panel_never_removes_the_photo(make_window, qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+
+    window = make_window()
+    window.show()
+    window.add_paths([scene(tmp_path / "a.png")])
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: window.viewer.before is not None, timeout=20000)
+    window.hint_editor.tool.setChecked(True)
+    item = window.queue_model.queue.items[0]
+    window.hint_editor.apply(item.id, [[30.0, 45.0, *DARK_RED]], 0)
+    chooser = window.hint_panel.chooser
+    chooser.gray_button.setFocus()  # as after a click on "Gray here" or a swatch
+    qtbot.keyClick(chooser.gray_button, Qt.Key.Key_Delete)
+    assert len(window.queue_model.queue.items) == 1 and item.hints  # the photo and its hint are still there
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_Delete)  # in the queue, Delete still removes the photo
+    assert window.queue_model.queue.items == []

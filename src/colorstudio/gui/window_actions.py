@@ -53,6 +53,10 @@ def build(window) -> None:
     w.a_preview = _action(w, "Preview", w.preview_selected, "Ctrl+E",
                           "Colorize the selected photo with these settings, without saving it")
     w.a_remove = _action(w, "Remove", w.remove_selected, K.Delete, "Remove the selected photos")
+    # Delete removes photos only where the queue has the keyboard: pressed in the viewer or the Hint colour
+    # panel it would otherwise take the selected photo (and its hints) out of the queue
+    w.a_remove.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    w.table.addAction(w.a_remove)
     w.a_clear = _action(w, "Clear finished", w.clear_finished)
     w.a_retry = _action(w, "Retry failed", w.retry_failed, "Ctrl+Shift+R")
     w.a_again = _action(w, "Colorize again", w.colorize_again, None,
