@@ -107,8 +107,15 @@ def test_settings_and_layout_survive_a_restart(make_window, qtbot):
     window.settings_panel.strength.setValue(135)
     window.settings_panel.format.setCurrentIndex(window.settings_panel.format.findData("tiff"))
     window.a_side.setChecked(True)
+    window.resize(1600, 900)
+    window.show()
+    window.splitter.setSizes([380, 900])  # the queue made narrower, for a bigger viewer
+    narrow = window.splitter.sizes()[0]
     window.close()
     again = make_window()
+    again.resize(1600, 900)
+    again.show()
+    assert again.splitter.sizes()[0] == narrow, (narrow, again.splitter.sizes())
     values = again.settings_panel.values()
     assert values["render_size"] == 768 and values["strength"] == 135 and values["format"] == "tiff"
     assert values["model"] == "tiny"

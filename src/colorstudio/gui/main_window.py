@@ -270,6 +270,9 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
             self.move(screen.center() - self.rect().center())
         if state is not None:
             self.restoreState(state)
+        splitter = store.value("window/splitter")  # how wide the queue and the viewer were made
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
         with QSignalBlocker(self.settings_panel):  # no "model changed": the engine loads the restored one once
             self.settings_panel.set_values({k: store.value(f"settings/{k}") for k in self.settings_panel.values()})
         self.a_side.setChecked(store.value("view/side_by_side", False, type=bool))
@@ -279,6 +282,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         store = settings_store()
         store.setValue("window/geometry", self.saveGeometry())
         store.setValue("window/state", self.saveState())
+        store.setValue("window/splitter", self.splitter.saveState())
         for key, value in self.settings_panel.values().items():
             store.setValue(f"settings/{key}", value)
         store.setValue("view/side_by_side", self.a_side.isChecked())
