@@ -255,3 +255,20 @@ def test_delete_in_the_hint_colour_panel_never_removes_the_photo(make_window, qt
     window.table.setFocus()
     qtbot.keyClick(window.table, Qt.Key.Key_Delete)  # in the queue, Delete still removes the photo
     assert window.queue_model.queue.items == []
+
+
+def test_the_split_line_still_drags_with_the_hint_tool_on(make_window, qtbot, tmp_path):
+    from PySide6.QtCore import QPoint, Qt
+
+    window = make_window()
+    window.add_paths([scene(tmp_path / "a.png")])
+    window.table.selectRow(0)
+    view = window.viewer
+    qtbot.waitUntil(lambda: view.before is not None, timeout=20000)
+    window.hint_editor.tool.setChecked(True)
+    qtbot.waitUntil(lambda: view.after is not None, timeout=20000)  # the live After: the split line is on show
+    line = QPoint(round(view.split * view.width()), view.height() // 2)
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=line)
+    qtbot.mouseMove(view, line - QPoint(60, 0))
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=line - QPoint(60, 0))
+    assert view.split < 0.45 and window.queue_model.queue.items[0].hints == []  # moved, and no hint added

@@ -72,6 +72,8 @@ class HintLayer:
             return True
         if event.button() != Qt.MouseButton.LeftButton:
             return False
+        if index is None and self.after is not None and self._near_split(pos.x()):
+            return False  # the split line is still dragged with the tool on
         if index is not None:
             self.select_hint(index)
             self._drag, self._hint_drag = "hint", (index, False)
