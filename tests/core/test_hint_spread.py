@@ -1,17 +1,17 @@
-"""Colour hints spread over their region (edge-aware), exactly met at their point, and stopped by edges."""
+"""Colour hints spread over their region (edge-aware), exactly met at their point, and stopped by edges;
+one hint stays in its region; a patch hint holds its whole patch."""
 
 from __future__ import annotations
 
 import numpy as np
+from doubles import ConvDouble
 
 from colorstudio.core import color
 from colorstudio.core.hint_spread import SpreadSettings, correction_field
 from colorstudio.core.hints import ColorHint
 from colorstudio.core.pipeline import ColorizeOptions, colorize
 
-from doubles import ConvDouble
-
-CPU = dict(device="cpu")
+CPU = {"device": "cpu"}
 
 
 def two_regions(h=120, w=200):
@@ -49,6 +49,59 @@ def test_the_field_fades_with_distance_in_a_flat_photo():
                              SpreadSettings(reach=0.1))
     near, far = field[50, 20, 0], field[50, 390, 0]
     assert near > 5.0 and far < 0.05 * near
+
+
+def soft_edge(h=300, w=500, step=16.0, blur=6):
+    """L* 40 on the left, 40 + ``step`` on the right, the edge a ``blur``-pixel ramp (an out-of-focus
+    border, as in a photo; a finer grid sees it as many small, leaky steps)."""
+    x = np.arange(w, dtype=np.float32)
+    ramp = np.clip((x - (w / 2 - blur / 2)) / blur, 0.0, 1.0)
+    return np.repeat((40.0 + step * ramp)[None], h, axis=0)
+
+
+def test_one_hint_does_not_flood_a_region_across_a_weak_edge():
+    # The case a person meets with the first click: the former settings (reach 3 on a 256-cell grid)
+    # tinted the right half with 0.92 of the hint's correction across this edge; its L* step is weak
+    # against the photo's texture on a fine grid, and a single hint has no other hint to stop it.
+    lightness = soft_edge()
+    ab = np.full(lightness.shape + (2,), [4.0, 8.0], np.float32)  # a muted prediction on both sides
+    hint = ColorHint(x=75, y=150, a=44.0, b=-12.0)
+    field = correction_field(lightness, ab, [hint])
+    correction = np.hypot(40.0, -20.0)
+    moved = np.hypot(field[..., 0], field[..., 1]) / correction
+    assert np.median(moved[:, :225]) > 0.9  # its own region takes the colour
+    assert moved[:, 275:].max() < 0.1  # the other does not
+
+
+def test_one_hint_does_not_tint_the_far_side_of_a_faint_edge():
+    # A long photo, a sharp but faint edge (L* 50 | 60) halfway: the former settings gave the far half 0.86
+    # of the correction of a hint near the left end.
+    lightness = np.full((200, 800), 50.0, np.float32)
+    lightness[:, 400:] = 60.0
+    ab = np.zeros((200, 800, 2), np.float32)
+    field = correction_field(lightness, ab, [ColorHint(x=60, y=100, a=40.0, b=-10.0)])
+    np.testing.assert_allclose(field[100, 60], [40.0, -10.0], atol=1.0)
+    moved = np.hypot(field[..., 0], field[..., 1]) / np.hypot(40.0, -10.0)
+    assert np.median(moved[:, 20:360]) > 0.9
+    assert moved[:, 440:].max() < 0.15
+
+
+def test_a_patch_hint_pins_its_patch_to_the_patch_mean_correction():
+    lightness = np.full((128, 128), 50.0, np.float32)
+    ab = np.zeros((128, 128, 2), np.float32)
+    ab[:, 64:, 0] = 20.0  # the prediction changes inside the patch: 0 on its left, 20 on its right
+    patch = ColorHint(x=64, y=64, a=30.0, b=10.0, radius=16)
+    inner = (slice(52, 77), slice(52, 77))  # the patch, less a cell at its border
+    mean_prediction = ab[48:81, 48:81].reshape(-1, 2).mean(axis=0)  # the 33 x 33 patch
+    shift_only = correction_field(lightness, ab, [patch], SpreadSettings(replace=0.0))
+    # every cell of the patch holds the hint minus the patch's mean prediction, not minus its centre pixel
+    np.testing.assert_allclose(shift_only[inner].reshape(-1, 2), np.tile([30.0, 10.0] - mean_prediction, (625, 1)),
+                               atol=0.5)
+    point = correction_field(lightness, ab, [ColorHint(x=64, y=64, a=30.0, b=10.0)], SpreadSettings(replace=0.0))
+    np.testing.assert_allclose(point[64, 64], [10.0, 10.0], atol=0.5)  # a point: minus the pixel it is on
+    # as shown (the default share of the prediction replaced), the patch's mean colour is the hint's
+    shown = ab + correction_field(lightness, ab, [patch])
+    np.testing.assert_allclose(shown[48:81, 48:81].reshape(-1, 2).mean(axis=0), [30.0, 10.0], atol=1.0)
 
 
 def test_hints_outside_the_photo_are_ignored():
