@@ -221,20 +221,24 @@ def test_a_finished_photo_is_colorized_again_with_its_new_hints_over_its_own_out
     assert np.hypot(*(chroma_at(output, 30, 45) - DARK_RED)) < 5
 
 
-def test_the_chooser_never_shows_another_photos_hint(make_window, qtbot, tmp_path):
-    window = make_window()
-    window.add_paths([scene(tmp_path / "a.png"), scene(tmp_path / "b.png", seed=1)])
+def with_a_selected_hint(window, qtbot, photos):
+    """The first photo on show with the hint tool on and one hint, selected; returns its queue item."""
+    window.add_paths(photos)
     window.table.selectRow(0)
     qtbot.waitUntil(lambda: window.viewer.before is not None, timeout=20000)
     window.hint_editor.tool.setChecked(True)
-    first = window.queue_model.queue.items[0]
-    window.hint_editor.apply(first.id, [[30.0, 45.0, *DARK_RED]], 0)
+    item = window.queue_model.queue.items[0]
+    window.hint_editor.apply(item.id, [[30.0, 45.0, *DARK_RED]], 0)
+    return item
+
+
+def test_the_chooser_never_shows_another_photos_hint(make_window, qtbot, tmp_path):
+    window = make_window()
+    with_a_selected_hint(window, qtbot, [scene(tmp_path / "a.png"), scene(tmp_path / "b.png", seed=1)])
     chooser = window.hint_panel.chooser
     assert chooser.gray_button.isEnabled()  # a's hint is selected, and shown
     window.table.selectRow(1)
     assert not chooser.gray_button.isEnabled()  # b has none selected: "Gray here" must not recolour a's
-    qtbot.mouseClick(chooser.gray_button, __import__("PySide6.QtCore").QtCore.Qt.MouseButton.LeftButton)
-    assert first.hints[0][2:4] == list(DARK_RED)
 
 
 def test_delete_in_the_hint_colour_panel_never_removes_the_photo(make_window, qtbot, tmp_path):
@@ -242,12 +246,7 @@ def test_delete_in_the_hint_colour_panel_never_removes_the_photo(make_window, qt
 
     window = make_window()
     window.show()
-    window.add_paths([scene(tmp_path / "a.png")])
-    window.table.selectRow(0)
-    qtbot.waitUntil(lambda: window.viewer.before is not None, timeout=20000)
-    window.hint_editor.tool.setChecked(True)
-    item = window.queue_model.queue.items[0]
-    window.hint_editor.apply(item.id, [[30.0, 45.0, *DARK_RED]], 0)
+    item = with_a_selected_hint(window, qtbot, [scene(tmp_path / "a.png")])
     chooser = window.hint_panel.chooser
     chooser.gray_button.setFocus()  # as after a click on "Gray here" or a swatch
     qtbot.keyClick(chooser.gray_button, Qt.Key.Key_Delete)
