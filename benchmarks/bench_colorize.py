@@ -79,9 +79,11 @@ if (gpu or engine == "openvino") and kind != "io":  # a first, untimed pass: CUD
     # or OpenVINO compiling for the tile shape (once per shape and start; every later photo reuses it)
     t0 = time.perf_counter()
     work()
-    torch.cuda.synchronize()
+    if gpu:
+        torch.cuda.synchronize()
     first = time.perf_counter() - t0
-    torch.cuda.reset_peak_memory_stats()
+    if gpu:
+        torch.cuda.reset_peak_memory_stats()
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t0 = time.perf_counter()
 work()
