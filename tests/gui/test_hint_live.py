@@ -74,3 +74,14 @@ def test_edits_made_while_a_preview_renders_are_not_lost(make_window, qtbot, tmp
     shown = [v for v, _, _ in window.live.timings]
     assert shown == sorted(shown)  # never an older edit after a newer one
     assert len(entered) <= 3  # the edits in between were replaced, not queued one behind another
+
+
+def test_a_new_hint_starts_with_the_models_colour_not_a_neighbouring_hints(make_window, qtbot, tmp_path):
+    window = live_window(make_window, qtbot, scene(tmp_path / "p.png"))
+    item, editor = window.queue_model.queue.items[0], window.hint_editor
+    editor.apply(item.id, [[20.0, 45.0, *RED_AB]])  # red spreads over the dark region
+    version = window.live.version
+    qtbot.waitUntil(lambda: window.live._shown.get(item.id) == version, timeout=20000)
+    assert np.hypot(*(after_chroma(window.viewer, 45, 45) - RED_AB)) < 10  # the After is red there now
+    editor._add(45.0, 45.0)  # a second hint in the same region
+    assert np.hypot(*(np.array(item.hints[1][2:4]) - RED_AB)) > 30  # it starts from the model's colour

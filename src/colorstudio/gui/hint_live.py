@@ -30,6 +30,7 @@ class LivePreview(QObject):
         self._asked: dict[int, float] = {}  # version -> when it was made
         self._shown: dict[int, int] = {}  # item id -> version on show
         self.afters: dict[int, object] = {}  # item id -> its live After (Pyramid)
+        self.plain: dict[int, object] = {}  # item id -> the model's own colours, no hints (a new hint's colour)
         self.timings: list[tuple[int, float, bool]] = []  # (version, edit-to-view seconds, exact): measured
         self._exact = QTimer(self)
         self._exact.setSingleShot(True)
@@ -40,6 +41,7 @@ class LivePreview(QObject):
         self._settings.setInterval(300)
         self._settings.timeout.connect(self.update)
         window.engine.worker.hint_view_ready.connect(self._ready)
+        window.engine.worker.hint_plain_ready.connect(self._plain)
 
     @property
     def on(self) -> bool:
@@ -85,6 +87,9 @@ class LivePreview(QObject):
         if current is not None and current.id == view.id and viewer.before is not None:
             viewer.set_images(viewer.before, view.after, keep_view=True)
             viewer.set_after_label("After (live)" if not view.exact else "After (live, exact)")
+
+    def _plain(self, item_id: int, pyramid) -> None:
+        self.plain = {item_id: pyramid}  # the photo being edited only
 
     def after_for(self, item_id: int):
         """The photo's live After, if its hints were edited since it was last colorized."""

@@ -106,6 +106,9 @@ class HintPanel(QObject):
             self.window.hint_editor.recolour(selected[1], a, b)
 
     def colour_shown_at(self, x: float, y: float) -> tuple[float, float]:
-        """The chroma the After side shows at photo point (x, y) (the model's colour there); gray if none."""
-        lab = _pixel_lab(self.window.viewer.after, x, y)
+        """The model's own colour at photo point (x, y), without the photo's other hints (whose spread the
+        After side shows there: a new hint beside a blue one would start blue); gray if there is none yet."""
+        item = self.window.hint_editor.current()
+        plain = self.window.live.plain.get(item.id) if item is not None else None
+        lab = _pixel_lab(plain or self.window.viewer.after, x, y)
         return (round(float(lab[1]), 3), round(float(lab[2]), 3)) if lab is not None else (0.0, 0.0)

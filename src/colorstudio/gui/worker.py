@@ -85,6 +85,7 @@ class EngineWorker(QObject):
     job_cancelled = Signal(int)
     mask_ready = Signal(int, object)  # item id, QImage overlay (red where the photo will be inpainted)
     hint_view_ready = Signal(object)  # HintView
+    hint_plain_ready = Signal(int, object)  # item id, Pyramid: the photo as the model colours it without hints
     hint_suggestions = Signal(object, object)  # the point asked about, core.hint_suggest.Suggestions or None
     notice = Signal(str)
 
@@ -220,7 +221,10 @@ class EngineWorker(QObject):
             settings = request.settings
             colorizer = self._ensure_model(settings.model, settings.options)
             photo = imageio.read_image(request.source, max_pixels=settings.max_pixels)
-            self._hints = (key, HintPreview(colorizer.model, photo.pixels, settings.options), -1)
+            preview = HintPreview(colorizer.model, photo.pixels, settings.options)
+            self._hints = (key, preview, -1)
+            h, w = preview.photo_shape
+            self.hint_plain_ready.emit(request.id, Pyramid(preview.quick([]), size=(w, h)))
         return self._hints[1]
 
     def _emit_hint_view(self, request: JobRequest, version: int, pixels, exact: bool, asked: float) -> None:
