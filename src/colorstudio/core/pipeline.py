@@ -240,10 +240,6 @@ class Prediction:
         self._lightness = None
 
     @property
-    def shape(self) -> tuple[int, int]:
-        return self._composer.image.shape[:2]
-
-    @property
     def render(self) -> np.ndarray:
         """What the network saw (the photo at the render size)."""
         return self._render

@@ -6,7 +6,7 @@ repaints as fast as a small one.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
@@ -294,12 +294,6 @@ class BeforeAfterView(HintLayer, QWidget):
         if self.fitting:
             self.fit()
         super().resizeEvent(event)
-
-    def event(self, event) -> bool:  # noqa: D401 - Qt API
-        if event.type() == QEvent.Type.ShortcutOverride and self._deletes_hint(event):
-            event.accept()  # Delete removes the selected hint here, not the queue's selected photo
-            return True
-        return super().event(event)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
         if not self._hint_key(event):

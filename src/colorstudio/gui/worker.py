@@ -41,7 +41,6 @@ class HintView:
     version: int  # the edit it shows (the window numbers edits)
     after: Pyramid
     exact: bool  # the network saw the hints (as the batch will); else they were only spread
-    seconds: float  # from the edit to this view being ready
 
 
 @dataclass
@@ -97,7 +96,7 @@ class EngineWorker(QObject):
         self.shown = ShownPhoto()
         self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="colorstudio-save")
         self._saving: Future | None = None
-        self.hint_requests = Latest()  # (JobRequest, version, exact, asked at): the newest edit only
+        self.hint_requests = Latest()  # (JobRequest, version, exact): the newest edit only
         self._hints = (None, None, -1)  # (what the preview was prepared for, core.HintPreview, version shown)
 
     # -- run on the engine thread ------------------------------------------------------------------------
@@ -181,16 +180,16 @@ class EngineWorker(QObject):
         from colorstudio.core.hints import ColorHint
 
         while (task := self.hint_requests.take()) is not None:
-            request, version, exact, asked = task
+            request, version, exact = task
             try:
                 preview = self._hint_preview(request)
                 hints = [ColorHint(*h) for h in request.hints]
                 if version != self._hints[2]:
-                    self._emit_hint_view(request, version, preview.quick(hints), False, asked)
+                    self._emit_hint_view(request, version, preview.quick(hints), False)
                     self._hints = (*self._hints[:2], version)
                 if exact and not self.hint_requests.waiting():
                     pixels = preview.exact(hints, should_cancel=self.hint_requests.waiting)
-                    self._emit_hint_view(request, version, pixels, True, asked)
+                    self._emit_hint_view(request, version, pixels, True)
             except Cancelled:
                 continue  # a newer edit is waiting: it is next
             except (ColorStudioError, MemoryError) as exc:
@@ -227,11 +226,11 @@ class EngineWorker(QObject):
             self.hint_plain_ready.emit(request.id, Pyramid(preview.quick([]), size=(w, h)))
         return self._hints[1]
 
-    def _emit_hint_view(self, request: JobRequest, version: int, pixels, exact: bool, asked: float) -> None:
+    def _emit_hint_view(self, request: JobRequest, version: int, pixels, exact: bool) -> None:
         preview = self._hints[1]
         h, w = preview.photo_shape
         after = Pyramid(pixels, size=(w, h))
-        self.hint_view_ready.emit(HintView(request.id, version, after, exact, time.monotonic() - asked))
+        self.hint_view_ready.emit(HintView(request.id, version, after, exact))
 
     def _save(self, colorizer, request: JobRequest, rendered, seconds: float) -> None:
         """On the saver thread: write the output atomically, then hand the before/after to the window."""
@@ -357,7 +356,7 @@ class Engine(QObject):
     def preview_hints(self, request: JobRequest, version: int, exact: bool) -> None:
         """Show edit ``version`` of a photo's hints live (see ``EngineWorker.show_hints``); a newer call
         replaces this one if the engine has not taken it yet."""
-        if self.worker.hint_requests.put((request, version, exact, time.monotonic())):
+        if self.worker.hint_requests.put((request, version, exact)):
             self._thread.submit(self.worker.show_hints)
 
     def release_memory(self) -> None:
