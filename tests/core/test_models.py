@@ -30,7 +30,7 @@ def l_batch(n: int = 1, size: int = SIZE) -> torch.Tensor:
 
 def test_registry_lists_every_architecture_default_first():
     assert available()[0] == DEFAULT_ARCH == "unet-lite0"
-    assert set(available()) == {"unet-lite0", "seed-resnet18", "seed-cnn", "seed-vgg"} == set(ARCHITECTURES)
+    assert set(available()) == {"unet-lite0", "unet-lite2", "seed-resnet18", "seed-cnn", "seed-vgg"} == set(ARCHITECTURES)
 
 
 def test_unknown_architecture_names_the_known_ones():
@@ -166,7 +166,7 @@ def test_bins_cover_the_srgb_gamut():
 
 
 def test_unet_pretrained_loads_the_imagenet_weights():
-    from colorstudio.core.models.lite0_encoder import imagenet_weights_path
+    from colorstudio.core.models.lite_encoder import imagenet_weights_path
 
     state = torch.load(imagenet_weights_path(), map_location="cpu", weights_only=True)
     fresh = small("unet-lite0")

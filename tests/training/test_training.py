@@ -12,7 +12,8 @@ from colorstudio.core.errors import Cancelled, ColorStudioError
 from colorstudio.core.models import ab_bins, registry
 from colorstudio.core.training import losses
 from colorstudio.core.training.batches import epoch_batches
-from colorstudio.core.training.dataset import PhotoPairs, sample_hints
+from colorstudio.core.training.dataset import PhotoPairs
+from colorstudio.core.training.hint_sampling import sample_hints
 from colorstudio.core.training.loop import Trainer, TrainConfig
 from colorstudio.core.training.photos import list_photos, scan, split
 
@@ -56,15 +57,21 @@ def test_split_is_deterministic_about_ten_percent_and_stable_when_photos_are_add
 
 
 def test_hint_sampling_marks_small_patches_with_the_true_colour():
-    rng = np.random.default_rng(3)
-    ab = np.stack([np.full((32, 32), 0.3), np.full((32, 32), -0.2)]).astype(np.float32)
-    masks = [sample_hints(ab, rng)[2].sum() for _ in range(200)]
-    assert sum(m == 0 for m in masks) > 50  # often no hints at all: the model must work without
-    hints = next(h for h in (sample_hints(ab, rng) for _ in range(50)) if h[2].sum() > 0)
-    on = hints[2] > 0
-    np.testing.assert_allclose(hints[0][on], 0.3, atol=1e-6)
-    np.testing.assert_allclose(hints[1][on], -0.2, atol=1e-6)
-    assert on.sum() <= 25 * 20
+    ab = torch.stack([torch.full((32, 32), 0.3), torch.full((32, 32), -0.2)])[None].repeat(200, 1, 1, 1)
+    ab[:, :, :, 16:] *= -1  # two regions: a patch on the border takes the mean of both
+    hints = sample_hints(ab, torch.Generator().manual_seed(3))
+    masks = hints[:, 2].sum(dim=(1, 2))
+    assert 50 < int((masks == 0).sum()) < 150  # often no hints at all: the model must work without
+    inside = hints[:, 2] > 0
+    inside[:, :, 12:20] = False  # away from the border: a 5 px patch there averages both regions
+    left, right = inside.clone(), inside.clone()
+    left[:, :, 16:], right[:, :, :16] = False, False
+    torch.testing.assert_close(hints[:, 0][left], torch.full_like(hints[:, 0][left], 0.3))
+    torch.testing.assert_close(hints[:, 1][right], torch.full_like(hints[:, 1][right], 0.2))
+    assert int(masks.max()) <= 32 * 25  # at most 32 patches of at most 5 x 5
+    assert float(masks[masks > 0].mean()) > 8  # several points where there are any
+    again = sample_hints(ab, torch.Generator().manual_seed(3))
+    assert torch.equal(hints, again)  # seeded: a resumed run draws the same hints
 
 
 def test_losses_prefer_true_colours_and_rebalance_rare_bins():
@@ -151,7 +158,7 @@ def test_resume_continues_exactly_where_the_run_stopped(tmp_path, monkeypatch, t
 def test_batches_made_ahead_on_threads_are_the_batches_made_in_line(tmp_path):
     from concurrent.futures import ThreadPoolExecutor
 
-    data = PhotoPairs(make_photos(tmp_path / "photos", n=9), size=64, hints=True)
+    data = PhotoPairs(make_photos(tmp_path / "photos", n=9), size=64)
     in_line = list(epoch_batches(data, 1, 2, 1, 5))
     with ThreadPoolExecutor(2) as pool:  # fewer threads than batches: some are made ahead while others wait
         ahead = list(epoch_batches(data, 1, 2, 1, 5, pool, ahead=2))
@@ -161,7 +168,7 @@ def test_batches_made_ahead_on_threads_are_the_batches_made_in_line(tmp_path):
         again = list(epoch_batches(data, 1, 2, 1, 5, pool))
     assert len(in_line) == len(ahead) == len(again) == 3  # 9 photos: 4 batches of 2, the first skipped
     for a, b, c in zip(in_line, ahead, again):
-        assert set(a) == {"l", "ab", "hints"}
+        assert set(a) == {"l", "ab"}
         for key in a:
             assert torch.equal(a[key], b[key]) and torch.equal(a[key], c[key]), key
     assert not torch.equal(in_line[0]["l"], in_line[1]["l"])
@@ -189,9 +196,12 @@ def test_unet_trains_with_sampled_hints(tmp_path):
     model = registry.build("unet-lite0", decoder_widths=[16, 16, 16, 16, 16], context_size=64)
     config = TrainConfig(loss="colourful", size=64, batch=2, lr=1e-3, epochs=1, device="cpu")
     trainer = Trainer(model, PhotoPairs(photos, size=64), None, tmp_path / "u", config)
-    assert trainer.use_hints and "hints" in trainer.train_data[0]
+    seen = []
+    real_forward = model.hints.forward
+    model.hints.forward = lambda hints: seen.append(hints.detach().clone()) or real_forward(hints)
     trainer.run()
-    assert trainer.progress.step == 3
+    assert trainer.use_hints and trainer.progress.step == 3
+    assert seen and any(float(h[:, 2].sum()) > 0 for h in seen)  # the hint branch got real hints
 
 
 def test_a_few_steps_on_tiny_photos_lower_the_loss(tmp_path):

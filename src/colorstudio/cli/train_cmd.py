@@ -29,10 +29,10 @@ def add_parser(sub) -> None:
     budget.add_argument("--minutes", type=float, help="time budget (default 30 when no --epochs)")
     budget.add_argument("--epochs", type=int)
     p.add_argument("--loss", choices=LOSSES, help="default: the base model's own when fine-tuning, else "
-                                                  "colourful for unet-lite0 and mse for the seeds")
+                                                  "colourful for the unet-lite models and mse for the seeds")
     p.add_argument("--size", type=int, default=224, help="training photo size in pixels (default 224)")
     p.add_argument("--batch", type=int, default=16)
-    p.add_argument("--lr", type=float, help="learning rate (default 5e-4 for unet-lite0, 1e-3 otherwise; "
+    p.add_argument("--lr", type=float, help="learning rate (default 5e-4 for the unet-lite models, 1e-3 otherwise; "
                                             "a third of that when fine-tuning)")
     p.add_argument("--val-split", type=float, default=0.1, help="share of photos held out (default 0.1)")
     p.add_argument("--resume", action="store_true", help="continue the interrupted run of this --out")

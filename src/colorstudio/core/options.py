@@ -27,7 +27,7 @@ PRECISION_CHOICES = ("float32", "fast")
 FORMAT_NAMES = {None: "Same as the photo", "png": "PNG", "jpeg": "JPEG", "tiff": "TIFF", "webp": "WebP"}
 LOSSY_FORMATS = ("jpeg", "webp")  # the ones a quality applies to
 # The registry's architectures (tests/core/test_models.py checks the two lists agree).
-ARCHITECTURE_NAMES = ("unet-lite0", "seed-resnet18", "seed-cnn", "seed-vgg")
+ARCHITECTURE_NAMES = ("unet-lite0", "unet-lite2", "seed-resnet18", "seed-cnn", "seed-vgg")
 LOSSES = ("mse", "colourful", "classification")
 # What a model card's colour response may hold (checked on load; ``evaluate --contrast`` takes the same).
 COLOUR_GAIN_MAX = 4.0

@@ -12,12 +12,12 @@ from typing import Any
 from colorstudio.core.errors import ModelLoadError
 from colorstudio.core.models.base import ColorNet
 from colorstudio.core.models.seeds import SeedCNN, SeedResNet18, SeedVGG
-from colorstudio.core.models.unet_lite0 import UNetLite0
+from colorstudio.core.models.unet_lite import UNetLite0, UNetLite2
 
 DEFAULT_ARCH = "unet-lite0"
 
 ARCHITECTURES: dict[str, type[ColorNet]] = {
-    cls.arch: cls for cls in (UNetLite0, SeedResNet18, SeedCNN, SeedVGG)
+    cls.arch: cls for cls in (UNetLite0, UNetLite2, SeedResNet18, SeedCNN, SeedVGG)
 }
 
 

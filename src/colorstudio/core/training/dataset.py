@@ -1,4 +1,5 @@
-"""Colour photos -> (L, ab, hints) training pairs, made on the fly with random crops, scales and flips."""
+"""Colour photos -> (L, ab) training pairs, made on the fly with random crops, scales and flips (hints are drawn
+by the training loop: ``hint_sampling``)."""
 
 from __future__ import annotations
 
@@ -28,35 +29,15 @@ def prepared(path: Path, short_side: int) -> np.ndarray | None:
     return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
 
 
-def sample_hints(ab: np.ndarray, rng: np.random.Generator, p_none: float = 0.5, mean_points: float = 4.0,
-                 max_radius: int = 2) -> np.ndarray:
-    """Random colour hints from the true ab (2, H, W) as Zhang et al. 2017: often none, else a few small
-    patches carrying the patch's mean colour. Returns (3, H, W) = [a, b, mask] in network units."""
-    _, h, w = ab.shape
-    hints = np.zeros((3, h, w), np.float32)
-    if rng.random() < p_none:
-        return hints
-    for _ in range(int(rng.geometric(1.0 / mean_points))):
-        r = int(rng.integers(0, max_radius + 1))
-        y, x = int(rng.integers(r, h - r)), int(rng.integers(r, w - r))
-        patch = (slice(y - r, y + r + 1), slice(x - r, x + r + 1))
-        hints[0][patch] = ab[0][patch].mean()
-        hints[1][patch] = ab[1][patch].mean()
-        hints[2][patch] = 1.0
-    return hints
-
-
 class PhotoPairs(Dataset):
     """Photos decoded once and kept in memory at a modest size; each item is a fresh random crop.
 
-    ``augment`` off gives the centre crop (validation). ``hints`` adds sampled colour hints.
+    ``augment`` off gives the centre crop (validation).
     """
 
-    def __init__(self, paths: list[Path], size: int = 224, augment: bool = True, hints: bool = False,
-                 seed: int = 0) -> None:
+    def __init__(self, paths: list[Path], size: int = 224, augment: bool = True, seed: int = 0) -> None:
         self.size = size
         self.augment = augment
-        self.hints = hints
         self.seed = seed
         self.epoch = 0
         kept = [(p, img) for p, img in ((p, prepared(p, int(size * 1.25))) for p in paths) if img is not None]
@@ -90,7 +71,4 @@ class PhotoPairs(Dataset):
         lab = color.rgb_to_lab(np.ascontiguousarray(self.crop(index, rng)))
         l_chan = lab[None, :, :, 0] / np.float32(color.L_SCALE)
         ab = np.ascontiguousarray(lab[:, :, 1:].transpose(2, 0, 1)) / np.float32(color.AB_SCALE)
-        item = {"l": torch.from_numpy(l_chan), "ab": torch.from_numpy(ab)}
-        if self.hints:
-            item["hints"] = torch.from_numpy(sample_hints(ab, rng))
-        return item
+        return {"l": torch.from_numpy(l_chan), "ab": torch.from_numpy(ab)}

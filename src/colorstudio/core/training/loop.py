@@ -29,7 +29,9 @@ from colorstudio.core import checkpoint, device as devices, imageio
 from colorstudio.core.errors import Cancelled, ColorStudioError
 from colorstudio.core.training import runlog, state_io
 from colorstudio.core.training.batches import epoch_batches, loader_threads
+from colorstudio.core.training.degrade import degrade
 from colorstudio.core.training.dataset import PhotoPairs
+from colorstudio.core.training.hint_sampling import sample_hints
 from colorstudio.core.training.losses import ColourLoss, estimate_prior
 from colorstudio.core.training.recipe import STATE_FILE
 from colorstudio.core.training.validation import sample_sheet, validate
@@ -49,7 +51,9 @@ class TrainConfig:
     ema_decay: float = 0.999
     clip_grad: float = 1.0
     hints: bool = True  # sample random colour hints, for models that take them
+    degrade: bool = False  # show the network old-print lightness (grain, blur, fading...; training/degrade.py)
     val_limit: int = 48
+    val_every: int = 1  # validate (and save the resumable state) every this many epochs
     seed: int = 0
     device: str = "auto"
 
@@ -102,12 +106,20 @@ class Trainer:
         self.progress = Progress()
         prior = None
         if config.loss == "classification":
-            first = epoch_batches(train_data, 0, 8, 0, config.seed + 1)
-            prior = estimate_prior(b["ab"] for b, _ in zip(first, range(8)))
+            first = self._batches(0, 0, config.seed + 1, batch=8)
+            prior = estimate_prior(b["ab"].cpu() for b, _ in zip(first, range(8)))
         self.loss = ColourLoss(config.loss, prior)
         self.use_hints = config.hints and getattr(model, "accepts_hints", False)
-        train_data.hints = self.use_hints
         self.steps_per_epoch = len(train_data) // config.batch
+        self.generator = torch.Generator(device=self.device)
+
+    def _batches(self, epoch: int, skip: int, seed: int, pool: ThreadPoolExecutor | None = None, threads: int = 0,
+                 pin: bool = False, batch: int = 0):
+        """An epoch's batches: from the data set itself when it makes them (``DevicePhotos``), else on threads."""
+        batch = batch or self.config.batch
+        if hasattr(self.train_data, "epoch_batches"):
+            return self.train_data.epoch_batches(epoch, batch, skip, seed)
+        return epoch_batches(self.train_data, epoch, batch, skip, seed, pool, threads, pin)
 
     # -- schedule ---------------------------------------------------------------------------------
     def fraction_done(self) -> float:
@@ -148,7 +160,11 @@ class Trainer:
     def _step(self, batch: dict) -> float:
         l_in = batch["l"].to(self.device, non_blocking=True)
         ab = batch["ab"].to(self.device, non_blocking=True)
-        hints = batch["hints"].to(self.device) if self.use_hints else None
+        # hints and old-print looks are drawn on the device, seeded by the step: a resumed run repeats them
+        self.generator.manual_seed(hash((self.config.seed, self.progress.step, 11)) & 0xFFFFFFFF)
+        hints = sample_hints(ab, self.generator) if self.use_hints else None
+        if self.config.degrade:
+            l_in = degrade(l_in, ab, self.generator)
         for group in self.optimizer.param_groups:
             group["lr"] = self.lr_now()
         with torch.autocast("cuda", enabled=self.device.type == "cuda"):
@@ -190,14 +206,16 @@ class Trainer:
         p.epoch += 1
         p.batches_done = 0
         val, samples = {}, []
-        if self.val_data is not None and len(self.val_data):
+        checking = p.epoch % self.config.val_every == 0 or self._finished()
+        if checking and self.val_data is not None and len(self.val_data):
             val, samples = validate(self.ema, self.val_data, self.device, self.config.val_limit)
             p.best = val if not p.best or val["ciede2000"] < p.best.get("ciede2000", 1e9) else p.best
             imageio.write_image(self.run_dir / f"samples_epoch{p.epoch:03d}.png", sample_sheet(samples),
                                 format="png", provenance=imageio.Provenance(model="training samples"))
         runlog.append(self.run_dir, {"epoch": p.epoch, "step": p.step, "loss": loss, "seconds": p.seconds,
                                      "val": val})
-        self.save_state()
+        if checking:
+            self.save_state()
         if on_event:
             on_event(self._event("epoch", loss, val=val, samples=samples))
 
@@ -227,8 +245,7 @@ class Trainer:
         loss = float("nan")
         pin = pool is not None and self.device.type == "cuda"
         while not self._finished():
-            batches = epoch_batches(self.train_data, p.epoch, self.config.batch, p.batches_done, self.config.seed,
-                                    pool, threads, pin)
+            batches = self._batches(p.epoch, p.batches_done, self.config.seed, pool, threads, pin)
             with closing(batches):
                 for batch in batches:
                     if should_cancel:

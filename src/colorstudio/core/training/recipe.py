@@ -138,11 +138,11 @@ def plan_run(name: str, folder: Path | str, usable: list[Path], val_split: float
 
 # -- the start rule ------------------------------------------------------------------------------------
 def default_loss(arch: str) -> str:
-    return "colourful" if arch == "unet-lite0" else "mse"
+    return "colourful" if arch.startswith("unet-lite") else "mse"
 
 
 def default_lr(arch: str, fine_tune: bool) -> float:
-    lr = 5e-4 if arch == "unet-lite0" else 1e-3
+    lr = 5e-4 if arch.startswith("unet-lite") else 1e-3
     return lr * FINE_TUNE_LR_SHARE if fine_tune else lr
 
 
@@ -161,15 +161,15 @@ def start(base: str = "", arch: str = "", loss: str = "", lr: float = 0.0) -> St
     """Fine-tune ``base`` (a name or file; "" the default model), or train ``arch`` from its start.
 
     The loss: ``loss`` if given; else classification for a classification head, else the loss the base was
-    trained with (its card), else colourful for unet-lite0 and mse for the seeds. The learning rate: ``lr``
-    if given, else 5e-4 for unet-lite0 and 1e-3 otherwise, a third of that when fine-tuning.
+    trained with (its card), else colourful for the unet-lite models and mse for the seeds. The learning rate:
+    ``lr`` if given, else 5e-4 for the unet-lite models and 1e-3 otherwise, a third of that when fine-tuning.
     """
     if arch:
         from colorstudio.core.models import registry
 
         loss = loss or default_loss(arch)
         config = {}
-        if arch == "unet-lite0":
+        if arch.startswith("unet-lite"):
             config = {"pretrained": True, "head": "classification" if loss == "classification" else "regression"}
         model, card, warmup = registry.build(arch, **config), {}, SCRATCH_WARMUP_STEPS
     else:
