@@ -9,22 +9,27 @@ import pytest
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc mallopt")
 
-# Composes the strips of a 6000-px-wide photo on a worker thread, as the GUI's engine does, and prints
-# the minor page faults after a warm-up strip. Run in a fresh interpreter: mallopt is process-wide.
+# Works on the strips of a 6000-px-wide photo on a worker thread, as the GUI's engine does (strip-sized
+# float temporaries, made and freed), and prints the minor page faults after a warm-up strip. Run in a
+# fresh interpreter: mallopt is process-wide.
 WORKLOAD = """
 import json, resource, sys, threading
 import numpy as np
-from colorstudio.core import allocator, color
+from colorstudio.core import allocator
 tuned = allocator.tune() if sys.argv[1] == "tuned" else False
 rng = np.random.default_rng(0)
 l_rows = rng.uniform(0, 100, (256, 6000)).astype(np.float32)
 ab = rng.normal(0, 12, (256, 6000, 2)).astype(np.float32)
 out = {}
+def strip():
+    lab = np.dstack([l_rows, ab])
+    linear = np.power(np.clip(lab / 100, 0, 1), 2.4)
+    return (np.sqrt(linear * linear + 1) * 255).astype(np.uint8)
 def work():
-    color.compose_rgb(l_rows, ab, np.uint8)
+    strip()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     for _ in range(3):
-        color.compose_rgb(l_rows, ab, np.uint8)
+        strip()
     out["faults"] = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
 thread = threading.Thread(target=work)
 thread.start()

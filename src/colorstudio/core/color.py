@@ -103,10 +103,6 @@ def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
     return linear_to_srgb(lab_to_linear_rgb(lab))
 
 
-def _out_of_gamut(linear: np.ndarray, tolerance: float = 1e-4) -> np.ndarray:
-    return ((linear < -tolerance) | (linear > 1 + tolerance)).any(axis=-1)
-
-
 def expand_chroma(ab: np.ndarray, contrast: float) -> np.ndarray:
     """ab (..., 2) with each chroma C scaled by (C / CONTRAST_PIVOT) ** contrast (at most 3-fold):
     colours a model is sure of (high chroma) grow bolder, unsure ones (low chroma, the muted average of
@@ -119,32 +115,84 @@ def expand_chroma(ab: np.ndarray, contrast: float) -> np.ndarray:
     return ab * factor
 
 
+# The white point folded into the XYZ -> linear RGB matrix: one pass less over every pixel.
+_LAB_TO_LINEAR = (_XYZ_TO_LINEAR_RGB * _WHITE_D65[None, :]).astype(np.float32)
+GAMUT_TOLERANCE = 1e-4  # slack on linear channels: float32 rounding of an in-gamut colour is not "outside"
+
+
+def _finv_fast(t: np.ndarray) -> np.ndarray:
+    """``_finv`` for a big array: the cube everywhere, the linear part only on the (few) dark pixels, where
+    numpy's ``where`` would compute both everywhere."""
+    dark = t <= np.float32(_DELTA)
+    cube = np.multiply(t, t)
+    cube *= t
+    if dark.any():
+        cube[dark] = np.float32(3 * _DELTA * _DELTA) * (t[dark] - np.float32(4.0 / 29.0))
+    return cube
+
+
+def _linear_from_planes(l_channel: np.ndarray, ab: np.ndarray) -> np.ndarray:
+    """L* (H, W) and ab (H, W, 2) -> linear RGB (H, W, 3), unclipped, without building a Lab array."""
+    fy = l_channel + np.float32(16.0)
+    fy *= np.float32(1.0 / 116.0)
+    fx = ab[..., 0] * np.float32(1.0 / 500.0)
+    fx += fy
+    fz = ab[..., 1] * np.float32(-1.0 / 200.0)
+    fz += fy
+    xyz = cv2.merge([_finv_fast(fx), _finv_fast(fy), _finv_fast(fz)])
+    return cv2.transform(xyz, _LAB_TO_LINEAR)
+
+
+def _inside_gamut(linear: np.ndarray) -> np.ndarray:
+    """(H, W, 3) linear RGB -> (H, W) bool, every channel within [0, 1] (one OpenCV pass)."""
+    low, high = (-GAMUT_TOLERANCE,) * 3, (1 + GAMUT_TOLERANCE,) * 3
+    return cv2.inRange(linear, low, high) != 0
+
+
+@functools.lru_cache(maxsize=1)
+def _srgb8_table() -> np.ndarray:
+    """Linear light quantised to 1/65535 -> the rounded 8-bit sRGB code. The quantisation moves a code by
+    at most 0.025 of a level (at the darkest, where the curve is steepest), so a gray pixel's code
+    comes back exactly."""
+    v = np.arange(65536, dtype=np.float64) / 65535
+    encoded = np.where(v <= 0.0031308, v * 12.92, 1.055 * v ** (1 / 2.4) - 0.055)
+    return np.floor(encoded * 255 + 0.5).astype(np.uint8)
+
+
+def _encode(linear: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Linear RGB -> rounded sRGB codes of ``dtype``: a table for 8 bits, the formula for 16."""
+    if np.dtype(dtype) == np.uint8:
+        # OpenCV's saturating conversion clips to [0, 1] and rounds to the table's index in one pass
+        return _srgb8_table()[cv2.multiply(linear, 65535.0, dtype=cv2.CV_16U)]
+    rgb = linear_to_srgb(linear)
+    rgb *= np.float32(max_value_of(np.dtype(dtype)))
+    rgb += np.float32(0.5)
+    return rgb.astype(dtype)
+
+
 def compose_rgb(l_channel: np.ndarray, ab: np.ndarray, dtype: np.dtype, steps: int = 7) -> np.ndarray:
     """Join L* (H, W) with ab (H, W, 2) into sRGB of ``dtype`` (uint8 or uint16), rounded.
 
     Where a colour does not exist at that lightness (outside the sRGB gamut), its chroma is reduced
     (bisection, ``steps`` halvings) instead of clipping the channels, which would change the lightness:
     the photo's own tones are what must survive.
+
+    This is the full-resolution join, run on every pixel of a scan: in-place arithmetic, OpenCV's
+    single-pass merge, matrix and range check, and a table for the 8-bit encoding (benchmarks/bench_join.py).
     """
-    lab = np.empty(l_channel.shape + (3,), np.float32)
-    lab[..., 0] = l_channel
-    lab[..., 1:] = ab
-    linear = lab_to_linear_rgb(lab)
-    bad = _out_of_gamut(linear)
+    l_channel = np.asarray(l_channel, np.float32)
+    ab = np.asarray(ab, np.float32)
+    linear = _linear_from_planes(l_channel, ab)
+    bad = ~_inside_gamut(linear)
     if bad.any():
-        sub = lab[bad]  # (n, 3)
-        lo = np.zeros(len(sub), np.float32)
-        hi = np.ones(len(sub), np.float32)
-        trial = sub.copy()
+        sub_l = l_channel[bad][:, None]  # (n, 1): the bisection works on the outside pixels only
+        sub_ab = ab[bad][:, None]  # (n, 1, 2)
+        lo = np.zeros((len(sub_l), 1), np.float32)
+        hi = np.ones((len(sub_l), 1), np.float32)
         for _ in range(steps):
             mid = (lo + hi) / 2
-            trial[:, 1:] = sub[:, 1:] * mid[:, None]
-            inside = ~_out_of_gamut(lab_to_linear_rgb(trial))
+            inside = _inside_gamut(_linear_from_planes(sub_l, sub_ab * mid[..., None]))
             lo = np.where(inside, mid, lo)
             hi = np.where(inside, hi, mid)
-        trial[:, 1:] = sub[:, 1:] * lo[:, None]
-        linear[bad] = lab_to_linear_rgb(trial)
-    rgb = linear_to_srgb(linear)
-    rgb *= np.float32(max_value_of(np.dtype(dtype)))
-    rgb += np.float32(0.5)
-    return rgb.astype(dtype)
+        linear[bad] = _linear_from_planes(sub_l, sub_ab * lo[..., None])[:, 0]
+    return _encode(linear, dtype)
