@@ -86,7 +86,7 @@ def _upsample_rows(ab: np.ndarray, y0: int, y1: int, out_h: int, out_w: int) -> 
     ys = np.clip(ys, 0, h - 1)
     i0 = np.floor(ys).astype(np.intp)
     i1 = np.minimum(i0 + 1, h - 1)
-    f = (ys - i0)[:, None, None]
+    f = (ys - i0).astype(np.float32)[:, None, None]  # float32 throughout: OpenCV's conversions need it
     rows = ab[i0] * (1 - f) + ab[i1] * f
     if w == out_w:
         return rows.astype(np.float32, copy=False)
@@ -141,9 +141,14 @@ class _Composer:
             self.pending.popleft().result()
 
     def _compose(self, y0: int, ab: np.ndarray, out: np.ndarray) -> None:
+        """Rows from ``y0``: ``ab`` is (rows, W, 2) chroma, or (rows, W, 3) Lab whose L channel is overwritten."""
         y1 = y0 + ab.shape[0]
         l_rows = self.lightness[y0:y1] if self.lightness is not None else color.lightness(self.image[y0:y1])
-        out[y0:y1] = color.compose_rgb(l_rows, ab, self.image.dtype)
+        if ab.shape[-1] == 3:
+            ab[..., 0] = l_rows
+            out[y0:y1] = color.compose_lab(ab, self.image.dtype)
+        else:
+            out[y0:y1] = color.compose_rgb(l_rows, ab, self.image.dtype)
 
     def finish(self, strength: float | None = None, spread: tuple[np.ndarray, list[ColorHint]] | None = None
                ) -> np.ndarray:
@@ -158,10 +163,14 @@ class _Composer:
             lightness, hints = spread
             ab += hint_spread.correction_field(lightness, ab, hints)
         height, width = self.image.shape[:2]
+        # upsampled with a (dummy) L channel: OpenCV resizes 3 channels several times faster than 2, and
+        # the strip is then the interleaved Lab its conversion wants (the L is the photo's own, put in after)
+        lab = np.zeros(ab.shape[:2] + (3,), np.float32)
+        lab[..., 1:] = ab
 
         def strip(y0: int) -> None:
             y1 = min(y0 + STRIP_ROWS, height)
-            self._compose(y0, _upsample_rows(ab, y0, y1, height, width), out)
+            self._compose(y0, _upsample_rows(lab, y0, y1, height, width), out)
 
         # Strips are independent and numpy/OpenCV release the GIL on them: on a big scan this step
         # costs more than the network, so it uses every core (memory: one strip per worker).
