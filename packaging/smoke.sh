@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build the bundle, then check the frozen app: --version, a headless colorize, and the GUI's ready line.
+# Build the bundle, then check the frozen app: --version, a headless colorize on OpenVINO, and the GUI's
+# ready line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "${SKIP_BUILD:-0}" = 1 ] || packaging/build.sh
@@ -12,7 +13,9 @@ build/venv/bin/python -c "
 from PIL import Image; import numpy as np
 y, x = np.mgrid[0:96, 0:128]
 Image.fromarray((128 + 100 * np.sin(x / 9.0) * np.cos(y / 7.0)).astype('uint8')).save('$work/gray.png')"
-"$app" colorize "$work/gray.png" -o "$work/out" --device cpu
+said=$("$app" colorize "$work/gray.png" -o "$work/out" --device cpu 2>&1); echo "$said"
+# the CPU engine must be in the bundle and run, not the fallback to PyTorch
+echo "$said" | grep -q "OpenVINO" || { echo "the bundle does not run OpenVINO"; exit 1; }
 build/venv/bin/python -c "
 from PIL import Image; import numpy as np
 a = np.asarray(Image.open('$work/out/gray.png').convert('RGB')).astype(int)

@@ -19,7 +19,7 @@ def test_colour_contrast_makes_sure_colours_bolder_and_unsure_ones_fainter_keepi
 
 
 def _reference_join(l_channel: np.ndarray, ab: np.ndarray, max_value: int) -> np.ndarray:
-    """The join by the textbook formulas in float64: Lab -> linear sRGB, the chroma bisected (the same 7
+    """The join by the textbook formulas in float64: Lab -> linear sRGB, the chroma bisected (as many
     halvings) where a channel leaves [0, 1], then the sRGB curve, rounded."""
     def linear(l, a, b):
         fy = (l + 16) / 116
@@ -34,7 +34,7 @@ def _reference_join(l_channel: np.ndarray, ab: np.ndarray, max_value: int) -> np
     lo, hi = np.zeros_like(l), np.ones_like(l)
     inside = lambda s: ((linear(l, a * s, b * s) >= -1e-4) & (linear(l, a * s, b * s) <= 1 + 1e-4)).all(-1)
     whole = inside(np.ones_like(l))
-    for _ in range(7):
+    for _ in range(color.GAMUT_STEPS):
         mid = (lo + hi) / 2
         ok = inside(mid)
         lo, hi = np.where(ok, mid, lo), np.where(ok, hi, mid)
@@ -69,3 +69,15 @@ def test_colours_outside_the_gamut_lose_chroma_not_lightness():
     ab_back = color.rgb_to_lab(out)[0, :, 1:]
     assert (np.sign(ab_back) == np.sign(ab[0])).all()  # the hue's direction survives, less saturated
     assert (np.hypot(*ab_back.T) < np.hypot(*ab[0].T)).all()
+
+
+def test_a_colour_just_outside_the_gamut_comes_out_like_one_just_inside():
+    # seen on photos-val: PyTorch and OpenVINO gave this pixel ab differing by 5e-6, one a hair inside the
+    # gamut, the other a hair outside; the outside one lost a whole bisection step of chroma (1/128) and its
+    # red channel jumped from 0 to 3 at the steep dark end of the sRGB curve
+    l_channel = np.array([[36.853027]], np.float32)
+    inside = np.array([[[-1.9114827, -124.448654]]], np.float32) * np.float32(0.3)
+    outside = np.array([[[-1.9114771, -124.4487]]], np.float32) * np.float32(0.3)
+    a = color.compose_rgb(l_channel, inside, np.uint8).astype(int)
+    b = color.compose_rgb(l_channel, outside, np.uint8).astype(int)
+    assert np.abs(a - b).max() <= 1, (a, b)

@@ -120,6 +120,10 @@ def expand_chroma(ab: np.ndarray, contrast: float) -> np.ndarray:
 # The white point folded into the XYZ -> linear RGB matrix: one pass less over every pixel.
 _LAB_TO_LINEAR = (_XYZ_TO_LINEAR_RGB * _WHITE_D65[None, :]).astype(np.float32)
 GAMUT_TOLERANCE = 1e-4  # slack on linear channels: float32 rounding of an in-gamut colour is not "outside"
+# Halvings of the chroma of a colour outside the gamut. 12 (1/4096 of its chroma) and not fewer: a colour just
+# outside would otherwise lose a whole step (1/128 at 7) and jump by up to 3 levels at the dark end of the
+# sRGB curve from one just inside, which two engines' rounding-level differences were seen to cross.
+GAMUT_STEPS = 12
 
 
 def _finv_fast(t: np.ndarray) -> np.ndarray:
@@ -172,7 +176,7 @@ def _encode(linear: np.ndarray, dtype: np.dtype) -> np.ndarray:
     return rgb.astype(dtype)
 
 
-def compose_rgb(l_channel: np.ndarray, ab: np.ndarray, dtype: np.dtype, steps: int = 7) -> np.ndarray:
+def compose_rgb(l_channel: np.ndarray, ab: np.ndarray, dtype: np.dtype, steps: int = GAMUT_STEPS) -> np.ndarray:
     """Join L* (H, W) with ab (H, W, 2) into sRGB of ``dtype`` (uint8 or uint16), rounded.
 
     Where a colour does not exist at that lightness (outside the sRGB gamut), its chroma is reduced
@@ -184,7 +188,7 @@ def compose_rgb(l_channel: np.ndarray, ab: np.ndarray, dtype: np.dtype, steps: i
     return _compose_exact(l_channel, ab, dtype, steps)
 
 
-def compose_lab(lab: np.ndarray, dtype: np.dtype, steps: int = 7) -> np.ndarray:
+def compose_lab(lab: np.ndarray, dtype: np.dtype, steps: int = GAMUT_STEPS) -> np.ndarray:
     """``compose_rgb`` of an interleaved Lab array (H, W, 3) float32: the full-resolution join's fast path.
 
     For 8-bit output most pixels go through OpenCV's own Lab -> sRGB conversion (vectorised and threaded,
@@ -203,7 +207,7 @@ def compose_lab(lab: np.ndarray, dtype: np.dtype, steps: int = 7) -> np.ndarray:
     return out
 
 
-def _compose_exact(l_channel: np.ndarray, ab: np.ndarray, dtype: np.dtype, steps: int = 7) -> np.ndarray:
+def _compose_exact(l_channel: np.ndarray, ab: np.ndarray, dtype: np.dtype, steps: int = GAMUT_STEPS) -> np.ndarray:
     """The join by the formulas: linear RGB kept unclipped to find the colours outside the gamut, their chroma
     bisected, then the sRGB encoding (a table for 8 bits)."""
     l_channel = np.asarray(l_channel, np.float32)
