@@ -3,6 +3,10 @@ PyTorch with a notice, and a cancel between tiles still stops a photo."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -121,3 +125,28 @@ def test_a_cancel_between_tiles_stops_a_photo_on_openvino(tmp_path):
         colorize(photo(300, 400), net, ColorizeOptions(device="cpu", render_size=0, tile_size=64, overlap=16),
                  should_cancel=cancel_after_two)
     assert len(calls) == 3  # it stopped at the third check, not at the end of the photo
+
+
+TELEMETRY_CHECK = """
+import sys
+from pathlib import Path
+import torch
+from colorstudio.core.models import registry
+from colorstudio.core.openvino_net import OpenVinoNet
+model = registry.build("seed-cnn").eval()
+net = OpenVinoNet(model, None, cache=Path(sys.argv[1]) / "cache")
+net.predict_ab(torch.rand(1, 1, 64, 64))
+print("telemetry module:", sys.modules.get("openvino_telemetry"))
+"""
+
+
+def test_converting_a_model_reports_nothing_to_intel_and_writes_nothing_in_home(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "HOME": str(home), "USERPROFILE": str(home)}
+    env.pop("CI", None)  # openvino_telemetry stays quiet in CI jobs: the check must not rely on that
+    done = subprocess.run([sys.executable, "-c", TELEMETRY_CHECK, str(tmp_path)], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "telemetry module: None" in done.stdout  # the converter used its stub, not the sender
+    assert list(home.iterdir()) == []  # no ~/intel/openvino_ga_cid, nothing else

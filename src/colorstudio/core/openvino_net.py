@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sys
 import threading
 import warnings
 from pathlib import Path
@@ -24,6 +25,14 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
+
+# OpenVINO's model converter reports its use to Intel over the internet (the ``openvino_telemetry``
+# package, Google Analytics) unless a consent file says no, and writes ~/intel/openvino_ga_cid. colorstudio
+# sends nothing anywhere and writes nothing outside its own folders: with the package made unimportable, the
+# converter uses its built-in stub, which does nothing. (Set before any ``import openvino``: this module is
+# the only one that imports it.)
+if "openvino_telemetry" not in sys.modules:
+    sys.modules["openvino_telemetry"] = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
