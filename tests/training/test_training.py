@@ -243,3 +243,24 @@ def test_a_fine_tuned_model_keeps_the_colour_response_of_its_base(tmp_path):
     trainer.run()
     _, card = checkpoint.load_model(trainer.export(tmp_path / "mine.safetensors", "mine"))
     assert card["colour_gain"] == 0.3 and card["colour_contrast"] == 0.8
+
+
+def test_old_print_training_shows_the_network_degraded_lightness_the_same_after_a_resume(tmp_path):
+    photos = make_photos(tmp_path / "photos", n=4, size=64)
+    data = PhotoPairs(photos, size=64, augment=False)
+
+    def inputs_seen(degrade: bool) -> list[torch.Tensor]:
+        torch.manual_seed(0)
+        model = registry.build("seed-cnn")
+        config = TrainConfig(loss="mse", size=64, batch=2, lr=1e-3, epochs=2, degrade=degrade, device="cpu")
+        trainer = Trainer(model, data, None, tmp_path / f"d{degrade}", config)
+        seen = []
+        real_forward = model.forward
+        model.forward = lambda l, *rest, **kw: seen.append(l.detach().clone()) or real_forward(l, *rest, **kw)
+        trainer.run()
+        return seen
+
+    clean, degraded, again = inputs_seen(False), inputs_seen(True), inputs_seen(True)
+    assert len(clean) == len(degraded) == 4
+    assert sum(not torch.equal(c, d) for c, d in zip(clean, degraded)) >= 2  # most batches look old (15% stay clean)
+    assert all(torch.equal(d, a) for d, a in zip(degraded, again))  # drawn by step: the same on every run
