@@ -89,3 +89,21 @@ def test_degrade_photo_keeps_hue_and_odd_size():
             strong = np.abs(g) > 2
             assert (np.sign(g[strong]) == np.sign(s[strong])).all()
             assert np.median(np.abs(g)) > 5
+
+
+def test_cracks_are_thin_light_connected_lines_drawn_by_the_generator():
+    from scipy import ndimage
+
+    from colorstudio.core.training.degrade import cracks
+
+    x = torch.full((6, 1, 128, 128), 0.3)
+    y = cracks(x, torch.Generator().manual_seed(4))
+    assert torch.equal(y, cracks(x, torch.Generator().manual_seed(4)))  # seeded
+    light = (y - x > 0.2)[:, 0].numpy()
+    assert light.any(axis=(1, 2)).sum() >= 4  # most prints get cracks
+    for mask in light:
+        if mask.any():
+            assert mask.mean() < 0.08  # thin lines, not a wash
+            # long runs: the light pixels form a few connected curves, not scattered specks
+            labels, count = ndimage.label(mask, structure=np.ones((3, 3)))
+            assert mask.sum() / count > 15

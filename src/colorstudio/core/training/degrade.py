@@ -14,7 +14,8 @@ caller's ``torch.Generator`` (same seed, same result), in the order things happe
    0.85; both drawn as squared uniforms, so mostly mild); uneven exposure (p 0.5): a smooth
    multiplicative field (3x3 random grid, bicubic) of +-15 %; vignette (p 0.2): up to 30 % darker in the corners.
 5. Dust and scratches (p 0.3): a few bright or dark specks (radius ~1-3 px) and 1-3 thin long lines,
-   mostly near vertical.
+   mostly near vertical. Creases and cracks (p 0.25): up to 4 jagged random walks of 96-384 px, half of them
+   branching off another, 1-2 px of bare paper (0.8-1.0) with a slightly dark rim.
 6. JPEG (p 0.5): 8x8 block DCT quantised with the standard luminance table at quality 35-90.
 
 15 % of the images stay clean. ``strength`` scales every amount (0 returns ``l`` itself); the result is
@@ -146,6 +147,44 @@ def _dust_and_scratches(x, gen, s, rand):
     return x
 
 
+def cracks(x: torch.Tensor, gen: torch.Generator, s: float = 1.0, walks: int = 4, steps: int = 384) -> torch.Tensor:
+    """Creases and cracks of a folded, handled print on ``x`` (M, 1, H, W): a few jagged random walks (half of
+    them branching off an earlier one), one or two pixels wide, where the emulsion is gone and the paper shows
+    through, light, with a slight dark edge (as in old-bw's cracked portraits)."""
+    m, _, h, w = x.shape
+    dev = x.device
+
+    def rand(*shape):
+        return torch.rand(shape, generator=gen, device=dev)
+
+    # walk j starts anywhere, or (odd j) at a random point of walk j - 1: a branch
+    start = rand(m, walks, 2) * torch.tensor([h, w], device=dev, dtype=torch.float32)
+    heading = rand(m, walks) * 2 * math.pi
+    turns = torch.randn((m, walks, steps), generator=gen, device=dev) * 0.12
+    angle = heading.unsqueeze(-1) + torch.cumsum(turns, dim=-1)  # jagged: the direction wanders step by step
+    step = torch.stack([torch.sin(angle), torch.cos(angle)], dim=-1)  # (m, walks, steps, 2), 1 px a step
+    length = (0.25 + 0.75 * rand(m, walks)) * steps  # walks of different lengths
+    alive = (torch.arange(steps, device=dev).view(1, 1, steps) < length.unsqueeze(-1)).float()
+    path = torch.cumsum(step * alive.unsqueeze(-1), dim=2)
+    fork = (rand(m, walks) * steps * 0.6).long()
+    for j in range(1, walks, 2):
+        start[:, j] = start[:, j - 1] + path[torch.arange(m, device=dev), j - 1, fork[:, j]]
+    points = (start.unsqueeze(2) + path).round().long()  # (m, walks, steps, 2)
+    inside = (points[..., 0] >= 0) & (points[..., 0] < h) & (points[..., 1] >= 0) & (points[..., 1] < w)
+    used = (alive > 0) & inside & (rand(m, walks, 1) < 0.85)  # some images get fewer walks
+    flat = points[..., 0].clamp(0, h - 1) * w + points[..., 1].clamp(0, w - 1)
+    mask = torch.zeros(m, h * w, device=dev)
+    mask.scatter_(1, flat.view(m, -1), used.view(m, -1).float())
+    mask = mask.view(m, 1, h, w)
+    wide = rand(m) < 0.5  # two pixels wide on half the prints
+    mask = torch.where(wide.view(m, 1, 1, 1), F.max_pool2d(mask, 2, stride=1, padding=1)[..., :h, :w], mask)
+    edge = (_blur(mask, torch.full((m,), 1.2, device=dev)) * 2).clamp(max=1) * (1 - mask)
+    paper = (0.8 + 0.2 * rand(m)).view(m, 1, 1, 1)
+    alpha = mask * ((0.6 + 0.4 * rand(m)) * s).view(m, 1, 1, 1)
+    x = x * (1 - 0.25 * s * edge)  # the torn emulsion's darker rim
+    return x * (1 - alpha) + alpha * paper
+
+
 def degrade(l: torch.Tensor, ab: torch.Tensor, generator: torch.Generator, strength: float = 1.0,
             clean_fraction: float = CLEAN_FRACTION) -> torch.Tensor:
     """Old-print version of the lightness ``l`` (N, 1, H, W) in [0, 1] of photos with colours ``ab``
@@ -212,6 +251,12 @@ def degrade(l: torch.Tensor, ab: torch.Tensor, generator: torch.Generator, stren
         sel = dusty.nonzero().squeeze(1)
         x = x.clone()
         x[sel] = _dust_and_scratches(x[sel], generator, s, rand)
+    # 5b. creases and cracks of a folded, handled print
+    cracked = chosen(0.25)
+    if bool(cracked.any()):
+        sel = cracked.nonzero().squeeze(1)
+        x = x.clone()
+        x[sel] = cracks(x[sel], generator, s)
     # 6. JPEG
     compressed = chosen(0.5)
     quality = 100 - (100 - rand(n, lo=35, hi=90)) * s
