@@ -54,6 +54,7 @@ class TrainConfig:
     degrade: bool = False  # show the network old-print lightness (grain, blur, fading...; training/degrade.py)
     val_limit: int = 48
     val_every: int = 1  # validate (and save the resumable state) every this many epochs
+    channels_last: bool = True  # on a GPU: NHWC tensors (depthwise convolutions in half precision are far faster)
     seed: int = 0
     device: str = "auto"
 
@@ -97,12 +98,17 @@ class Trainer:
         self.config = config
         self.device = devices.resolve_device(config.device)
         self.model = model.to(self.device).train()
+        cuda = self.device.type == "cuda"
+        # bfloat16 where the GPU has it (no loss scaling needed), else float16 with a scaler; float32 on the CPU
+        self.amp_dtype = torch.bfloat16 if cuda and torch.cuda.is_bf16_supported() else torch.float16
+        self.memory_format = torch.channels_last if cuda and config.channels_last else torch.contiguous_format
+        self.model = self.model.to(memory_format=self.memory_format)
         self.ema = copy.deepcopy(self.model).eval()
         self.train_data, self.val_data = train_data, val_data
         self.run_dir = Path(run_dir)
         self.card = dict(card or {})
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr)
-        self.scaler = torch.amp.GradScaler("cuda", enabled=self.device.type == "cuda")
+        self.scaler = torch.amp.GradScaler("cuda", enabled=cuda and self.amp_dtype == torch.float16)
         self.progress = Progress()
         prior = None
         if config.loss == "classification":
@@ -165,9 +171,12 @@ class Trainer:
         hints = sample_hints(ab, self.generator) if self.use_hints else None
         if self.config.degrade:
             l_in = degrade(l_in, ab, self.generator)
+        l_in = l_in.contiguous(memory_format=self.memory_format)
+        if hints is not None:
+            hints = hints.contiguous(memory_format=self.memory_format)
         for group in self.optimizer.param_groups:
             group["lr"] = self.lr_now()
-        with torch.autocast("cuda", enabled=self.device.type == "cuda"):
+        with torch.autocast("cuda", dtype=self.amp_dtype, enabled=self.device.type == "cuda"):
             loss = self.loss(self.model(l_in, hints), ab)
         if not torch.isfinite(loss):
             raise ColorStudioError(
