@@ -19,8 +19,8 @@ def test_colour_contrast_makes_sure_colours_bolder_and_unsure_ones_fainter_keepi
 
 
 def _reference_join(l_channel: np.ndarray, ab: np.ndarray, max_value: int) -> np.ndarray:
-    """The join by the textbook formulas in float64: Lab -> linear sRGB, the chroma bisected (as many
-    halvings) where a channel leaves [0, 1], then the sRGB curve, rounded."""
+    """The join by the textbook formulas in float64: Lab -> linear sRGB, the chroma reduced to the gamut's
+    edge where a channel leaves [0, 1] (bisected to convergence), then the sRGB curve, rounded."""
     def linear(l, a, b):
         fy = (l + 16) / 116
         f = np.stack([fy + a / 500, fy, fy - b / 200], axis=-1)
@@ -34,7 +34,7 @@ def _reference_join(l_channel: np.ndarray, ab: np.ndarray, max_value: int) -> np
     lo, hi = np.zeros_like(l), np.ones_like(l)
     inside = lambda s: ((linear(l, a * s, b * s) >= -1e-4) & (linear(l, a * s, b * s) <= 1 + 1e-4)).all(-1)
     whole = inside(np.ones_like(l))
-    for _ in range(color.GAMUT_STEPS):
+    for _ in range(30):
         mid = (lo + hi) / 2
         ok = inside(mid)
         lo, hi = np.where(ok, mid, lo), np.where(ok, hi, mid)
