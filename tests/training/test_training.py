@@ -264,3 +264,26 @@ def test_old_print_training_shows_the_network_degraded_lightness_the_same_after_
     assert len(clean) == len(degraded) == 4
     assert sum(not torch.equal(c, d) for c, d in zip(clean, degraded)) >= 2  # most batches look old (15% stay clean)
     assert all(torch.equal(d, a) for d, a in zip(degraded, again))  # drawn by step: the same on every run
+
+
+def test_a_run_in_channels_last_layout_exports_and_resumes_like_any_other(tmp_path):
+    # on a GPU the loop keeps the model and its inputs channels-last; the saved model must not care
+    photos = make_photos(tmp_path / "photos", n=4, size=64)
+    torch.manual_seed(0)
+    model = registry.build("unet-lite0", decoder_widths=[16, 16, 16, 16, 16], context_size=64)
+    config = TrainConfig(loss="colourful", size=64, batch=2, lr=1e-3, epochs=1, device="cpu")
+    trainer = Trainer(model, PhotoPairs(photos, size=64), None, tmp_path / "run", config)
+    trainer.memory_format = torch.channels_last  # what a CUDA device selects
+    trainer.model.to(memory_format=torch.channels_last)
+    trainer.ema.to(memory_format=torch.channels_last)
+    trainer.run()
+    assert trainer.model.encoder.stem.weight.is_contiguous(memory_format=torch.channels_last)
+    loaded, _ = checkpoint.load_model(trainer.export(tmp_path / "cl.safetensors", "cl"))
+    l_in = torch.rand(1, 1, 64, 64)
+    with torch.inference_mode():
+        torch.testing.assert_close(loaded.predict_ab(l_in), trainer.ema.predict_ab(l_in), atol=1e-5, rtol=0)
+    again = Trainer(registry.build("unet-lite0", decoder_widths=[16, 16, 16, 16, 16], context_size=64),
+                    PhotoPairs(photos, size=64), None, tmp_path / "run", config)
+    again.resume()
+    for a, b in zip(again.ema.state_dict().values(), trainer.ema.state_dict().values()):
+        assert torch.equal(a, b.contiguous())
