@@ -25,8 +25,9 @@ def add_parser(sub) -> None:
     p.add_argument("--limit", type=int, default=0, help="only the first N photos (0 = all)")
     p.add_argument("--render-size", type=int, default=ColorizeOptions().render_size, metavar="PX")
     p.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
-    p.add_argument("--engine", choices=ENGINE_CHOICES, default="auto", help="what runs the network (as colorize)")
-    p.add_argument("--precision", choices=PRECISION_CHOICES, default="float32", help="as colorize")
+    p.add_argument("--engine", choices=ENGINE_CHOICES, default=ColorizeOptions().engine,
+                   help="what runs the network (as colorize)")
+    p.add_argument("--precision", choices=PRECISION_CHOICES, default=ColorizeOptions().precision, help="as colorize")
     p.add_argument("--strength", type=_strengths, default=[ColorizeOptions().strength], metavar="S[,S...]",
                    help="colour strength, as in colorize (default 1); several, comma-separated, score each "
                         "with one run of the network (to choose a model's colour gain)")

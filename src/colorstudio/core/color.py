@@ -76,21 +76,12 @@ _WHITE_D65 = np.array([0.95047, 1.0, 1.08883], np.float32)
 _DELTA = 6.0 / 29.0
 
 
-def _finv(t: np.ndarray) -> np.ndarray:
-    return np.where(t > _DELTA, t * t * t, np.float32(3 * _DELTA * _DELTA) * (t - np.float32(4.0 / 29.0)))
-
-
 def lab_to_linear_rgb(lab: np.ndarray) -> np.ndarray:
     """Lab (..., 3) -> linear-light sRGB (..., 3), float32, NOT clipped (values outside [0, 1] are
     out of gamut). OpenCV's own conversion clips, which hides those colours."""
     lab = np.asarray(lab, np.float32)
-    fy = (lab[..., 0] + np.float32(16.0)) / np.float32(116.0)
-    xyz = np.stack([_finv(fy + lab[..., 1] / np.float32(500.0)), _finv(fy),
-                    _finv(fy - lab[..., 2] / np.float32(200.0))], axis=-1)
-    xyz *= _WHITE_D65
-    # OpenCV's per-pixel 3x3 transform rather than ``xyz @ M.T``: a matrix product goes to numpy's BLAS,
-    # whose own threads then spin beside torch's and the other strips' (and it is slower for 3 columns)
-    return cv2.transform(xyz.reshape(-1, 1, 3), _XYZ_TO_LINEAR_RGB).reshape(xyz.shape)
+    flat = lab.reshape(-1, 1, 3)
+    return _linear_from_planes(flat[..., 0], flat[..., 1:]).reshape(lab.shape)
 
 
 def linear_to_srgb(linear: np.ndarray) -> np.ndarray:
@@ -126,9 +117,9 @@ GAMUT_TOLERANCE = 1e-4  # slack on linear channels: float32 rounding of an in-ga
 GAMUT_STEPS = 12
 
 
-def _finv_fast(t: np.ndarray) -> np.ndarray:
-    """``_finv`` for a big array: the cube everywhere, the linear part only on the (few) dark pixels, where
-    numpy's ``where`` would compute both everywhere."""
+def _finv(t: np.ndarray) -> np.ndarray:
+    """The inverse of CIELab's f: the cube everywhere, the linear part only on the (few) dark pixels (numpy's
+    ``where`` would compute both everywhere)."""
     dark = t <= np.float32(_DELTA)
     cube = np.multiply(t, t)
     cube *= t
@@ -145,7 +136,7 @@ def _linear_from_planes(l_channel: np.ndarray, ab: np.ndarray) -> np.ndarray:
     fx += fy
     fz = ab[..., 1] * np.float32(-1.0 / 200.0)
     fz += fy
-    xyz = cv2.merge([_finv_fast(fx), _finv_fast(fy), _finv_fast(fz)])
+    xyz = cv2.merge([_finv(fx), _finv(fy), _finv(fz)])
     return cv2.transform(xyz, _LAB_TO_LINEAR)
 
 

@@ -1,6 +1,6 @@
 """Which inference engine runs the network: PyTorch, or OpenVINO (``openvino_net``) on CPUs.
 
-``auto`` (the default) is OpenVINO on the CPU, where it is 2-5 times as fast as PyTorch's eager mode, and
+``auto`` (the default) is OpenVINO on the CPU, where its network is about twice as fast as PyTorch's, and
 PyTorch on CUDA and Apple's MPS. Anything OpenVINO cannot do (it is not installed, the model does not convert,
 the CPU is not supported) falls back to PyTorch with a notice saying why: a photo is never lost to the engine.
 Training always uses PyTorch.
@@ -14,8 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import torch
-
-from colorstudio.core.options import ENGINE_CHOICES, PRECISION_CHOICES  # noqa: F401 - re-exported
 
 log = logging.getLogger(__name__)
 

@@ -18,12 +18,12 @@ from colorstudio.core.restoration import RestoreOptions
 DEVICES = {"auto": "Automatic (GPU if there is one)", "cpu": "CPU", "cuda": "NVIDIA GPU (CUDA)",
            "mps": "Apple GPU (MPS)"}
 DEVICE_CHOICES = tuple(DEVICES)
-# Output formats in words (None: the same format as the photo).
 # What runs the network (core.engines): auto = OpenVINO on the CPU, PyTorch on a GPU.
 ENGINES = {"auto": "Automatic (OpenVINO on the CPU)", "openvino": "OpenVINO", "torch": "PyTorch"}
 ENGINE_CHOICES = tuple(ENGINES)
 # float32: the same results as PyTorch; fast: bfloat16 where the CPU has it (measured in the README)
 PRECISION_CHOICES = ("float32", "fast")
+# Output formats in words (None: the same format as the photo).
 FORMAT_NAMES = {None: "Same as the photo", "png": "PNG", "jpeg": "JPEG", "tiff": "TIFF", "webp": "WebP"}
 LOSSY_FORMATS = ("jpeg", "webp")  # the ones a quality applies to
 # The registry's architectures (tests/core/test_models.py checks the two lists agree).

@@ -80,7 +80,7 @@ def _scene_context(model, render: np.ndarray, device: torch.device) -> torch.Ten
 
 
 def _upsample_rows(ab: np.ndarray, y0: int, y1: int, out_h: int, out_w: int) -> np.ndarray:
-    """Rows ``y0..y1`` of ``ab`` bilinearly resized to (out_h, out_w), computed for that strip only."""
+    """Rows ``y0..y1`` of ``ab`` (any channels) bilinearly resized to (out_h, out_w), computed for that strip only."""
     h, w = ab.shape[:2]
     ys = (np.arange(y0, y1, dtype=np.float32) + 0.5) * (h / out_h) - 0.5
     ys = np.clip(ys, 0, h - 1)
@@ -133,22 +133,20 @@ class _Composer:
                 self.pending.popleft().result()
 
     def _stream(self, y0: int, ab: np.ndarray) -> None:
-        self._compose(y0, color.expand_chroma(ab, self.contrast) * self.strength, self.out)
+        lab = np.empty(ab.shape[:2] + (3,), np.float32)
+        lab[..., 1:] = color.expand_chroma(ab, self.contrast) * self.strength
+        self._compose(y0, lab, self.out)
 
     def wait(self) -> None:
         """Wait for the rows still being composed (re-raises what failed there)."""
         while self.pending:
             self.pending.popleft().result()
 
-    def _compose(self, y0: int, ab: np.ndarray, out: np.ndarray) -> None:
-        """Rows from ``y0``: ``ab`` is (rows, W, 2) chroma, or (rows, W, 3) Lab whose L channel is overwritten."""
-        y1 = y0 + ab.shape[0]
-        l_rows = self.lightness[y0:y1] if self.lightness is not None else color.lightness(self.image[y0:y1])
-        if ab.shape[-1] == 3:
-            ab[..., 0] = l_rows
-            out[y0:y1] = color.compose_lab(ab, self.image.dtype)
-        else:
-            out[y0:y1] = color.compose_rgb(l_rows, ab, self.image.dtype)
+    def _compose(self, y0: int, lab: np.ndarray, out: np.ndarray) -> None:
+        """Rows from ``y0``: ``lab`` (rows, W, 3) holds their chroma; its L channel is set to the photo's own."""
+        y1 = y0 + lab.shape[0]
+        lab[..., 0] = self.lightness[y0:y1] if self.lightness is not None else color.lightness(self.image[y0:y1])
+        out[y0:y1] = color.compose_lab(lab, self.image.dtype)
 
     def finish(self, strength: float | None = None, spread: tuple[np.ndarray, list[ColorHint]] | None = None
                ) -> np.ndarray:

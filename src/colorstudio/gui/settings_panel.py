@@ -73,10 +73,10 @@ class SettingsPanel(QWidget):
         self.engine = QComboBox()
         for value, text in ENGINES.items():
             self.engine.addItem(text, value)
-        self.engine.setToolTip("What runs the network. OpenVINO is several times as fast as PyTorch on a CPU, "
+        self.engine.setToolTip("What runs the network. OpenVINO is about twice as fast as PyTorch on a CPU, "
                                "with the same colours; on an NVIDIA or Apple GPU PyTorch runs it.")
         self.fast = QCheckBox("Faster, slightly different colours")
-        self.fast.setToolTip("OpenVINO on the CPU in bfloat16 where the CPU has it: about twice as fast again; "
+        self.fast.setToolTip("OpenVINO on the CPU in bfloat16 where the CPU has it: its network about 1.7 times as fast again; "
                              "colours differ a little from float32 (see the README for how much).")
         self.output_folder = QLineEdit()
         self.output_folder.textChanged.connect(self._show_folder)
@@ -126,8 +126,8 @@ class SettingsPanel(QWidget):
         # what the preferences keep, by the keys of DEFAULTS
         self.controls = {"model": self.model, "render_size": self.render_size, "tile_size": self.tile_size,
                          "overlap": self.overlap, "strength": self.strength, "device": self.device,
-                         "engine": self.engine, "fast": self.fast, "output_folder": self.output_folder, "format": self.format, "quality": self.quality,
-                         "overwrite": self.overwrite, "tint": self.tint, "dust": self.dust,
+                         "engine": self.engine, "fast": self.fast, "output_folder": self.output_folder,
+                         "format": self.format, "quality": self.quality, "overwrite": self.overwrite, "tint": self.tint, "dust": self.dust,
                          "denoise": self.denoise, "contrast": self.contrast}
         self.restore_preset.currentIndexChanged.connect(self._apply_preset)
         for control in (self.tint, self.dust, self.denoise, self.contrast):
