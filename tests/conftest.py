@@ -37,3 +37,22 @@ def evil_pickle(tmp_path):
     evil = tmp_path / "evil.safetensors"
     evil.write_bytes(pickle.dumps(Exploit()))
     return evil, marker
+
+
+@pytest.fixture(scope="session")
+def cluster_scenario(tmp_path_factory):
+    """``run(name, prepare)``: the cluster scenario ``name`` of ``cluster_scenarios.py``, run once per test session
+    in a folder that ``prepare(folder)`` filled (on its own 2-CPU Ray cluster, in its own process); its results."""
+    pytest.importorskip("ray.data", reason="the cluster extra is not installed (pip install 'colorstudio[cluster]')")
+    from cluster_scenarios import run_isolated
+
+    results: dict = {}
+
+    def run(name: str, prepare):
+        if name not in results:
+            folder = tmp_path_factory.mktemp(f"cluster-{name}")
+            prepare(folder)
+            results[name] = (folder, run_isolated(name, folder))
+        return results[name]
+
+    return run

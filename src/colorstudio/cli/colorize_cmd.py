@@ -25,8 +25,9 @@ def add_parser(sub) -> None:
         "colorize", help="colorize photos or folders of photos",
         description="Colorize photos. Outputs go to OUTDIR under the same relative path and name; "
                     "existing outputs are skipped (a re-run resumes), inputs are never written.")
-    p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="photos and/or folders")
-    p.add_argument("-o", "--output", required=True, type=Path, metavar="OUTDIR", help="output folder")
+    p.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="photos and/or folders (with --cluster also storage URLs: s3://bucket/scans/...)")
+    p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="output folder (or, with --cluster, URL)")
     p.add_argument("-r", "--recursive", action="store_true", help="look into sub-folders too")
     p.add_argument("--model", help="model name (see `colorstudio models`) or path to a .safetensors file")
     p.add_argument("--render-size", type=int, default=d.render_size, metavar="PX",
@@ -60,6 +61,13 @@ def add_parser(sub) -> None:
     r.add_argument("--contrast", type=float, metavar="0-1", help="faded-contrast repair strength")
     p.add_argument("--max-megapixels", type=float, default=imageio.DEFAULT_MAX_PIXELS / 1e6, metavar="MP",
                    help="refuse larger images, a guard against decompression bombs (default %(default).0f)")
+    c = p.add_argument_group("on a Ray cluster (pip install 'colorstudio[cluster]'; see the README)")
+    c.add_argument("--cluster", nargs="?", const="auto", metavar="auto|local|ADDRESS",
+                   help="run the batch as a Ray Data job: auto joins the running cluster (or starts one here), "
+                        "local starts one on this machine, or a cluster's address (default: auto)")
+    c.add_argument("--workers", type=int, default=0, metavar="N",
+                   help="with --cluster: this many workers, each loading the model once (default: one per GPU, "
+                        "else one per 4 CPUs)")
 
 
 def _settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> JobSettings:
@@ -72,7 +80,8 @@ def _settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> JobS
     options = ColorizeOptions(render_size=args.render_size, tile_size=args.tile, overlap=args.overlap,
                               strength=args.strength, device=args.device, restore=restore, engine=args.engine,
                               precision=args.precision)
-    output = OutputSettings(folder=args.output, format=args.format, quality=args.quality, overwrite=args.overwrite)
+    output = OutputSettings(folder=_place(args.output, args, parser), format=args.format, quality=args.quality,
+                            overwrite=args.overwrite)
     settings = JobSettings(model=args.model or "", options=options, output=output,
                            max_pixels=int(args.max_megapixels * 1e6))
     from colorstudio.core.device import resolve_device  # torch: only once a command runs
@@ -85,14 +94,35 @@ def _settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> JobS
     return settings
 
 
+def _place(text: str, args: argparse.Namespace, parser: argparse.ArgumentParser):
+    """A path, or with --cluster a storage URL's path object (``cluster.storage``)."""
+    if args.cluster is None:
+        if "://" in text:
+            parser.error(f"{text}: storage URLs are read and written by a cluster job: add --cluster")
+        return Path(text)
+    from colorstudio.cluster.storage import place
+
+    try:
+        return place(text)
+    except ColorStudioError as exc:
+        parser.error(str(exc))
+
+
 def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.workers and args.cluster is None:
+        parser.error("--workers applies to a cluster job: add --cluster")
     settings = _settings(args, parser)
-    plan = batch.plan_batch(args.inputs, settings.output, recursive=args.recursive)
+    inputs = [_place(text, args, parser) for text in args.inputs]
+    plan = batch.plan_batch(inputs, settings.output, recursive=args.recursive)
     if not plan.jobs and not plan.skipped and not plan.problems:
         parser.error("no photos found in the given inputs" + ("" if args.recursive else " (use -r for sub-folders)"))
     hints = _hints(args, parser, plan)
     for source, note in plan.notes:
         say(f"  note: {source}: {note}")
+    if args.cluster is not None:
+        from colorstudio.cli.colorize_cluster import run_on_cluster
+
+        return run_on_cluster(plan, settings, hints, args.cluster, args.workers)
     colorizer = None
     if plan.jobs:
         options = settings.options
@@ -152,7 +182,12 @@ def _run(plan, colorizer, settings: JobSettings, hints) -> int:
             else:
                 done += 1
                 bar.end_file(f"-> {job.output}")
-    _summary(done, plan, failures, time.monotonic() - started, interrupted)
+    return finish(done, plan, failures, time.monotonic() - started, interrupted, unexpected)
+
+
+def finish(done: int, plan, failures, seconds: float, interrupted: bool, unexpected: bool) -> int:
+    """The summary and the exit code of a batch (here or on a cluster)."""
+    _summary(done, plan, failures, seconds, interrupted)
     if unexpected:
         say(f"The unexpected errors are in the log, with the details a bug report needs: {logs.log_file()}")
     if interrupted:

@@ -38,6 +38,13 @@ def add_parser(sub) -> None:
     p.add_argument("--resume", action="store_true", help="continue the interrupted run of this --out")
     p.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     p.add_argument("--seed", type=int, default=0)
+    c = p.add_argument_group("data-parallel on a Ray cluster (pip install 'colorstudio[cluster]'; see the README)")
+    c.add_argument("--workers", type=int, default=0, metavar="N",
+                   help="train in N processes at once (Ray Train, DDP), each on --batch photos a step; the default "
+                        "learning rate grows by sqrt(N) (default with --cluster: one per GPU, else 2)")
+    c.add_argument("--cluster", nargs="?", const="auto", metavar="auto|local|ADDRESS",
+                   help="the Ray cluster for --workers: auto joins the running one (or starts one here), local "
+                        "starts one on this machine, or a cluster's address (default with --workers: local)")
 
 
 def output_path(out: str) -> Path:
@@ -50,6 +57,9 @@ def output_path(out: str) -> Path:
 def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if not args.data.is_dir():
         parser.error(f"{args.data} is not a folder")
+    if args.workers < 0:
+        parser.error("--workers must be positive")
+    cluster = args.cluster or ("local" if args.workers > 1 else None)
     out = output_path(args.out)
     run_dir = recipe.runs_dir() / out.stem
     if (run_dir / recipe.STATE_FILE).exists() and not args.resume:
@@ -64,13 +74,18 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         begin = recipe.start(settings["base"], settings["arch"], settings["loss"], settings["lr"])
         recipe.train_config(recipe.TrainingRun(out.stem, str(args.data), [], [], **settings), begin)  # checks
         print(f"Looking at the photos in {args.data} ...", file=err)
-        report = scan(list_photos(args.data))
+        report = scan(list_photos(args.data.resolve()))  # the run's photos by full path: a worker's folder differs
         for path, reason in report.skipped:
             print(f"  skipped {path.name}: {reason}", file=err)
-        run = recipe.plan_run(out.stem, args.data, report.usable, args.val_split, **settings)
+        if not report.usable:
+            raise ColorStudioError(f"no usable colour photos in {args.data}")
+        run = recipe.plan_run(out.stem, args.data.resolve(), report.usable, args.val_split, **settings)
         print(f"{len(report.usable)} usable photos ({len(report.skipped)} skipped): "
               f"{len(run.train)} for training, {len(run.val)} for validation.", file=err)
         _print_estimate(begin.model, run, err)
+        if cluster:
+            return _train_on_cluster(run, out, cluster, args, err)
+        _check_workers(run, 1, args.resume)
         trainer = recipe.build_trainer(run, begin)
         run.save()
         if args.resume:
@@ -92,6 +107,36 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         print(f"colorstudio: error: {exc}", file=err)
         return 1
     return 0
+
+
+def _check_workers(run, workers: int, resume: bool) -> None:
+    """A run resumes on as many processes as it started with (its batches and learning rate depend on it)."""
+    if resume and (run.run_dir / recipe.RUN_FILE).exists():
+        before = recipe.TrainingRun.load(run.run_dir).workers
+        if before != workers:
+            how = f"--workers {before}" if before > 1 else "no --workers"
+            raise ColorStudioError(f"{run.name} was trained on {before} process(es): resume it with {how}")
+
+
+def _train_on_cluster(run, out: Path, cluster: str, args, err) -> int:
+    """The run in several processes on a Ray cluster (``colorstudio.cluster.train_job``)."""
+    from colorstudio.cluster import connect, train_job
+
+    with connect.connect(cluster, on_notice=lambda message: print(message, file=err)):
+        shape = train_job.plan_shape(args.workers, args.device)
+        _check_workers(run, shape.count, args.resume)
+        run.workers = shape.count
+        run.save()
+        print(f"Training on {shape.describe()}; the checkpoint is in {run.run_dir}.", file=err)
+        train_job.train(run.run_dir, out, shape, show=_stdout_printer)
+    records = train_job.worker_records(run.run_dir)
+    print(f"Saved {out}: {len(records)} processes ended at step {records[0]['step'] if records else '?'} with the "
+          f"same weights.", file=err)
+    return 0
+
+
+def _stdout_printer():
+    return _printer(sys.stdout)
 
 
 def _print_estimate(model, run, stream) -> None:

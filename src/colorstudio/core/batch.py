@@ -7,6 +7,9 @@ an output: when two photos of a batch would be written to the same file (``scan0
 folders), the later one is written beside it as ``scan001 (2).png`` and the user is told. The order of the
 inputs decides which one keeps the plain name, so a re-run of the same inputs finds the same outputs.
 Reading, colorizing and writing one photo is ``jobs.Colorizer``.
+
+Paths are ``pathlib.Path``; the cluster job (``colorstudio.cluster``) also plans over storage URLs
+(``s3://...``) given as path-like objects with the same methods (``upath.UPath``), compared by their text.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from colorstudio.core import imageio
 from colorstudio.core.options import OutputSettings
@@ -56,7 +59,7 @@ def find_photos(inputs: Iterable[Path], recursive: bool) -> tuple[list[tuple[Pat
     found: list[tuple[Path, Path]] = []
     missing: list[tuple[Path, str]] = []
     for item in inputs:
-        item = Path(item)
+        item = Path(item) if isinstance(item, str) else item
         if item.is_file():
             found.append((item, Path(item.name)))
         elif item.is_dir():
@@ -78,14 +81,20 @@ def output_path(source: Path, relative: Path, settings: OutputSettings) -> Path:
     source_format = imageio.format_from_extension(source)
     fmt = settings.format or (source_format if source_format in imageio.OUTPUT_FORMATS else "png")
     suffix = source.suffix if fmt == source_format else imageio.OUTPUT_FORMATS[fmt]
-    return Path(settings.folder).expanduser() / relative.with_suffix(suffix)
+    folder = settings.folder
+    folder = Path(folder).expanduser() if isinstance(folder, (str, PurePath)) else folder
+    return folder / relative.with_suffix(suffix).as_posix()
 
 
-def _key(path: Path) -> Path:
+def _key(path: Path) -> Path | str:
+    if not isinstance(path, PurePath):  # a storage URL
+        return str(path)
     return Path(os.path.normcase(os.path.abspath(path)))
 
 
 def _same_file(a: Path, b: Path) -> bool:
+    if not (isinstance(a, PurePath) and isinstance(b, PurePath)):
+        return False
     try:
         return a.exists() and b.exists() and os.path.samefile(a, b)
     except OSError:

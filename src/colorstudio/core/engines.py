@@ -28,10 +28,10 @@ def engine_name(model) -> str:
 
 
 def runtime_model(model, weights: Path | None, engine: str, device: torch.device, precision: str = "float32",
-                  on_notice: Callable[[str], None] | None = None):
+                  on_notice: Callable[[str], None] | None = None, threads: int = 0):
     """``model`` as it will run: wrapped for OpenVINO when ``engine`` (auto/openvino) and ``device`` call for
     it and it works, else the PyTorch model itself (told through ``on_notice`` when OpenVINO was asked for by
-    name, or failed)."""
+    name, or failed). ``threads``: OpenVINO's CPU threads (0: its own choice)."""
     notice = on_notice or (lambda message: log.warning("%s", message))
     if engine == "torch":
         return model
@@ -47,7 +47,7 @@ def runtime_model(model, weights: Path | None, engine: str, device: torch.device
     from colorstudio.core.openvino_net import OpenVinoNet
 
     try:
-        return OpenVinoNet(model, weights, precision, cache=paths.user_cache_dir() / "openvino")
+        return OpenVinoNet(model, weights, precision, cache=paths.user_cache_dir() / "openvino", threads=threads)
     except Exception as exc:  # noqa: BLE001 - any failure of the optional engine: the photo goes on with PyTorch
         log.warning("OpenVINO could not take the model", exc_info=True)
         notice(f"OpenVINO could not prepare this model ({type(exc).__name__}: {exc}); PyTorch runs it instead.")

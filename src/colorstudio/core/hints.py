@@ -63,7 +63,7 @@ def _parse_one(item: dict, where: str) -> ColorHint:
 
 
 def load_hints(path: str | Path) -> list[ColorHint]:
-    path = Path(path)
+    path = Path(path) if isinstance(path, str) else path  # a Path, or a storage URL's path object (cluster)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

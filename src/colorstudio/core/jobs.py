@@ -50,13 +50,18 @@ class Colorizer:
 
     @classmethod
     def load(cls, name: str | Path | None = None, device: str = "auto", engine: str = "auto",
-             precision: str = "float32", on_notice: Callable[[str], None] | None = None) -> Colorizer:
+             precision: str = "float32", on_notice: Callable[[str], None] | None = None,
+             threads: int = 0) -> Colorizer:
         """The model by name or file ("" or None: the default one) on ``device``, run by ``engine``
-        (``core.engines``; a failing OpenVINO falls back to PyTorch through ``on_notice``); raises
-        ColorStudioError."""
+        (``core.engines``; a failing OpenVINO falls back to PyTorch through ``on_notice``), on ``threads`` CPU
+        threads (0: the libraries' own choice; a cluster worker gets its share); raises ColorStudioError."""
+        import torch
+
         from colorstudio.core import engines
         from colorstudio.core.device import resolve_device
 
+        if threads:
+            torch.set_num_threads(threads)
         entry = catalog.resolve_model(name or None)
         dev = resolve_device(device)
         model, _ = catalog.load(entry, device="cpu")
@@ -64,7 +69,7 @@ class Colorizer:
         from colorstudio.core import pipeline  # noqa: F401
 
         model.to(dev)
-        return cls(engines.runtime_model(model, entry.path, engine, dev, precision, on_notice), entry, device)
+        return cls(engines.runtime_model(model, entry.path, engine, dev, precision, on_notice, threads), entry, device)
 
     @property
     def engine(self) -> str:

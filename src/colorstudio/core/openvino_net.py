@@ -124,13 +124,14 @@ class OpenVinoNet:
     """A PyTorch colorization model's inference, run by OpenVINO (see the module's text)."""
 
     def __init__(self, model: nn.Module, weights: Path | None = None, precision: str = "float32",
-                 device: str = "CPU", cache: Path | None = None) -> None:
+                 device: str = "CPU", cache: Path | None = None, threads: int = 0) -> None:
         import openvino as ov
 
         if precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
         self.torch_model = model.eval().float()
         self.precision, self.device = precision, device
+        self.threads = threads  # CPU threads for inference; 0: OpenVINO's own choice (all the cores)
         self.core = ov.Core()
         key = file_key(weights)
         folder = Path(cache) / f"{key}-ov{ov.__version__.split('-')[0]}" if cache and key else None
@@ -216,6 +217,8 @@ class OpenVinoNet:
             model.reshape({port.get_any_name(): list(shape) for port, shape in zip(model.inputs, shapes)})
             hint = "f32" if self.precision == "float32" else ("bf16" if cpu_has_fast_precision() else "f16")
             config = {"INFERENCE_PRECISION_HINT": hint} if self.device == "CPU" else {}
+            if self.device == "CPU" and self.threads:
+                config["INFERENCE_NUM_THREADS"] = self.threads
             compiled = self.core.compile_model(model, self.device, config)
             self._compiled[key] = compiled
         return compiled

@@ -89,7 +89,7 @@ class OutputSettings:
     def validate(self) -> None:
         if not str(self.folder).strip():
             raise OptionError("folder", "choose an output folder")
-        folder = Path(self.folder).expanduser()
+        folder = Path(self.folder).expanduser() if isinstance(self.folder, (str, Path)) else self.folder  # or a URL
         if folder.exists() and not folder.is_dir():
             raise OptionError("folder", f"{folder} is a file, not a folder")
         if self.format is not None and self.format not in OUTPUT_FORMATS:

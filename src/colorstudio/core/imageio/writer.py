@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import glob
 import io
 import logging
 import os
@@ -178,6 +179,12 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def temporary_files(path: Path) -> list[Path]:
+    """Temporary files of ``atomic_write`` for ``path`` left behind by a process killed while writing (a
+    worker lost on a cluster): a process that dies at once runs no clean-up. Only its own kind of name."""
+    return sorted(path.parent.glob(f".{glob.escape(path.name)}.*.tmp"))
+
+
 def atomic_write(path: Path, write: Callable[[BinaryIO], None], *, what: str = "file") -> None:
     """Run ``write`` on a temporary file next to ``path``, then rename it onto ``path``.
 
@@ -190,7 +197,7 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None], *, what: str = "
         raise ImageWriteError(
             f"Cannot write {path}: the folder {path.parent} could not be created ({_os_reason(exc)})."
         ) from exc
-    temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"  # as temporary_files() finds them
     try:
         with open(temporary, "xb") as fp:
             write(fp)

@@ -5,6 +5,10 @@ hint sampling for every photo), so the next batches are made on background threa
 OpenCV and numpy release the GIL, so threads run in parallel with no process start-up and no copies of the
 decoded photos. On the CPU the model needs every core and batches are made in line. Either way the batches
 are the same (each item is seeded by (seed, epoch, index)), so a resumed run continues exactly.
+
+In data-parallel training (``shard=(rank, workers)``) the epoch's order is the same on every process and
+each global batch of ``batch * workers`` photos is split in turn: process ``rank`` takes its ``rank``-th
+``batch``. One process (``(0, 1)``) gets exactly the batches it always did.
 """
 
 from __future__ import annotations
@@ -29,18 +33,22 @@ def loader_threads(device: torch.device) -> int:
 
 
 def epoch_batches(data: PhotoPairs, epoch: int, batch: int, skip: int, seed: int,
-                  pool: ThreadPoolExecutor | None = None, ahead: int = 2, pin: bool = False) -> Iterator[dict]:
-    """Batches ``skip``.. of the epoch, in an order fixed by (seed, epoch). With a pool, ``ahead`` batches
-    (the pool's thread count) are made ahead, pinned for a fast copy to the GPU when ``pin``."""
+                  pool: ThreadPoolExecutor | None = None, ahead: int = 2, pin: bool = False,
+                  shard: tuple[int, int] = (0, 1)) -> Iterator[dict]:
+    """Batches ``skip``.. of the epoch, in an order fixed by (seed, epoch): this process's share (``shard``,
+    see the module). With a pool, ``ahead`` batches (the pool's thread count) are made ahead, pinned for a
+    fast copy to the GPU when ``pin``."""
     data.epoch = epoch
     order = np.random.default_rng([seed, epoch, 7]).permutation(len(data))
+    rank, workers = shard
 
     def make(b: int) -> dict:
-        items = [data[int(i)] for i in order[b * batch : (b + 1) * batch]]
+        first = (b * workers + rank) * batch
+        items = [data[int(i)] for i in order[first : first + batch]]
         stacked = {k: torch.stack([it[k] for it in items]) for k in items[0]}
         return {k: v.pin_memory() for k, v in stacked.items()} if pin else stacked
 
-    numbers = iter(range(skip, len(data) // batch))
+    numbers = iter(range(skip, len(data) // (batch * workers)))
     if pool is None:
         yield from map(make, numbers)
         return

@@ -8,7 +8,7 @@ photo) and one Lab conversion. Batches are fixed by (seed, epoch, index), so a r
 the same ones.
 
 It has the duck-typed interface the training loop asks of a data set: ``len()`` and
-``epoch_batches(epoch, batch, skip, seed)``.
+``epoch_batches(epoch, batch, skip, seed, shard)`` (``shard``: see ``batches.epoch_batches``).
 """
 
 from __future__ import annotations
@@ -70,12 +70,15 @@ class DevicePhotos:
         source = self.pixels[index].float() / 255.0
         return F.grid_sample(source, grid, mode="bilinear", padding_mode="border", align_corners=False).clamp_(0, 1)
 
-    def epoch_batches(self, epoch: int, batch: int, skip: int, seed: int) -> Iterator[dict]:
+    def epoch_batches(self, epoch: int, batch: int, skip: int, seed: int,
+                      shard: tuple[int, int] = (0, 1)) -> Iterator[dict]:
         """Batches ``skip``.. of the epoch as {"l": (B,1,S,S), "ab": (B,2,S,S)} in network units, on the device."""
         order = torch.randperm(len(self), generator=torch.Generator().manual_seed(hash((seed, epoch)) & 0xFFFFFFFF))
         generator = torch.Generator(device=self.device)
-        for number in range(skip, len(self) // batch):
-            generator.manual_seed(hash((seed, epoch, number)) & 0xFFFFFFFF)
-            index = order[number * batch : (number + 1) * batch].to(self.device)
+        rank, workers = shard
+        for number in range(skip, len(self) // (batch * workers)):
+            part = number * workers + rank  # this process's part of the global batch ``number``
+            generator.manual_seed(hash((seed, epoch, part)) & 0xFFFFFFFF)
+            index = order[part * batch : (part + 1) * batch].to(self.device)
             lab = rgb_to_lab(self._crops(index, generator))
             yield {"l": lab[:, :1] / color.L_SCALE, "ab": lab[:, 1:] / color.AB_SCALE}

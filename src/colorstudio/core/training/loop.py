@@ -6,6 +6,9 @@ every epoch (and every few minutes), progress events and a cancel check between 
 
 Time is training time: while the cancel check waits (the run is paused) the clock stands still, so a
 paused run keeps its whole time budget, and ``Progress.seconds`` never counts a pause.
+
+The same loop trains data-parallel when a launcher started it in several processes (``distributed``): each
+process takes its share of every batch, and rank 0 alone validates, logs and writes the checkpoint.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import torch
 from colorstudio import __version__
 from colorstudio.core import checkpoint, device as devices, imageio
 from colorstudio.core.errors import Cancelled, ColorStudioError
-from colorstudio.core.training import runlog, state_io
+from colorstudio.core.training import distributed, runlog, state_io
 from colorstudio.core.training.batches import epoch_batches, loader_threads
 from colorstudio.core.training.degrade import degrade
 from colorstudio.core.training.dataset import PhotoPairs
@@ -93,8 +96,10 @@ class Trainer:
     def __init__(self, model, train_data: PhotoPairs, val_data: PhotoPairs | None, run_dir: Path,
                  config: TrainConfig, card: dict | None = None) -> None:
         config.validate()
-        if len(train_data) < config.batch:
-            raise ColorStudioError(f"{len(train_data)} training photos is fewer than one batch of {config.batch}")
+        self.rank, self.workers = distributed.shard()
+        if len(train_data) < config.batch * self.workers:
+            raise ColorStudioError(f"{len(train_data)} training photos is fewer than one batch of {config.batch}"
+                                   + (f" for each of {self.workers} processes" if self.workers > 1 else ""))
         self.config = config
         self.device = devices.resolve_device(config.device)
         self.model = model.to(self.device).train()
@@ -103,6 +108,8 @@ class Trainer:
         self.amp_dtype = torch.bfloat16 if cuda and torch.cuda.is_bf16_supported() else torch.float16
         self.memory_format = torch.channels_last if cuda and config.channels_last else torch.contiguous_format
         self.model = self.model.to(memory_format=self.memory_format)
+        # what the steps run: the model, or DDP around it (which first gives every process rank 0's weights)
+        self.net = distributed.wrap(self.model, self.device)
         self.ema = copy.deepcopy(self.model).eval()
         self.train_data, self.val_data = train_data, val_data
         self.run_dir = Path(run_dir)
@@ -116,16 +123,18 @@ class Trainer:
             prior = estimate_prior(b["ab"].cpu() for b, _ in zip(first, range(8)))
         self.loss = ColourLoss(config.loss, prior)
         self.use_hints = config.hints and getattr(model, "accepts_hints", False)
-        self.steps_per_epoch = len(train_data) // config.batch
+        self.steps_per_epoch = len(train_data) // (config.batch * self.workers)
         self.generator = torch.Generator(device=self.device)
+        self._started = time.monotonic()  # when training time began (``_train`` sets it; pauses move it)
 
     def _batches(self, epoch: int, skip: int, seed: int, pool: ThreadPoolExecutor | None = None, threads: int = 0,
                  pin: bool = False, batch: int = 0):
         """An epoch's batches: from the data set itself when it makes them (``DevicePhotos``), else on threads."""
         batch = batch or self.config.batch
+        shard = (self.rank, self.workers)
         if hasattr(self.train_data, "epoch_batches"):
-            return self.train_data.epoch_batches(epoch, batch, skip, seed)
-        return epoch_batches(self.train_data, epoch, batch, skip, seed, pool, threads, pin)
+            return self.train_data.epoch_batches(epoch, batch, skip, seed, shard)
+        return epoch_batches(self.train_data, epoch, batch, skip, seed, pool, threads, pin, shard)
 
     # -- schedule ---------------------------------------------------------------------------------
     def fraction_done(self) -> float:
@@ -145,6 +154,9 @@ class Trainer:
         return self.run_dir / STATE_FILE
 
     def save_state(self) -> None:
+        """The resumable checkpoint (rank 0 writes it; the other processes hold the same weights)."""
+        if self.rank:
+            return
         info = {"progress": asdict(self.progress), "config": asdict(self.config), "card": self.card,
                 "arch": self.model.arch, "model_config": self.model.config()}
         state_io.save(self.state_path, {"model": self.model.state_dict(), "ema": self.ema.state_dict()},
@@ -164,10 +176,12 @@ class Trainer:
 
     # -- the loop ---------------------------------------------------------------------------------
     def _step(self, batch: dict) -> float:
+        """One optimisation step; also sets the training time (rank 0's, in data-parallel training)."""
         l_in = batch["l"].to(self.device, non_blocking=True)
         ab = batch["ab"].to(self.device, non_blocking=True)
         # hints and old-print looks are drawn on the device, seeded by the step: a resumed run repeats them
-        self.generator.manual_seed(hash((self.config.seed, self.progress.step, 11)) & 0xFFFFFFFF)
+        key = (self.config.seed, self.progress.step, 11) + ((self.rank,) if self.rank else ())  # each its own draw
+        self.generator.manual_seed(hash(key) & 0xFFFFFFFF)
         hints = sample_hints(ab, self.generator) if self.use_hints else None
         if self.config.degrade:
             l_in = degrade(l_in, ab, self.generator)
@@ -177,10 +191,12 @@ class Trainer:
         for group in self.optimizer.param_groups:
             group["lr"] = self.lr_now()
         with torch.autocast("cuda", dtype=self.amp_dtype, enabled=self.device.type == "cuda"):
-            loss = self.loss(self.model(l_in, hints), ab)
-        if not torch.isfinite(loss):
+            loss = self.loss(self.net(l_in, hints), ab)
+        # agreed by all processes before the backward pass, so a diverged step stops them all
+        value, self.progress.seconds = distributed.agree(loss, time.monotonic() - self._started)
+        if not math.isfinite(value):
             raise ColorStudioError(
-                f"Training diverged at step {self.progress.step} (the loss became {float(loss.detach())}); nothing was "
+                f"Training diverged at step {self.progress.step} (the loss became {value}); nothing was "
                 f"saved from this step. Try a lower learning rate (now {self.config.lr:g}).")
         self.optimizer.zero_grad(set_to_none=True)
         self.scaler.scale(loss).backward()
@@ -189,7 +205,7 @@ class Trainer:
         self.scaler.step(self.optimizer)
         self.scaler.update()
         self._update_ema()
-        return float(loss.detach())
+        return value
 
     @torch.no_grad()
     def _update_ema(self) -> None:
@@ -216,6 +232,8 @@ class Trainer:
         p.batches_done = 0
         val, samples = {}, []
         checking = p.epoch % self.config.val_every == 0 or self._finished()
+        if self.rank:  # the other processes go on; rank 0 validates, logs and saves
+            return
         if checking and self.val_data is not None and len(self.val_data):
             val, samples = validate(self.ema, self.val_data, self.device, self.config.val_limit)
             p.best = val if not p.best or val["ciede2000"] < p.best.get("ciede2000", 1e9) else p.best
@@ -232,7 +250,7 @@ class Trainer:
             should_cancel: Callable[[], bool] | None = None) -> dict:
         """Train until the epochs or the time budget are spent; returns the last validation scores."""
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        if not self.progress.step:
+        if not self.progress.step and not self.rank:
             runlog.keep_until(self.run_dir, 0)  # a fresh start: an earlier attempt's log would mix in
         threads = loader_threads(self.device)
         pool = ThreadPoolExecutor(threads, thread_name_prefix="colorstudio-batches") if threads else None
@@ -249,7 +267,7 @@ class Trainer:
 
     def _train(self, on_event, should_cancel, pool: ThreadPoolExecutor | None, threads: int) -> float:
         p = self.progress
-        started = time.monotonic() - p.seconds
+        self._started = time.monotonic() - p.seconds
         last_save = time.monotonic()
         loss = float("nan")
         pin = pool is not None and self.device.type == "cuda"
@@ -260,14 +278,13 @@ class Trainer:
                     if should_cancel:
                         asked = time.monotonic()
                         cancelled = should_cancel()
-                        started += time.monotonic() - asked  # waiting while paused is not training time
+                        self._started += time.monotonic() - asked  # waiting while paused is not training time
                         if cancelled:
                             self.save_state()
                             raise Cancelled("training paused; resume continues from the last step")
                     loss = self._step(batch)
                     p.step += 1
                     p.batches_done += 1
-                    p.seconds = time.monotonic() - started
                     if on_event:
                         on_event(self._event("step", loss))
                     if time.monotonic() - last_save > SAVE_EVERY_SECONDS:

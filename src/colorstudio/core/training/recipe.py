@@ -60,6 +60,7 @@ class TrainingRun:
     val_split: float = 0.1
     seed: int = 0
     device: str = "auto"
+    workers: int = 1  # processes training data-parallel (colorstudio.cluster), each with ``batch`` photos a step
     trained: bool = False  # the training ended (its budget spent); the model may not be saved yet
     finished: bool = False  # closed: the model was saved (or discarded)
     extra: dict = field(default_factory=dict)
@@ -184,11 +185,22 @@ def start(base: str = "", arch: str = "", loss: str = "", lr: float = 0.0) -> St
     return Start(model, loss, lr or default_lr(model.arch, fine_tune=not arch), warmup, card)
 
 
+def scaled_lr(lr: float, workers: int) -> float:
+    """The default learning rate for ``workers`` data-parallel processes, each with the single-process batch:
+    the batch grows ``workers``-fold and Adam's rate by its square root (the square-root scaling rule; the
+    linear rule is SGD's and overshoots with Adam)."""
+    return lr * math.sqrt(max(1, workers))
+
+
 def train_config(run: TrainingRun, begin: Start):
-    """The run's TrainConfig (checked: raises ColorStudioError for impossible settings)."""
+    """The run's TrainConfig (checked: raises ColorStudioError for impossible settings). The learning rate is
+    the run's own when it gave one, else the start rule's, scaled for its workers (``scaled_lr``)."""
     from colorstudio.core.training.loop import TrainConfig
 
-    config = TrainConfig(loss=begin.loss, size=run.size, batch=run.batch, lr=begin.lr, epochs=run.epochs,
+    if run.workers < 1:
+        raise ColorStudioError("the number of training processes must be at least 1")
+    lr = begin.lr if run.lr else scaled_lr(begin.lr, run.workers)
+    config = TrainConfig(loss=begin.loss, size=run.size, batch=run.batch, lr=lr, epochs=run.epochs,
                          minutes=0 if run.epochs else run.minutes, warmup_steps=begin.warmup_steps,
                          seed=run.seed, device=run.device, val_limit=VALIDATION_PHOTOS)
     config.validate()

@@ -1,0 +1,160 @@
+"""``colorstudio colorize --cluster``: a batch of photos as a Ray Data job.
+
+The driver plans the batch with ``core.batch`` exactly as the local command does (finished outputs skipped,
+clashing names renamed, inputs never written), so only the photos still to do become rows of a Ray dataset,
+one photo a block. ``map_batches`` runs them through ``PhotoWorker``, a callable class that Ray keeps as a
+pool of actors: each loads the model once (``core.jobs.Colorizer``, one GPU each where the cluster has GPUs,
+else its share of the CPUs) and reads, colorizes and writes each photo with the local command's own reader,
+pipeline and atomic writer. A photo that fails is a row saying why, never a failed job; an actor that dies
+(a lost node, an out-of-memory kill) is restarted by Ray and its photos are run again. Rows stream back to
+the driver as photos finish, for its progress and summary.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import astuple, dataclass
+
+from colorstudio.cluster import storage
+from colorstudio.cluster.connect import Workers
+from colorstudio.core.batch import Job
+from colorstudio.core.errors import ColorStudioError
+from colorstudio.core.hints import ColorHint
+from colorstudio.core.options import JobSettings
+
+log = logging.getLogger(__name__)
+
+FAILURES_FILE = "colorstudio-failures.json"  # beside the outputs: every photo that failed, and why
+
+
+@dataclass
+class Outcome:
+    """What became of one photo: its output, or the reason it failed (``unexpected``: a bug, in the log)."""
+
+    source: str
+    output: str
+    error: str = ""
+    unexpected: bool = False
+    notes: str = ""  # what the user should know about a photo that worked (an animation's first frame...)
+    seconds: float = 0.0
+    worker: str = ""  # host:pid of the actor that did it
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+FIELDS = tuple(Outcome.__dataclass_fields__)
+
+
+class PhotoWorker:
+    """A Ray actor of the job: the model loaded once, then photo after photo (see the module)."""
+
+    def __init__(self, settings: JobSettings, threads: int) -> None:
+        from colorstudio.core.jobs import Colorizer
+
+        self.settings = settings
+        options = settings.options
+        self.colorizer = Colorizer.load(settings.model, options.device, options.engine, options.precision,
+                                        on_notice=lambda message: log.warning("%s", message), threads=threads)
+        self.name = f"{os.uname().nodename if hasattr(os, 'uname') else 'worker'}:{os.getpid()}"
+
+    def __call__(self, batch: dict) -> dict:
+        rows = [self.colorize(str(s), str(o), str(h)) for s, o, h in zip(batch["source"], batch["output"],
+                                                                        batch["hints"])]
+        return {name: [getattr(row, name) for row in rows] for name in FIELDS}
+
+    def colorize(self, source: str, output: str, hints: str) -> Outcome:
+        started = time.monotonic()
+        outcome = Outcome(source, output, worker=self.name)
+        notes: list[str] = []
+        try:
+            photo_hints = [ColorHint(*values) for values in json.loads(hints)]
+            with storage.readable(storage.place(source)) as local_in, \
+                    storage.writable(storage.place(output)) as local_out:
+                self.colorizer.colorize_file(Job(local_in, local_out), self.settings, hints=photo_hints,
+                                             on_notice=notes.append)
+        except (ColorStudioError, MemoryError) as exc:
+            outcome.error = str(exc) or type(exc).__name__
+        except Exception as exc:  # noqa: BLE001 - one photo's unexpected error must not stop the job
+            log.exception("while colorizing %s", source)
+            outcome.error, outcome.unexpected = f"unexpected error: {type(exc).__name__}: {exc}", True
+        outcome.notes = "; ".join(notes)
+        outcome.seconds = time.monotonic() - started
+        return outcome
+
+
+def rows(jobs: Sequence[Job], hints_for: Callable[[Job], list]) -> tuple[list[dict], list[Outcome], list[Job]]:
+    """The dataset's rows (source, output, hints as JSON) with their jobs, and the photos that failed before
+    starting (a hints file that cannot be read). Local paths are made absolute for the workers."""
+    made, failed, kept = [], [], []
+    for job in jobs:
+        try:
+            hints = json.dumps([astuple(hint) for hint in hints_for(job)])
+        except ColorStudioError as exc:
+            failed.append(Outcome(str(job.source), str(job.output), error=str(exc)))
+            continue
+        made.append({"source": storage.as_text(job.source), "output": storage.as_text(job.output), "hints": hints})
+        kept.append(job)
+    return made, failed, kept
+
+
+def colorize(jobs: Sequence[Job], settings: JobSettings, workers: Workers,
+             hints_for: Callable[[Job], list] = lambda job: []) -> Iterator[Outcome]:
+    """Colorize ``jobs`` on the joined cluster (``connect.connect``) with ``workers``; yields each photo's
+    Outcome as it finishes, in no fixed order. Temporary files of a worker killed while writing are removed
+    at the end."""
+    import ray.data
+
+    todo, failed, jobs_todo = rows(jobs, hints_for)
+    yield from failed
+    if not todo:
+        return
+    try:
+        dataset = ray.data.from_items(todo, override_num_blocks=len(todo))  # one photo a block: spread evenly
+        results = dataset.map_batches(
+            PhotoWorker, fn_constructor_kwargs={"settings": settings, "threads": workers.cpus}, batch_size=1,
+            compute=ray.data.ActorPoolStrategy(size=workers.count), num_cpus=workers.cpus, num_gpus=workers.gpus)
+        # (Ray Data's default for an actor pool: a dead actor is restarted and its photos are run again)
+        shown = {row["source"]: job for row, job in zip(todo, jobs_todo)}
+        for row in results.iter_rows():
+            outcome = Outcome(**{name: row[name] for name in FIELDS})
+            job = shown[outcome.source]  # told as the user named it, not as the workers were sent it
+            outcome.source, outcome.output = str(job.source), str(job.output)
+            yield outcome
+    finally:
+        remove_temporaries(jobs)
+
+
+def remove_temporaries(jobs: Sequence[Job]) -> None:
+    """Delete what a killed worker's atomic writes left (local outputs; elsewhere nothing is half-written)."""
+    from colorstudio.core.imageio.writer import temporary_files
+
+    for job in jobs:
+        if storage.is_local(job.output):
+            for leftover in temporary_files(job.output):
+                leftover.unlink(missing_ok=True)
+
+
+def write_failures(folder, failures: list[tuple[str, str]], summary: dict) -> object | None:
+    """``FAILURES_FILE`` in the output ``folder`` listing (file, reason) of every failure, or, after a run
+    without failures, no such file (an earlier run's is removed). Returns the file written, if any."""
+    target = storage.place(folder) / FAILURES_FILE
+    if not failures:
+        if target.exists():
+            target.unlink()
+        return None
+    data = json.dumps({**summary, "failures": [{"file": str(f), "reason": r} for f, r in failures]},
+                      indent=1).encode("utf-8")
+    if storage.is_local(target):
+        from colorstudio.core.imageio.writer import atomic_write
+
+        atomic_write(target, lambda out: out.write(data), what="failures list")
+    else:
+        with target.open("wb") as out:
+            out.write(data)
+    return target

@@ -1,0 +1,105 @@
+"""Joining a Ray cluster, and how many workers of what size a job gets on it.
+
+``--cluster auto`` joins the cluster this machine belongs to (``ray start`` was run here, or ``RAY_ADDRESS``
+names one) and starts a private one on this machine when there is none; ``local`` always starts a private
+one (gone when the command ends); anything else is a cluster's address (``HOST:6379``, ``ray://HOST:10001``).
+A process that already joined a cluster (a notebook, the tests) keeps using it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from colorstudio.cluster import require_ray
+from colorstudio.core.errors import ColorStudioError
+
+log = logging.getLogger(__name__)
+
+TARGETS = ("auto", "local")  # or an address
+CPU_THREADS_PER_WORKER = 4  # a CPU worker's threads when --workers is not given (the network scales to ~4)
+
+
+def _start(address: str | None) -> None:
+    import ray
+
+    # Ray's own INFO lines would bury the job's progress; its warnings still show. No dashboard for a private
+    # cluster (a shared one, started by ``ray start --head``, has it)
+    ray.init(address=address, include_dashboard=False if address is None else None, logging_level=logging.WARNING)
+
+
+@contextmanager
+def connect(target: str = "auto", on_notice=None) -> Iterator[None]:
+    """Joined to the cluster ``target`` names (see the module) for the block; raises ColorStudioError."""
+    require_ray()
+    import ray
+
+    if ray.is_initialized():
+        yield
+        return
+    notice = on_notice or (lambda message: log.info("%s", message))
+    try:
+        if target == "local":
+            _start(None)
+        elif target == "auto":
+            try:
+                _start("auto")
+            except ConnectionError:
+                notice("No running Ray cluster found (ray start, or RAY_ADDRESS); starting one on this machine.")
+                _start(None)
+        else:
+            _start(target)
+    except (ConnectionError, ValueError, RuntimeError) as exc:
+        raise ColorStudioError(f"cannot join the Ray cluster {target!r}: {exc}") from None
+    try:
+        _quiet_ray_data()
+        yield
+    finally:
+        ray.shutdown()
+
+
+def _quiet_ray_data() -> None:
+    import ray.data
+
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False  # the command shows its own progress, photo by photo
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
+
+
+@dataclass(frozen=True)
+class Workers:
+    """``count`` Ray actors, each reserving ``cpus`` CPUs (its threads) and ``gpus`` GPUs."""
+
+    count: int
+    cpus: int
+    gpus: int
+
+    def describe(self) -> str:
+        each = f"1 GPU and {self.cpus} CPU" if self.gpus else f"{self.cpus} CPU"
+        return f"{self.count} worker{'s' if self.count != 1 else ''} ({each} each)"
+
+
+def plan_workers(requested: int, device: str) -> Workers:
+    """The workers for a job on the joined cluster: one a GPU when it has GPUs (and ``device`` allows them),
+    else CPU workers of ``CPU_THREADS_PER_WORKER`` threads; ``requested`` (0: as many as fit) sets the count."""
+    import ray
+
+    resources = ray.cluster_resources()
+    cpus, gpus = int(resources.get("CPU", 0)), int(resources.get("GPU", 0))
+    if requested < 0:
+        raise ColorStudioError("the number of workers must be positive")
+    if gpus and device != "cpu":
+        count = requested or gpus
+        if count > gpus:
+            raise ColorStudioError(f"the cluster has {gpus} GPU(s): at most {gpus} GPU workers")
+        return Workers(count, max(1, min(CPU_THREADS_PER_WORKER, cpus // count)), 1)
+    if device not in ("auto", "cpu"):
+        raise ColorStudioError(f"--device {device}: the Ray cluster has no GPU")
+    if cpus < 1:
+        raise ColorStudioError("the Ray cluster has no CPU to run on")
+    count = requested or max(1, cpus // CPU_THREADS_PER_WORKER)
+    if count > cpus:
+        raise ColorStudioError(f"the cluster has {cpus} CPUs: at most {cpus} workers (one CPU each)")
+    return Workers(count, cpus // count, 0)
