@@ -103,7 +103,7 @@ def _kill_a_worker() -> str | None:
 
 
 def train(work: Path) -> dict:
-    """Two processes train a seed-cnn on ``work/photos`` for 3 epochs, then the run resumes to 5."""
+    """Two processes train a seed-cnn on ``work/photos`` for 5 epochs, then the run resumes to 10."""
     import ray
 
     from colorstudio.cluster.train_job import worker_records
@@ -113,11 +113,11 @@ def train(work: Path) -> dict:
     model = work / "ddp.safetensors"
     command = ["train", str(work / "photos"), "--out", str(model), "--arch", "seed-cnn", "--size", "64",
                "--batch", "4", "--workers", "2", "--device", "cpu", "--seed", "1"]
-    first_code, first_said = _cli([*command, "--epochs", "3"])
+    first_code, first_said = _cli([*command, "--epochs", "5"])
     run_dir = recipe.runs_dir() / "ddp"
     first = {"code": first_code, "said": first_said, "records": worker_records(run_dir),
              "log": runlog.read(run_dir), "model_bytes": model.stat().st_size if model.exists() else 0}
-    resumed_code, resumed_said = _cli([*command, "--epochs", "5", "--resume"])
+    resumed_code, resumed_said = _cli([*command, "--epochs", "10", "--resume"])
     resumed = {"code": resumed_code, "said": resumed_said, "records": worker_records(run_dir),
                "log": runlog.read(run_dir), "run": json.loads((run_dir / recipe.RUN_FILE).read_text())}
     return {"first": first, "resumed": resumed, "model": str(model)}

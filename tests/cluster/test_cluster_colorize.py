@@ -16,7 +16,7 @@ from colorstudio.cli import run as cli
 from colorstudio.core import checkpoint, imageio
 from colorstudio.core.models import registry
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 
 PHOTOS = 10
 

@@ -62,7 +62,8 @@ def default_output_format(source_format: str) -> str:
 
 def format_from_extension(path: str | os.PathLike[str]) -> str | None:
     """The output format key for a file name's extension (``.jpg`` -> ``"jpeg"``), or None if unknown."""
-    return _EXTENSION_TO_OUTPUT.get(Path(path).suffix.lower())
+    suffix = path.suffix if hasattr(path, "suffix") else Path(path).suffix  # a Path, or a storage URL's path object
+    return _EXTENSION_TO_OUTPUT.get(suffix.lower())
 
 
 def normalize_output_format(name: str) -> str:

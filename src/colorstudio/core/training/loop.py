@@ -172,7 +172,8 @@ class Trainer:
         self.model.load_state_dict(groups["model"])
         self.ema.load_state_dict(groups["ema"])
         self.progress = Progress(**info["progress"])
-        runlog.keep_until(self.run_dir, self.progress.epoch)  # passes logged after this checkpoint are redone
+        if not self.rank:  # (one process rewrites the log: two at once could lose it)
+            runlog.keep_until(self.run_dir, self.progress.epoch)  # passes logged after this checkpoint are redone
 
     # -- the loop ---------------------------------------------------------------------------------
     def _step(self, batch: dict) -> float:
