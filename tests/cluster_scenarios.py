@@ -103,7 +103,7 @@ def _kill_a_worker() -> str | None:
 
 
 def train(work: Path) -> dict:
-    """Two processes train a seed-cnn on ``work/photos`` for 5 epochs, then the run resumes to 10."""
+    """Two processes train a seed-resnet18 (batch normalisation: buffers too) on ``work/photos`` for 5 epochs, then the run resumes to 10."""
     import ray
 
     from colorstudio.cluster.train_job import worker_records
@@ -111,7 +111,7 @@ def train(work: Path) -> dict:
 
     ray.init(num_cpus=2, include_dashboard=False, logging_level="WARNING")
     model = work / "ddp.safetensors"
-    command = ["train", str(work / "photos"), "--out", str(model), "--arch", "seed-cnn", "--size", "64",
+    command = ["train", str(work / "photos"), "--out", str(model), "--arch", "seed-resnet18", "--size", "64",
                "--batch", "4", "--workers", "2", "--device", "cpu", "--seed", "1"]
     first_code, first_said = _cli([*command, "--epochs", "5"])
     run_dir = recipe.runs_dir() / "ddp"

@@ -70,4 +70,4 @@ def test_the_model_saved_is_a_model_file_with_its_card(scenario):
     entry = catalog.resolve_model(seen["model"])
     model, card = catalog.load(entry)
     assert card["training"]["steps"] == 10 * STEPS
-    assert model.arch == "seed-cnn"
+    assert model.arch == "seed-resnet18"

@@ -102,3 +102,29 @@ def test_every_window_module_imports_without_torch():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_ray_is_imported_only_by_the_cluster_layer_and_only_when_a_job_runs():
+    """The base install has no Ray: core, cli and gui never import it; the cluster layer does inside its
+    functions, so that importing it (the command line does, for --cluster) needs no Ray."""
+    offenders = []
+    for path in sorted(SRC.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top_level = {n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))}
+        for node in ast.walk(tree):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
+            for name in names:
+                if name.split(".")[0] in ("ray", "upath"):
+                    inside_cluster = path.relative_to(SRC).parts[0] == "cluster"
+                    if not inside_cluster or node in top_level:
+                        offenders.append(f"{path.relative_to(SRC)} imports {name}")
+    assert offenders == []
+    code = ("import sys, importlib\n"
+            "for m in ('colorstudio.cluster.colorize_job', 'colorstudio.cluster.train_job', "
+            "'colorstudio.cluster.connect', 'colorstudio.cluster.storage', 'colorstudio.cli'):\n"
+            "    importlib.import_module(m)\n"
+            "print(sorted(n for n in sys.modules if n.split('.')[0] in ('ray', 'upath', 'pyarrow')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -67,7 +67,7 @@ def add_parser(sub) -> None:
                         "local starts one on this machine, or a cluster's address (default: auto)")
     c.add_argument("--workers", type=int, default=0, metavar="N",
                    help="with --cluster: this many workers, each loading the model once (default: one per GPU, "
-                        "else one per 4 CPUs)")
+                        "else one per CPU, as many as the memory holds at 2 GiB each)")
 
 
 def _settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> JobSettings:

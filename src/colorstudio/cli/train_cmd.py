@@ -136,7 +136,9 @@ def _train_on_cluster(run, out: Path, cluster: str, args, err) -> int:
 
 
 def _stdout_printer():
-    return _printer(sys.stdout)
+    """The progress lines of a cluster run's rank 0, on the worker's own standard output, which Ray shows in
+    this terminal (``sys.__stdout__``: Ray Train's patched ``print`` would show each line twice)."""
+    return _printer(sys.__stdout__)
 
 
 def _print_estimate(model, run, stream) -> None:

@@ -118,7 +118,8 @@ def colorize(jobs: Sequence[Job], settings: JobSettings, workers: Workers,
         dataset = ray.data.from_items(todo, override_num_blocks=len(todo))  # one photo a block: spread evenly
         results = dataset.map_batches(
             PhotoWorker, fn_constructor_kwargs={"settings": settings, "threads": workers.cpus}, batch_size=1,
-            compute=ray.data.ActorPoolStrategy(size=workers.count), num_cpus=workers.cpus, num_gpus=workers.gpus)
+            compute=ray.data.ActorPoolStrategy(size=workers.count), num_cpus=workers.cpus, num_gpus=workers.gpus,
+            memory=workers.memory)
         # (Ray Data's default for an actor pool: a dead actor is restarted and its photos are run again)
         shown = {row["source"]: job for row, job in zip(todo, jobs_todo)}
         for row in results.iter_rows():

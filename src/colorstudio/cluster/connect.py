@@ -19,15 +19,19 @@ from colorstudio.core.errors import ColorStudioError
 log = logging.getLogger(__name__)
 
 TARGETS = ("auto", "local")  # or an address
-CPU_THREADS_PER_WORKER = 4  # a CPU worker's threads when --workers is not given (the network scales to ~4)
+# What one worker reserves of a node's memory (Ray's "memory" resource): a 60 MP scan peaks at about 1.6 GiB
+# (docs/benchmarks.md), so Ray never puts more workers on a node than its memory holds.
+WORKER_MEMORY = 2 << 30
+GPU_WORKER_CPUS = 4  # a GPU worker's CPU threads: decoding, the join and encoding are its CPU work
 
 
-def _start(address: str | None) -> None:
+def _start(address: str | None, notice) -> None:
     import ray
 
-    # Ray's own INFO lines would bury the job's progress; its warnings still show. No dashboard for a private
-    # cluster (a shared one, started by ``ray start --head``, has it)
-    ray.init(address=address, include_dashboard=False if address is None else None, logging_level=logging.WARNING)
+    # Ray's own INFO lines would bury the job's progress; its warnings still show
+    context = ray.init(address=address, logging_level=logging.WARNING)
+    if address is None and getattr(context, "dashboard_url", None):
+        notice(f"Started a Ray cluster on this machine for this run; its dashboard: http://{context.dashboard_url}")
 
 
 @contextmanager
@@ -42,15 +46,15 @@ def connect(target: str = "auto", on_notice=None) -> Iterator[None]:
     notice = on_notice or (lambda message: log.info("%s", message))
     try:
         if target == "local":
-            _start(None)
+            _start(None, notice)
         elif target == "auto":
             try:
-                _start("auto")
+                _start("auto", notice)
             except ConnectionError:
                 notice("No running Ray cluster found (ray start, or RAY_ADDRESS); starting one on this machine.")
-                _start(None)
+                _start(None, notice)
         else:
-            _start(target)
+            _start(target, notice)
     except (ConnectionError, ValueError, RuntimeError) as exc:
         raise ColorStudioError(f"cannot join the Ray cluster {target!r}: {exc}") from None
     try:
@@ -70,11 +74,12 @@ def _quiet_ray_data() -> None:
 
 @dataclass(frozen=True)
 class Workers:
-    """``count`` Ray actors, each reserving ``cpus`` CPUs (its threads) and ``gpus`` GPUs."""
+    """``count`` Ray actors, each reserving ``cpus`` CPUs (its threads), ``gpus`` GPUs and ``memory`` bytes."""
 
     count: int
     cpus: int
     gpus: int
+    memory: int = WORKER_MEMORY
 
     def describe(self) -> str:
         each = f"1 GPU and {self.cpus} CPU" if self.gpus else f"{self.cpus} CPU"
@@ -82,24 +87,32 @@ class Workers:
 
 
 def plan_workers(requested: int, device: str) -> Workers:
-    """The workers for a job on the joined cluster: one a GPU when it has GPUs (and ``device`` allows them),
-    else CPU workers of ``CPU_THREADS_PER_WORKER`` threads; ``requested`` (0: as many as fit) sets the count."""
+    """The workers for a job on the joined cluster; ``requested`` (0: as many as fit) sets the count.
+
+    With GPUs (and ``device`` allowing them) one worker a GPU, with ``GPU_WORKER_CPUS`` threads. Else one
+    worker a CPU, as many as the memory holds, sharing the CPUs out: measured here (bench_cluster.py), two
+    workers of one thread colorize 24 MP scans 1.5x faster than one worker of two, since decoding and
+    encoding a scan use one core and two photos at once keep both busy."""
     import ray
 
     resources = ray.cluster_resources()
     cpus, gpus = int(resources.get("CPU", 0)), int(resources.get("GPU", 0))
+    room = max(1, int(resources.get("memory", 0)) // WORKER_MEMORY)
     if requested < 0:
         raise ColorStudioError("the number of workers must be positive")
     if gpus and device != "cpu":
         count = requested or gpus
         if count > gpus:
             raise ColorStudioError(f"the cluster has {gpus} GPU(s): at most {gpus} GPU workers")
-        return Workers(count, max(1, min(CPU_THREADS_PER_WORKER, cpus // count)), 1)
+        return Workers(count, max(1, min(GPU_WORKER_CPUS, cpus // count)), 1)
     if device not in ("auto", "cpu"):
         raise ColorStudioError(f"--device {device}: the Ray cluster has no GPU")
     if cpus < 1:
         raise ColorStudioError("the Ray cluster has no CPU to run on")
-    count = requested or max(1, cpus // CPU_THREADS_PER_WORKER)
+    count = requested or min(cpus, room)
     if count > cpus:
         raise ColorStudioError(f"the cluster has {cpus} CPUs: at most {cpus} workers (one CPU each)")
+    if count > room:
+        raise ColorStudioError(f"the cluster's memory holds {room} workers of {WORKER_MEMORY >> 30} GiB: ask for "
+                               f"at most {room}")
     return Workers(count, cpus // count, 0)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,8 +95,9 @@ def _train_worker(config: dict, run_dir: Path, folder: Path) -> None:
         printer = config["show"]() if config["show"] else None
         print(f"Training {run.name} on {trainer.workers} processes from step {trainer.progress.step}, "
               f"{trainer.steps_per_epoch} steps per epoch of {run.batch} x {trainer.workers} photos, "
-              f"learning rate {trainer.config.lr:.3g}.", flush=True)
+              f"learning rate {trainer.config.lr:.3g}.", file=sys.__stdout__, flush=True)
     trainer.run(on_event=printer)
+    distributed.share_buffers(trainer.model, trainer.ema)  # the weights then agree, buffers included
     record = {"rank": trainer.rank, "workers": trainer.workers, "step": trainer.progress.step,
               "epoch": trainer.progress.epoch, "weights": distributed.weights_digest(trainer.model),
               "ema": distributed.weights_digest(trainer.ema)}

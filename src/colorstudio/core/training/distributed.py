@@ -53,6 +53,17 @@ def agree(loss: torch.Tensor, seconds: float) -> tuple[float, float]:
     return mean, clock
 
 
+def share_buffers(*modules: torch.nn.Module) -> None:
+    """Give every process rank 0's buffers (batch normalisation's running statistics). DDP sends them at the
+    start of each forward pass, so after the last step each process still holds the statistics of its own
+    last batch; rank 0's are the ones its checkpoint and model file hold."""
+    if shard()[1] == 1:
+        return
+    for module in modules:
+        for buffer in module.buffers():
+            dist.broadcast(buffer, src=0)
+
+
 def weights_digest(model: torch.nn.Module) -> str:
     """A SHA-256 of every parameter and buffer, in order: equal on every process when they agree."""
     digest = hashlib.sha256()

@@ -119,7 +119,7 @@ class Trainer:
         self.progress = Progress()
         prior = None
         if config.loss == "classification":
-            first = self._batches(0, 0, config.seed + 1, batch=8)
+            first = self._batches(0, 0, config.seed + 1, batch=8, shard=(0, 1))  # the same photos in every process
             prior = estimate_prior(b["ab"].cpu() for b, _ in zip(first, range(8)))
         self.loss = ColourLoss(config.loss, prior)
         self.use_hints = config.hints and getattr(model, "accepts_hints", False)
@@ -128,10 +128,11 @@ class Trainer:
         self._started = time.monotonic()  # when training time began (``_train`` sets it; pauses move it)
 
     def _batches(self, epoch: int, skip: int, seed: int, pool: ThreadPoolExecutor | None = None, threads: int = 0,
-                 pin: bool = False, batch: int = 0):
-        """An epoch's batches: from the data set itself when it makes them (``DevicePhotos``), else on threads."""
+                 pin: bool = False, batch: int = 0, shard: tuple[int, int] | None = None):
+        """An epoch's batches (this process's share of them): from the data set itself when it makes them
+        (``DevicePhotos``), else on threads."""
         batch = batch or self.config.batch
-        shard = (self.rank, self.workers)
+        shard = shard or (self.rank, self.workers)
         if hasattr(self.train_data, "epoch_batches"):
             return self.train_data.epoch_batches(epoch, batch, skip, seed, shard)
         return epoch_batches(self.train_data, epoch, batch, skip, seed, pool, threads, pin, shard)
