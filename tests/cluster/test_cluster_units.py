@@ -131,3 +131,35 @@ def test_a_worker_reads_and_writes_storage_urls_and_reports_a_bad_file(tmp_path)
     failed = worker.colorize("memory://worker-test/in/bad.png", "memory://worker-test/out/bad.png", "[]")
     assert not failed.ok and "bad.png" in failed.error and not failed.unexpected
     assert not (root / "out" / "bad.png").exists()
+
+
+@pytest.mark.parametrize("resources, asked, device, photos, expected", [
+    ({"CPU": 2, "memory": 16 << 30}, 0, "auto", 50, (2, 1, 0)),  # one worker a CPU
+    ({"CPU": 64, "memory": 20 << 30}, 0, "auto", 500, (10, 6, 0)),  # as many as the memory holds
+    ({"CPU": 2, "memory": 16 << 30}, 0, "auto", 1, (1, 2, 0)),  # never more workers than photos
+    ({"CPU": 2, "memory": 16 << 30}, 1, "cpu", 50, (1, 2, 0)),
+    ({"CPU": 32, "GPU": 4, "memory": 64 << 30}, 0, "auto", 50, (4, 4, 1)),  # one a GPU
+    ({"CPU": 32, "GPU": 4, "memory": 64 << 30}, 0, "cpu", 50, (32, 1, 0)),  # the GPUs left alone
+])
+def test_workers_are_sized_to_the_cluster(monkeypatch, resources, asked, device, photos, expected):
+    ray = pytest.importorskip("ray")
+    from colorstudio.cluster.connect import plan_workers
+
+    monkeypatch.setattr(ray, "cluster_resources", lambda: resources)
+    workers = plan_workers(asked, device, photos)
+    assert (workers.count, workers.cpus, workers.gpus) == expected
+
+
+@pytest.mark.parametrize("resources, asked, device, says", [
+    ({"CPU": 2, "memory": 16 << 30}, 3, "auto", "at most 2 workers"),
+    ({"CPU": 2, "memory": 16 << 30}, 0, "cuda", "no GPU"),
+    ({"CPU": 8, "GPU": 1, "memory": 16 << 30}, 2, "auto", "at most 1 GPU workers"),
+])
+def test_impossible_worker_counts_say_why(monkeypatch, resources, asked, device, says):
+    ray = pytest.importorskip("ray")
+    from colorstudio.cluster.connect import plan_workers
+    from colorstudio.core.errors import ColorStudioError
+
+    monkeypatch.setattr(ray, "cluster_resources", lambda: resources)
+    with pytest.raises(ColorStudioError, match=says):
+        plan_workers(asked, device, 10)

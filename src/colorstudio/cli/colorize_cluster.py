@@ -28,7 +28,7 @@ def run_on_cluster(plan, settings: JobSettings, hints, target: str, workers: int
     try:
         if plan.jobs:
             with connect.connect(target, on_notice=say):
-                pool = connect.plan_workers(workers, settings.options.device)
+                pool = connect.plan_workers(workers, settings.options.device, len(plan.jobs))
                 say(f"Cluster: {plural(len(plan.jobs), 'photo')} to do, {len(plan.skipped)} already done, on "
                     f"{pool.describe()}.")
                 done, unexpected, interrupted = _watch(colorize_job.colorize(plan.jobs, settings, pool, hints),

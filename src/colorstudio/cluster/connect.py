@@ -70,6 +70,7 @@ def _quiet_ray_data() -> None:
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False  # the command shows its own progress, photo by photo
     logging.getLogger("ray.data").setLevel(logging.WARNING)
+    logging.getLogger("ray.data._internal.progress").setLevel(logging.ERROR)  # "progress bars disabled": we know
 
 
 @dataclass(frozen=True)
@@ -82,12 +83,14 @@ class Workers:
     memory: int = WORKER_MEMORY
 
     def describe(self) -> str:
-        each = f"1 GPU and {self.cpus} CPU" if self.gpus else f"{self.cpus} CPU"
+        cpus = f"{self.cpus} CPU{'s' if self.cpus != 1 else ''}"
+        each = f"1 GPU and {cpus}" if self.gpus else cpus
         return f"{self.count} worker{'s' if self.count != 1 else ''} ({each} each)"
 
 
-def plan_workers(requested: int, device: str) -> Workers:
-    """The workers for a job on the joined cluster; ``requested`` (0: as many as fit) sets the count.
+def plan_workers(requested: int, device: str, photos: int = 0) -> Workers:
+    """The workers for a job of ``photos`` photos (0: not known) on the joined cluster; ``requested`` (0: as
+    many as fit) sets the count, never more than there are photos.
 
     With GPUs (and ``device`` allowing them) one worker a GPU, with ``GPU_WORKER_CPUS`` threads. Else one
     worker a CPU, as many as the memory holds, sharing the CPUs out: measured here (bench_cluster.py), two
@@ -104,6 +107,7 @@ def plan_workers(requested: int, device: str) -> Workers:
         count = requested or gpus
         if count > gpus:
             raise ColorStudioError(f"the cluster has {gpus} GPU(s): at most {gpus} GPU workers")
+        count = min(count, photos or count)
         return Workers(count, max(1, min(GPU_WORKER_CPUS, cpus // count)), 1)
     if device not in ("auto", "cpu"):
         raise ColorStudioError(f"--device {device}: the Ray cluster has no GPU")
@@ -115,4 +119,5 @@ def plan_workers(requested: int, device: str) -> Workers:
     if count > room:
         raise ColorStudioError(f"the cluster's memory holds {room} workers of {WORKER_MEMORY >> 30} GiB: ask for "
                                f"at most {room}")
+    count = min(count, photos or count)
     return Workers(count, cpus // count, 0)
