@@ -41,6 +41,7 @@ def connect(target: str = "auto", on_notice=None) -> Iterator[None]:
     import ray
 
     if ray.is_initialized():
+        _quiet_ray_data()
         yield
         return
     notice = on_notice or (lambda message: log.info("%s", message))

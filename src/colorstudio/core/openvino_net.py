@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import secrets
 import sys
 import threading
 import warnings
@@ -135,6 +137,7 @@ class OpenVinoNet:
         self.core = ov.Core()
         key = file_key(weights)
         folder = Path(cache) / f"{key}-ov{ov.__version__.split('-')[0]}" if cache and key else None
+        self.cached = folder is not None  # compiled models are cached too (CACHE_DIR)
         if folder is not None:
             self.core.set_property({"CACHE_DIR": str(folder / "compiled")})
         fixed = traceable(self.torch_model)
@@ -199,9 +202,10 @@ class OpenVinoNet:
             port.get_node().set_partial_shape(ov.PartialShape(dims))
         converted.validate_nodes_and_infer_types()
         if path is not None:
-            try:  # written under a temporary name, then renamed: the .xml last (it is what is looked for)
+            try:  # written under a temporary name, then renamed: the .xml last (it is what is looked for); the
+                # name is this process's own, as two processes (a cluster's workers) may convert at once
                 path.parent.mkdir(parents=True, exist_ok=True)
-                temporary = path.with_name(f"{name}.partial.xml")
+                temporary = path.with_name(f"{name}.partial-{os.getpid()}-{secrets.token_hex(4)}.xml")
                 ov.save_model(converted, temporary, compress_to_fp16=False)
                 temporary.with_suffix(".bin").replace(path.with_suffix(".bin"))
                 temporary.replace(path)
@@ -219,7 +223,16 @@ class OpenVinoNet:
             config = {"INFERENCE_PRECISION_HINT": hint} if self.device == "CPU" else {}
             if self.device == "CPU" and self.threads:
                 config["INFERENCE_NUM_THREADS"] = self.threads
-            compiled = self.core.compile_model(model, self.device, config)
+            try:
+                compiled = self.core.compile_model(model, self.device, config)
+            except RuntimeError as exc:
+                if not self.cached:
+                    raise
+                # the compiled-model cache (CACHE_DIR) is shared by every process of the user: two compiling
+                # the same shape at once (a cluster's workers on one machine, cold cache) can trip over each
+                # other's blob file; compiling without the cache always works
+                log.warning("OpenVINO could not use its cache (%s); compiling without it", exc)
+                compiled = self.core.compile_model(model, self.device, {**config, "CACHE_DIR": ""})
             self._compiled[key] = compiled
         return compiled
 
