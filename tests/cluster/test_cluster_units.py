@@ -163,3 +163,36 @@ def test_impossible_worker_counts_say_why(monkeypatch, resources, asked, device,
     monkeypatch.setattr(ray, "cluster_resources", lambda: resources)
     with pytest.raises(ColorStudioError, match=says):
         plan_workers(asked, device, 10)
+
+
+def test_a_worker_on_another_machine_gets_the_drivers_model_and_its_card(tmp_path, monkeypatch):
+    """A user model known only on the driver (by name, with its card beside it, as the models dialog edits
+    it) is shipped to the worker, which colorizes exactly as the local command does and records the same."""
+    from PIL import Image
+
+    from colorstudio import paths
+    from colorstudio.cluster.colorize_job import PhotoWorker, ship_model
+    from colorstudio.core import checkpoint, imageio
+    from colorstudio.core.jobs import Colorizer
+    from colorstudio.core.models import registry
+    from colorstudio.core.options import JobSettings
+
+    torch.manual_seed(0)
+    weights = paths.user_models_dir() / "family.safetensors"
+    checkpoint.save_model(weights, registry.build("seed-cnn"), {"title": "Family", "version": "3"})
+    weights.with_suffix(".json").write_text('{"title": "Family", "version": "3.1"}')  # the card the catalog reads
+    Image.fromarray((np.random.default_rng(0).random((40, 50)) * 255).astype(np.uint8)).save(tmp_path / "a.png")
+    settings = JobSettings(model="family", output=OutputSettings(tmp_path / "out"))
+    local = Colorizer.load("family", "cpu")
+    local.colorize_file(batch.Job(tmp_path / "a.png", tmp_path / "local.png"), settings)
+
+    shipped = ship_model(settings)
+    monkeypatch.setenv("COLORSTUDIO_HOME", str(tmp_path / "another-machine"))  # where "family" is unknown
+    worker = PhotoWorker(settings, 1, shipped)
+    done = worker.colorize(str(tmp_path / "a.png"), str(tmp_path / "worker.png"), "[]")
+    assert done.ok, done.error
+    assert np.array_equal(imageio.read_image(tmp_path / "worker.png").pixels,
+                          imageio.read_image(tmp_path / "local.png").pixels)
+    record = imageio.read_provenance(tmp_path / "worker.png")
+    assert (record["model"], record["model_version"]) == ("family", "3.1")
+    assert imageio.read_provenance(tmp_path / "local.png")["model_version"] == "3.1"

@@ -5,7 +5,9 @@ clashing names renamed, inputs never written), so only the photos still to do be
 one photo a block. ``map_batches`` runs them through ``PhotoWorker``, a callable class that Ray keeps as a
 pool of actors: each loads the model once (``core.jobs.Colorizer``, one GPU each where the cluster has GPUs,
 else its share of the CPUs) and reads, colorizes and writes each photo with the local command's own reader,
-pipeline and atomic writer. A photo that fails is a row saying why, never a failed job; an actor that dies
+pipeline and atomic writer. The model is the one the driver resolved (a name of this machine's models, or
+a file here): its weights and card go to the workers through Ray's object store, so a worker on another
+machine colorizes with exactly this model without having it. A photo that fails is a row saying why, never a failed job; an actor that dies
 (a lost node, an out-of-memory kill) is restarted by Ray and its photos are run again. Rows stream back to
 the driver as photos finish, for its progress and summary.
 """
@@ -15,9 +17,11 @@ from __future__ import annotations
 import json
 import logging
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import astuple, dataclass
+from pathlib import Path
 
 from colorstudio.cluster import storage
 from colorstudio.cluster.connect import Workers
@@ -54,14 +58,28 @@ FIELDS = tuple(Outcome.__dataclass_fields__)
 class PhotoWorker:
     """A Ray actor of the job: the model loaded once, then photo after photo (see the module)."""
 
-    def __init__(self, settings: JobSettings, threads: int) -> None:
+    def __init__(self, settings: JobSettings, threads: int, model=None) -> None:
+        """``model``: the driver's model (``ship_model``), else ``settings.model`` as this machine knows it."""
         from colorstudio.core.jobs import Colorizer
 
         self.settings = settings
         options = settings.options
-        self.colorizer = Colorizer.load(settings.model, options.device, options.engine, options.precision,
+        name = self._receive(model) if model is not None else settings.model
+        self.colorizer = Colorizer.load(name, options.device, options.engine, options.precision,
                                         on_notice=lambda message: log.warning("%s", message), threads=threads)
         self.name = f"{os.uname().nodename if hasattr(os, 'uname') else 'worker'}:{os.getpid()}"
+
+    def _receive(self, model) -> str:
+        """The shipped model written to this actor's own folder (its weights, and its card beside them as
+        the catalog reads it); the path to load."""
+        import ray
+
+        shipped = ray.get(model) if isinstance(model, ray.ObjectRef) else model
+        self._model_folder = tempfile.TemporaryDirectory(prefix="colorstudio-model-")  # lives with the actor
+        weights = Path(self._model_folder.name) / f"{shipped['name']}.safetensors"
+        weights.write_bytes(shipped["weights"])
+        weights.with_suffix(".json").write_text(json.dumps(shipped["card"]), encoding="utf-8")
+        return str(weights)
 
     def __call__(self, batch: dict) -> dict:
         rows = [self.colorize(str(s), str(o), str(h)) for s, o, h in zip(batch["source"], batch["output"],
@@ -86,6 +104,14 @@ class PhotoWorker:
         outcome.notes = "; ".join(notes)
         outcome.seconds = time.monotonic() - started
         return outcome
+
+
+def ship_model(settings: JobSettings) -> dict:
+    """The job's model as the driver resolves it: its name, weights and card (raises ColorStudioError)."""
+    from colorstudio.core import catalog
+
+    entry = catalog.resolve_model(settings.model or None)
+    return {"name": entry.name, "weights": entry.path.read_bytes(), "card": entry.card}
 
 
 def rows(jobs: Sequence[Job], hints_for: Callable[[Job], list]) -> tuple[list[dict], list[Outcome], list[Job]]:
@@ -115,9 +141,11 @@ def colorize(jobs: Sequence[Job], settings: JobSettings, workers: Workers,
     if not todo:
         return
     try:
+        model = ray.put(ship_model(settings))
         dataset = ray.data.from_items(todo, override_num_blocks=len(todo))  # one photo a block: spread evenly
         results = dataset.map_batches(
-            PhotoWorker, fn_constructor_kwargs={"settings": settings, "threads": workers.cpus}, batch_size=1,
+            PhotoWorker, fn_constructor_kwargs={"settings": settings, "threads": workers.cpus, "model": model},
+            batch_size=1,
             compute=ray.data.ActorPoolStrategy(size=workers.count), num_cpus=workers.cpus, num_gpus=workers.gpus,
             memory=workers.memory)
         # (Ray Data's default for an actor pool: a dead actor is restarted and its photos are run again)
