@@ -196,3 +196,14 @@ def test_a_worker_on_another_machine_gets_the_drivers_model_and_its_card(tmp_pat
     record = imageio.read_provenance(tmp_path / "worker.png")
     assert (record["model"], record["model_version"]) == ("family", "3.1")
     assert imageio.read_provenance(tmp_path / "local.png")["model_version"] == "3.1"
+
+
+def test_an_unknown_model_is_said_before_any_cluster_starts(monkeypatch, tmp_path, capsys):
+    from PIL import Image
+
+    Image.fromarray(np.zeros((40, 50), np.uint8)).save(tmp_path / "a.png")
+    monkeypatch.setitem(sys.modules, "ray", None)  # a cluster would need Ray: none is started
+    assert cli(["colorize", str(tmp_path / "a.png"), "-o", str(tmp_path / "out"), "--model", "no-such-model",
+                "--cluster", "local"]) == 2
+    said = capsys.readouterr().err
+    assert "No model named 'no-such-model'" in said and "colorstudio[cluster]" not in said

@@ -27,12 +27,13 @@ def run_on_cluster(plan, settings: JobSettings, hints, target: str, workers: int
     started = time.monotonic()
     try:
         if plan.jobs:
+            model = colorize_job.ship_model(settings)  # an unknown model is said before a cluster starts
             with connect.connect(target, on_notice=say):
                 pool = connect.plan_workers(workers, settings.options.device, len(plan.jobs))
                 say(f"Cluster: {plural(len(plan.jobs), 'photo')} to do, {len(plan.skipped)} already done, on "
                     f"{pool.describe()}.")
-                done, unexpected, interrupted = _watch(colorize_job.colorize(plan.jobs, settings, pool, hints),
-                                                       len(plan.jobs), failures)
+                outcomes = colorize_job.colorize(plan.jobs, settings, pool, hints, model)
+                done, unexpected, interrupted = _watch(outcomes, len(plan.jobs), failures)
         code = finish(done, plan, failures, time.monotonic() - started, interrupted, unexpected)
         summary = {"finished": datetime.now(timezone.utc).isoformat(timespec="seconds"), "colorized": done,
                    "skipped": len(plan.skipped), "failed": len(failures)}

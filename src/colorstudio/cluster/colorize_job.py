@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import platform
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -67,7 +68,7 @@ class PhotoWorker:
         name = self._receive(model) if model is not None else settings.model
         self.colorizer = Colorizer.load(name, options.device, options.engine, options.precision,
                                         on_notice=lambda message: log.warning("%s", message), threads=threads)
-        self.name = f"{os.uname().nodename if hasattr(os, 'uname') else 'worker'}:{os.getpid()}"
+        self.name = f"{platform.node() or 'worker'}:{os.getpid()}"
 
     def _receive(self, model) -> str:
         """The shipped model written to this actor's own folder (its weights, and its card beside them as
@@ -130,10 +131,10 @@ def rows(jobs: Sequence[Job], hints_for: Callable[[Job], list]) -> tuple[list[di
 
 
 def colorize(jobs: Sequence[Job], settings: JobSettings, workers: Workers,
-             hints_for: Callable[[Job], list] = lambda job: []) -> Iterator[Outcome]:
-    """Colorize ``jobs`` on the joined cluster (``connect.connect``) with ``workers``; yields each photo's
-    Outcome as it finishes, in no fixed order. Temporary files of a worker killed while writing are removed
-    at the end."""
+             hints_for: Callable[[Job], list] = lambda job: [], model: dict | None = None) -> Iterator[Outcome]:
+    """Colorize ``jobs`` on the joined cluster (``connect.connect``) with ``workers`` and ``model``
+    (``ship_model``; by default the one ``settings`` names); yields each photo's Outcome as it finishes, in
+    no fixed order. Temporary files of a worker killed while writing are removed at the end."""
     import ray.data
 
     todo, failed, jobs_todo = rows(jobs, hints_for)
@@ -141,7 +142,7 @@ def colorize(jobs: Sequence[Job], settings: JobSettings, workers: Workers,
     if not todo:
         return
     try:
-        model = ray.put(ship_model(settings))
+        model = ray.put(model or ship_model(settings))
         dataset = ray.data.from_items(todo, override_num_blocks=len(todo))  # one photo a block: spread evenly
         results = dataset.map_batches(
             PhotoWorker, fn_constructor_kwargs={"settings": settings, "threads": workers.cpus, "model": model},
