@@ -207,3 +207,16 @@ def test_an_unknown_model_is_said_before_any_cluster_starts(monkeypatch, tmp_pat
                 "--cluster", "local"]) == 2
     said = capsys.readouterr().err
     assert "No model named 'no-such-model'" in said and "colorstudio[cluster]" not in said
+
+
+@pytest.mark.parametrize("command", [["colorize", "--cluster", "{folder}", "-o", "{out}"],
+                                     ["train", "--cluster", "{folder}", "--out", "x", "--epochs", "1"]])
+def test_a_folder_taken_for_the_cluster_address_is_said(command, tmp_path, capsys):
+    """``--cluster`` may stand alone, so a folder right after it is read as the address: said, not tried."""
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    with pytest.raises(SystemExit) as exit_info:
+        cli([a.format(folder=folder, out=tmp_path / "out") for a in command])
+    assert exit_info.value.code == 2
+    said = capsys.readouterr().err
+    assert "is not a cluster" in said and "--cluster=auto" in said

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from colorstudio import logs
-from colorstudio.cli.common import load_colorizer
+from colorstudio.cli.common import cluster_target, load_colorizer
 from colorstudio.cli.progress import BatchProgress, format_duration, say
 from colorstudio.core import batch, imageio
 from colorstudio.core.errors import ColorStudioError
@@ -62,7 +62,7 @@ def add_parser(sub) -> None:
     p.add_argument("--max-megapixels", type=float, default=imageio.DEFAULT_MAX_PIXELS / 1e6, metavar="MP",
                    help="refuse larger images, a guard against decompression bombs (default %(default).0f)")
     c = p.add_argument_group("on a Ray cluster (pip install 'colorstudio[cluster]'; see the README)")
-    c.add_argument("--cluster", nargs="?", const="auto", metavar="auto|local|ADDRESS",
+    c.add_argument("--cluster", nargs="?", const="auto", type=cluster_target, metavar="auto|local|ADDRESS",
                    help="run the batch as a Ray Data job: auto joins the running cluster (or starts one here), "
                         "local starts one on this machine, or a cluster's address (default: auto)")
     c.add_argument("--workers", type=int, default=0, metavar="N",

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from colorstudio.core.errors import ColorStudioError
+
+
+def cluster_target(text: str) -> str:
+    """``--cluster``'s value, checked as it is parsed (``colorstudio.cluster.connect.target_problem``)."""
+    from colorstudio.cluster.connect import target_problem
+
+    if problem := target_problem(text):
+        raise argparse.ArgumentTypeError(problem)
+    return text
 
 
 def load_colorizer(name: str | None, device: str = "auto", engine: str = "auto", precision: str = "float32"):

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from colorstudio import paths
+from colorstudio.cli.common import cluster_target
 from colorstudio.cli.progress import format_duration
 from colorstudio.core.errors import Cancelled, ColorStudioError
 from colorstudio.core.options import ARCHITECTURE_NAMES, DEVICE_CHOICES, LOSSES
@@ -42,7 +43,7 @@ def add_parser(sub) -> None:
     c.add_argument("--workers", type=int, default=0, metavar="N",
                    help="train in N processes at once (Ray Train, DDP), each on --batch photos a step; the default "
                         "learning rate grows by sqrt(N) (default with --cluster: one per GPU, else 2)")
-    c.add_argument("--cluster", nargs="?", const="auto", metavar="auto|local|ADDRESS",
+    c.add_argument("--cluster", nargs="?", const="auto", type=cluster_target, metavar="auto|local|ADDRESS",
                    help="the Ray cluster for --workers: auto joins the running one (or starts one here), local "
                         "starts one on this machine, or a cluster's address (default with --workers: local)")
 

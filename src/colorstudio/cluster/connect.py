@@ -25,6 +25,15 @@ WORKER_MEMORY = 2 << 30
 GPU_WORKER_CPUS = 4  # a GPU worker's CPU threads: decoding, the join and encoding are its CPU work
 
 
+def target_problem(target: str) -> str | None:
+    """Why ``target`` (the value of ``--cluster``) cannot be a cluster, or None. ``--cluster`` may stand alone,
+    so ``--cluster scans/`` takes the folder for an address: that is said, with the way around it."""
+    if target in TARGETS or ":" in target:
+        return None
+    return (f"--cluster {target!r} is not a cluster: give auto, local or an address (HOST:6379, "
+            f"ray://HOST:10001); right before photos or folders, write --cluster=auto")
+
+
 def _start(address: str | None, notice) -> None:
     import ray
 
