@@ -17,11 +17,8 @@ def run_on_cluster(plan, settings: JobSettings, hints, target: str, workers: int
     2 when the cluster cannot be used)."""
     from colorstudio.cli.colorize_cmd import finish
 
-    try:
-        from colorstudio.cluster import colorize_job, connect
-    except ImportError as exc:  # pragma: no cover - the package itself is always there
-        say(f"colorstudio: error: {exc}")
-        return 2
+    from colorstudio.cluster import colorize_job, connect  # (no Ray at import: it is needed when a job runs)
+
     failures = list(plan.problems)
     done, interrupted, unexpected = 0, False, False
     started = time.monotonic()

@@ -128,7 +128,7 @@ def _train_on_cluster(run, out: Path, cluster: str, args, err) -> int:
         _check_workers(run, shape.count, args.resume)
         run.workers = shape.count
         run.save()
-        print(f"Training on {shape.describe()}; the checkpoint is in {run.run_dir}.", file=err)
+        print(f"Training on {shape.describe(('process', 'processes'))}; the checkpoint is in {run.run_dir}.", file=err)
         train_job.train(run.run_dir, out, shape, show=_stdout_printer)
     records = train_job.worker_records(run.run_dir)
     print(f"Saved {out}: {len(records)} processes ended at step {records[0]['step'] if records else '?'} with the "

@@ -178,10 +178,8 @@ def write_failures(folder, failures: list[tuple[str, str]], summary: dict) -> ob
         if target.exists():
             target.unlink()
         return None
-    files = [str(storage.place(str(f)).absolute()) if storage.is_local(storage.place(str(f))) else str(f)
-             for f, _ in failures]
-    data = json.dumps({**summary, "failures": [{"file": f, "reason": r} for f, (_, r) in zip(files, failures)]},
-                      indent=1).encode("utf-8")
+    listed = [{"file": storage.as_text(storage.place(str(f))), "reason": r} for f, r in failures]
+    data = json.dumps({**summary, "failures": listed}, indent=1).encode("utf-8")
     if storage.is_local(target):
         from colorstudio.core.imageio.writer import atomic_write
 

@@ -92,15 +92,17 @@ class Workers:
     gpus: int
     memory: int = WORKER_MEMORY
 
-    def describe(self) -> str:
+    def describe(self, names: tuple[str, str] = ("worker", "workers")) -> str:
         cpus = f"{self.cpus} CPU{'s' if self.cpus != 1 else ''}"
         each = f"1 GPU and {cpus}" if self.gpus else cpus
-        return f"{self.count} worker{'s' if self.count != 1 else ''} ({each} each)"
+        return f"{self.count} {names[self.count != 1]} ({each} each)"
 
 
-def plan_workers(requested: int, device: str, photos: int = 0) -> Workers:
-    """The workers for a job of ``photos`` photos (0: not known) on the joined cluster; ``requested`` (0: as
-    many as fit) sets the count, never more than there are photos.
+def plan_workers(requested: int, device: str, photos: int = 0, memory: int = WORKER_MEMORY,
+                 cpu_default: int = 0) -> Workers:
+    """The workers for a job of ``photos`` photos (0: not known) on the joined cluster, each reserving
+    ``memory`` bytes (0: none); ``requested`` (0: ``cpu_default`` on CPUs, or as many as fit) sets the count,
+    never more than there are photos.
 
     With GPUs (and ``device`` allowing them) one worker a GPU, with ``GPU_WORKER_CPUS`` threads. Else one
     worker a CPU, as many as the memory holds, sharing the CPUs out: measured here (bench_cluster.py), two
@@ -110,7 +112,7 @@ def plan_workers(requested: int, device: str, photos: int = 0) -> Workers:
 
     resources = ray.cluster_resources()
     cpus, gpus = int(resources.get("CPU", 0)), int(resources.get("GPU", 0))
-    room = max(1, int(resources.get("memory", 0)) // WORKER_MEMORY)
+    room = max(1, int(resources.get("memory", 0)) // memory) if memory else cpus
     if requested < 0:
         raise ColorStudioError("the number of workers must be positive")
     if gpus and device != "cpu":
@@ -118,16 +120,16 @@ def plan_workers(requested: int, device: str, photos: int = 0) -> Workers:
         if count > gpus:
             raise ColorStudioError(f"the cluster has {gpus} GPU(s): at most {gpus} GPU workers")
         count = min(count, photos or count)
-        return Workers(count, max(1, min(GPU_WORKER_CPUS, cpus // count)), 1)
+        return Workers(count, max(1, min(GPU_WORKER_CPUS, cpus // count)), 1, memory)
     if device not in ("auto", "cpu"):
         raise ColorStudioError(f"--device {device}: the Ray cluster has no GPU")
     if cpus < 1:
         raise ColorStudioError("the Ray cluster has no CPU to run on")
-    count = requested or min(cpus, room)
+    count = requested or cpu_default or min(cpus, room)
     if count > cpus:
         raise ColorStudioError(f"the cluster has {cpus} CPUs: at most {cpus} workers (one CPU each)")
     if count > room:
-        raise ColorStudioError(f"the cluster's memory holds {room} workers of {WORKER_MEMORY >> 30} GiB: ask for "
+        raise ColorStudioError(f"the cluster's memory holds {room} workers of {memory >> 30} GiB: ask for "
                                f"at most {room}")
     count = min(count, photos or count)
-    return Workers(count, cpus // count, 0)
+    return Workers(count, cpus // count, 0, memory)

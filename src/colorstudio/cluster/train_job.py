@@ -22,9 +22,9 @@ import json
 import logging
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
+from colorstudio.cluster.connect import Workers, plan_workers
 from colorstudio.core.errors import ColorStudioError
 
 log = logging.getLogger(__name__)
@@ -33,34 +33,10 @@ WORKERS_FOLDER = "workers"  # in the run's folder: each worker's final record (r
 MAX_FAILURES = 3  # times Ray starts the workers again after one died; each time they resume the checkpoint
 
 
-@dataclass
-class Shape:
-    """``count`` training processes, each with ``cpus`` CPU threads and a GPU when ``gpu``."""
-
-    count: int
-    cpus: int
-    gpu: bool
-
-    def describe(self) -> str:
-        each = "1 GPU" if self.gpu else f"{self.cpus} CPU thread{'s' if self.cpus != 1 else ''}"
-        return f"{self.count} processes ({each} each)"
-
-
-def plan_shape(workers: int, device: str) -> Shape:
-    """The processes of a training run on the joined cluster: ``workers`` (0: one a GPU, else 2)."""
-    import ray
-
-    resources = ray.cluster_resources()
-    cpus, gpus = int(resources.get("CPU", 0)), int(resources.get("GPU", 0))
-    gpu = bool(gpus) and device != "cpu"
-    count = workers or (gpus if gpu else 2)
-    if gpu and count > gpus:
-        raise ColorStudioError(f"the cluster has {gpus} GPU(s): at most {gpus} training processes")
-    if not gpu and device not in ("auto", "cpu"):
-        raise ColorStudioError(f"--device {device}: the Ray cluster has no GPU")
-    if count > max(cpus, 1):
-        raise ColorStudioError(f"the cluster has {cpus} CPUs: at most {cpus} training processes")
-    return Shape(count, max(1, cpus // count) if not gpu else 1, gpu)
+def plan_shape(workers: int, device: str) -> Workers:
+    """The processes of a training run on the joined cluster: ``workers`` (0: one a GPU, else 2), sized by
+    the colorize job's rule (``connect.plan_workers``) with no memory reserved."""
+    return plan_workers(workers, device, memory=0, cpu_default=2)
 
 
 def worker(config: dict) -> None:
@@ -71,9 +47,9 @@ def worker(config: dict) -> None:
     try:
         _train_worker(config, run_dir, folder)
     except ColorStudioError as exc:
-        import torch.distributed as dist
+        from colorstudio.core.training.distributed import shard
 
-        rank = dist.get_rank() if dist.is_initialized() else 0
+        rank = shard()[0]
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"rank{rank}.json").write_text(json.dumps({"rank": rank, "error": str(exc)}), encoding="utf-8")
 
@@ -113,7 +89,7 @@ def _train_worker(config: dict, run_dir: Path, folder: Path) -> None:
         recipe.finish(trainer, run, Path(config["out"]))
 
 
-def train(run_dir: Path, out: Path, shape: Shape, show: Callable[[], Callable] | None = None) -> None:
+def train(run_dir: Path, out: Path, shape: Workers, show: Callable[[], Callable] | None = None) -> None:
     """Train the run planned in ``run_dir`` on ``shape`` processes of the joined cluster and save the model
     at ``out``; rank 0 shows its progress through ``show()``'s event callback (made in the worker). Raises
     ColorStudioError when the training fails (its checkpoint stays for --resume)."""
@@ -124,10 +100,10 @@ def train(run_dir: Path, out: Path, shape: Shape, show: Callable[[], Callable] |
         stale.unlink()  # an earlier attempt's records must not be mistaken for this one's
     trainer = TorchTrainer(
         worker,
-        train_loop_config={"run_dir": str(run_dir), "out": str(out), "cpus": 0 if shape.gpu else shape.cpus,
+        train_loop_config={"run_dir": str(run_dir), "out": str(out), "cpus": 0 if shape.gpus else shape.cpus,
                            "show": show},
-        scaling_config=ScalingConfig(num_workers=shape.count, use_gpu=shape.gpu,
-                                     resources_per_worker={"CPU": shape.cpus} if not shape.gpu else None),
+        scaling_config=ScalingConfig(num_workers=shape.count, use_gpu=bool(shape.gpus),
+                                     resources_per_worker=None if shape.gpus else {"CPU": shape.cpus}),
         run_config=RunConfig(name=run_dir.name, storage_path=str(run_dir.resolve() / "ray"),
                              failure_config=FailureConfig(max_failures=MAX_FAILURES)))
     try:
