@@ -1,8 +1,10 @@
 """The full-resolution join on its own: chroma at the render size -> the output photo at full size.
 
-Times each stage of one strip-parallel pass (lightness from the scan, chroma upsampling, Lab -> sRGB with
-the gamut fit, 8-bit rounding) and the whole ``_Composer.finish``, and prints the memory rate against the
-fewest bytes the join must move (read the scan's pixels, write the RGB output).
+Times each stage of the OpenCV path strip by strip on one thread (lightness from the scan, chroma upsampling,
+Lab -> sRGB with the gamut fit and 8-bit rounding), the fused join (``core/fused_join.py``: all of that in one
+pass a pixel, 8-bit output only) on one thread, and the whole ``_Composer.finish`` on the pipeline's threads
+with either path; the memory rate is against the fewest bytes the join must move (read the scan's pixels,
+write the RGB output).
 
     python benchmarks/bench_join.py --megapixels 24 --kind gray8
 """
@@ -15,7 +17,7 @@ import time
 import cv2
 import numpy as np
 
-from colorstudio.core import color
+from colorstudio.core import color, fused_join
 from colorstudio.core.pipeline import STRIP_ROWS, _Composer, _upsample_rows
 
 
@@ -55,8 +57,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     rng = np.random.default_rng(0)
-    print(f"{'MP':>5} {'lightness':>10} {'upsample':>9} {'compose':>8} {'finish':>7} {'GB/s':>6}  (seconds, one thread "
-          f"per stage; finish uses the pipeline's threads)")
+    fused = args.kind != "gray16" and fused_join.available()  # compiled here, not in the timing
+    print(f"{'MP':>5} {'lightness':>10} {'upsample':>9} {'compose':>8} {'fused':>6} {'finish':>7} {'GB/s':>6} "
+          f"{'OpenCV finish':>13} {'GB/s':>6}  (seconds; one thread per stage; finish on the pipeline's "
+          f"threads, fused join / OpenCV path)")
     for mp in args.megapixels:
         image = scan(mp, args.kind, rng)
         height, width = image.shape[:2]
@@ -81,16 +85,35 @@ def main() -> None:
             for _ in range(0, height, STRIP_ROWS):
                 color.compose_rgb(l_strip, ab_strip, dtype)
 
+        out = np.empty((STRIP_ROWS, width, 3), np.uint8)
+
+        def stage_fused():
+            for y0 in range(0, height, STRIP_ROWS):
+                y1 = min(y0 + STRIP_ROWS, height)
+                fused_join.join_rows(color.lightness(image[y0:y1]), ab, y0, height, out[: y1 - y0])
+
         def finish():
             composer = _Composer(image, render_hw, 1.0)
             composer.ab_render[:] = ab
             composer.finish()
 
-        times = [best_of(stage, args.repeat) for stage in (stage_lightness, stage_upsample, stage_compose, finish)]
+        def opencv_finish():
+            state = fused_join._state
+            fused_join._state = "off (benchmark)"
+            try:
+                finish()
+            finally:
+                fused_join._state = state
+
+        stages = (stage_lightness, stage_upsample, stage_compose, stage_fused, finish, opencv_finish)
+        times = [best_of(stage, args.repeat) if fused or stage is not stage_fused else float("nan")
+                 for stage in stages]
         lab = np.dstack([color.lightness(image[rows]), ab_strip])
         share = 1 - color._inside_gamut(color.lab_to_linear_rgb(lab)).mean()
         moved = image.nbytes + height * width * 3 * image.dtype.itemsize
-        print(f"{mp:5.0f} {times[0]:10.3f} {times[1]:9.3f} {times[2]:8.3f} {times[3]:7.3f} {moved / times[3] / 1e9:6.2f}  ({share:.1%} out of gamut)")
+        print(f"{mp:5.0f} {times[0]:10.3f} {times[1]:9.3f} {times[2]:8.3f} {times[3]:6.3f} {times[4]:7.3f} "
+              f"{moved / times[4] / 1e9:6.2f} {times[5]:13.3f} {moved / times[5] / 1e9:6.2f}  "
+              f"({share:.1%} out of gamut)")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 import torch
 
-from colorstudio.core import color, device as devices, hint_spread
+from colorstudio.core import color, device as devices, fused_join, hint_spread
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.hints import ColorHint
 from colorstudio.core.inference import TileJob, TileRunner, lightness_tensor
@@ -145,8 +145,12 @@ class _Composer:
     def _compose(self, y0: int, lab: np.ndarray, out: np.ndarray) -> None:
         """Rows from ``y0``: ``lab`` (rows, W, 3) holds their chroma; its L channel is set to the photo's own."""
         y1 = y0 + lab.shape[0]
-        lab[..., 0] = self.lightness[y0:y1] if self.lightness is not None else color.lightness(self.image[y0:y1])
+        lab[..., 0] = self._lightness(y0, y1)
         out[y0:y1] = color.compose_lab(lab, self.image.dtype)
+
+    def _lightness(self, y0: int, y1: int) -> np.ndarray:
+        """L* of the photo's rows ``y0..y1``: the restored one, or the scan's own."""
+        return self.lightness[y0:y1] if self.lightness is not None else color.lightness(self.image[y0:y1])
 
     def finish(self, strength: float | None = None, spread: tuple[np.ndarray, list[ColorHint]] | None = None
                ) -> np.ndarray:
@@ -161,14 +165,19 @@ class _Composer:
             lightness, hints = spread
             ab += hint_spread.correction_field(lightness, ab, hints)
         height, width = self.image.shape[:2]
-        # upsampled with a (dummy) L channel: OpenCV resizes 3 channels several times faster than 2, and
-        # the strip is then the interleaved Lab its conversion wants (the L is the photo's own, put in after)
-        lab = np.zeros(ab.shape[:2] + (3,), np.float32)
-        lab[..., 1:] = ab
+        if out.dtype == np.uint8 and fused_join.available():  # one pass a pixel (``fused_join``)
+            def strip(y0: int) -> None:
+                y1 = min(y0 + STRIP_ROWS, height)
+                fused_join.join_rows(self._lightness(y0, y1), ab, y0, height, out[y0:y1])
+        else:
+            # upsampled with a (dummy) L channel: OpenCV resizes 3 channels several times faster than 2, and
+            # the strip is then the interleaved Lab its conversion wants (the L is the photo's own, put in after)
+            lab = np.zeros(ab.shape[:2] + (3,), np.float32)
+            lab[..., 1:] = ab
 
-        def strip(y0: int) -> None:
-            y1 = min(y0 + STRIP_ROWS, height)
-            self._compose(y0, _upsample_rows(lab, y0, y1, height, width), out)
+            def strip(y0: int) -> None:
+                y1 = min(y0 + STRIP_ROWS, height)
+                self._compose(y0, _upsample_rows(lab, y0, y1, height, width), out)
 
         # Strips are independent and numpy/OpenCV release the GIL on them: on a big scan this step
         # costs more than the network, so it uses every core (memory: one strip per worker).
