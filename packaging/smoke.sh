@@ -21,6 +21,14 @@ from PIL import Image; import numpy as np
 a = np.asarray(Image.open('$work/out/gray.png').convert('RGB')).astype(int)
 spread = np.abs(a[..., 0] - a[..., 2]).mean()
 print(f'output channel spread {spread:.1f}'); assert spread > 1, 'the output is still gray'"
+echo "== colorize a scan larger than the render size (the full-resolution join)"
+build/venv/bin/python -c "
+from PIL import Image; import numpy as np
+y, x = np.mgrid[0:1200, 0:1600]
+Image.fromarray((128 + 100 * np.sin(x / 37.0) * np.cos(y / 23.0)).astype('uint8')).save('$work/scan.png')"
+said=$("$app" colorize "$work/scan.png" -o "$work/out" --device cpu --verbose 2>&1); echo "$said" | tail -4
+# the fused join must be in the bundle and run, not the fallback to OpenCV's
+echo "$said" | grep -q "one pass a pixel (numba)" || { echo "the bundle does not run the fused join"; exit 1; }
 echo "== GUI"
 out=$(QT_QPA_PLATFORM=offscreen COLORSTUDIO_SMOKE_TEST=1 "$app" 2>&1); code=$?
 echo "$out" | tail -3
