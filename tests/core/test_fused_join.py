@@ -105,3 +105,17 @@ def test_the_composer_uses_it_and_keeps_the_opencv_path_where_numba_cannot_run(m
     assert sum("not available" in r.getMessage() for r in caplog.records) == 1
     assert np.abs(fast.astype(int) - slow).max() <= 1
     assert (fast == slow).all(-1).mean() > 0.99
+
+
+def test_the_compiled_kernel_is_kept_in_colorstudios_cache_folder_and_nowhere_else(tmp_path):
+    import os
+    import subprocess
+
+    home, user = tmp_path / "colorstudio-home", tmp_path / "user-home"
+    user.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    env.update(COLORSTUDIO_HOME=str(home), HOME=str(user), XDG_CACHE_HOME=str(user / ".cache"))
+    code = "from colorstudio.core import fused_join; assert fused_join.available(), fused_join._state"
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=300)
+    assert any((home / "cache" / "numba").rglob("*.nbi"))  # numba's index of the cached machine code
+    assert not any(user.iterdir())  # not ~/.cache/numba, nothing else in the user's home

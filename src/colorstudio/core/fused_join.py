@@ -10,8 +10,8 @@ So the result is the formula path's (within 1 level, gray exact; ``tests/core/te
 Measured (benchmarks/bench_join.py, this project's 2-core machine, 60 MP, real chroma): the join takes about
 half the time of the OpenCV path, and it scales with the threads (nothing is memory-bound any more).
 
-numba compiles the kernel on its first use (about 1.5 s); the machine code is cached on disk (numba's cache:
-``__pycache__`` beside the kernel's file, or its per-user folder), so later starts load it in 0.3 s. Where
+numba compiles the kernel on its first use (about 1.5 s); the machine code is cached on disk (in colorstudio's
+cache folder, ``numba/``, unless NUMBA_CACHE_DIR says otherwise), so later starts load it in 0.3 s. Where
 numba is missing or cannot compile (an unusual platform, a frozen bundle without it) ``available()`` is False,
 the reason is logged once, and the pipeline keeps the OpenCV path: same colours, slower.
 """
@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import threading
 import time
 
 import numpy as np
 
+from colorstudio import paths
 from colorstudio.core import color
 
 log = logging.getLogger(__name__)
@@ -43,7 +45,9 @@ def available() -> bool:
             if _state is None:
                 try:
                     start = time.perf_counter()
-                    # numba imported here, not at start-up: it takes 0.2 s
+                    # the compiled code in colorstudio's cache folder, not numba's own (~/.cache/numba) nor
+                    # the installation's; numba reads this when it is imported: here, not at start-up (0.2 s)
+                    os.environ.setdefault("NUMBA_CACHE_DIR", str(paths.user_cache_dir() / "numba"))
                     kernel = importlib.import_module("colorstudio.core._join_kernel").join_rows
                     _run(kernel, np.zeros((1, 2), np.float32), np.zeros((1, 1, 2), np.float32), 0, 1,
                          np.empty((1, 2, 3), np.uint8))  # compiles (or loads the cached code) now
