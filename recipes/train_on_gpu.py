@@ -51,7 +51,9 @@ def main() -> None:
     parser.add_argument("--arch", default="unet-lite2")
     parser.add_argument("--init", default="", help="imagenet:ENCODER.safetensors or model:MODEL.safetensors")
     parser.add_argument("--loss", default="colourful")
-    parser.add_argument("--minutes", type=float, required=True)
+    budget = parser.add_mutually_exclusive_group(required=True)
+    budget.add_argument("--minutes", type=float, default=0.0)
+    budget.add_argument("--epochs", type=int, default=0, help="instead of a time budget (a run over sessions)")
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--lr", type=float, default=1e-3)
@@ -64,6 +66,9 @@ def main() -> None:
     parser.add_argument("--device", default="cuda")
     parser.add_argument("--limit", type=int, default=0, help="use only this many training photos (smoke tests)")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--run-dir", type=Path, default=None,
+                        help="its checkpoints (default /tmp/colorstudio-runs/NAME)")
+    parser.add_argument("--resume", action="store_true", help="continue the run in --run-dir exactly")
     args = parser.parse_args()
 
     started = time.monotonic()
@@ -75,13 +80,17 @@ def main() -> None:
     val = PhotoPairs(val_paths, size=args.size, augment=False)
     model = build(args.arch, args.loss, args.init, args.context_size)
     config = TrainConfig(loss=args.loss, size=args.size, batch=args.batch, lr=args.lr, minutes=args.minutes,
-                         warmup_steps=args.warmup, degrade=not args.no_degrade, val_limit=args.val_limit or len(val),
+                         epochs=args.epochs, warmup_steps=args.warmup, degrade=not args.no_degrade,
+                         val_limit=args.val_limit or len(val),
                          val_every=args.val_every, device=args.device)
-    run_dir = Path("/tmp/colorstudio-runs") / args.name
-    shutil.rmtree(run_dir, ignore_errors=True)
+    run_dir = args.run_dir or Path("/tmp/colorstudio-runs") / args.name
+    if not args.resume:
+        shutil.rmtree(run_dir, ignore_errors=True)
     card = {"training": {"data": "photos-train (see MODELS.md)", "photos_train": len(data), "photos_val": len(val),
                          "init": args.init or "random", "degrade": not args.no_degrade, "hints": "Zhang et al. 2017"}}
     trainer = Trainer(model, data, val, run_dir, config, card=card)
+    if args.resume:
+        trainer.resume()
     print(f"[{args.name}] {len(data)} photos on {device} after {time.monotonic() - started:.0f} s; "
           f"{trainer.steps_per_epoch} steps per epoch", flush=True)
 
