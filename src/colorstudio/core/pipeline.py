@@ -179,7 +179,7 @@ class _Composer:
                 y1 = min(y0 + STRIP_ROWS, height)
                 self._compose(y0, _upsample_rows(lab, y0, y1, height, width), out)
 
-        # Strips are independent and numpy/OpenCV release the GIL on them: on a big scan this step
+        # Strips are independent and numba/numpy/OpenCV release the GIL on them: on a big scan this step
         # costs more than the network, so it uses every core (memory: one strip per worker).
         with ThreadPoolExecutor(max_workers=COMPOSE_WORKERS) as pool:
             list(pool.map(strip, range(0, height, STRIP_ROWS)))
