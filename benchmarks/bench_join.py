@@ -58,7 +58,8 @@ def main() -> None:
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     fused = args.kind != "gray16" and fused_join.available()  # compiled here, not in the timing
-    print(f"{'MP':>5} {'lightness':>10} {'upsample':>9} {'compose':>8} {'fused':>6} {'finish':>7} {'GB/s':>6} "
+    print(f"{'MP':>5} {'lightness':>10} {'upsample':>9} {'compose':>8} {'fused':>6} {'finish':>7} "
+          f"{'GB/s':>6} "
           f"{'OpenCV finish':>13} {'GB/s':>6}  (seconds; one thread per stage; finish on the pipeline's "
           f"threads, fused join / OpenCV path)")
     for mp in args.megapixels:
@@ -98,12 +99,8 @@ def main() -> None:
             composer.finish()
 
         def opencv_finish():
-            state = fused_join._state
-            fused_join._state = "off (benchmark)"
-            try:
+            with fused_join.switched_off():
                 finish()
-            finally:
-                fused_join._state = state
 
         stages = (stage_lightness, stage_upsample, stage_compose, stage_fused, finish, opencv_finish)
         times = [best_of(stage, args.repeat) if fused or stage is not stage_fused else float("nan")

@@ -7,9 +7,9 @@ pool of actors: each loads the model once (``core.jobs.Colorizer``, one GPU each
 else its share of the CPUs) and reads, colorizes and writes each photo with the local command's own reader,
 pipeline and atomic writer. The model is the one the driver resolved (a name of this machine's models, or
 a file here): its weights and card go to the workers through Ray's object store, so a worker on another
-machine colorizes with exactly this model without having it. A photo that fails is a row saying why, never a failed job; an actor that dies
-(a lost node, an out-of-memory kill) is restarted by Ray and its photos are run again. Rows stream back to
-the driver as photos finish, for its progress and summary.
+machine colorizes with exactly this model without having it. A photo that fails is a row saying why, never a
+failed job; an actor that dies (a lost node, an out-of-memory kill) is restarted by Ray and its photos are run
+again. Rows stream back to the driver as photos finish, for its progress and summary.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ the reason is logged once, and the pipeline keeps the OpenCV path: same colours,
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import os
@@ -58,6 +59,18 @@ def available() -> bool:
                     _state = f"{type(error).__name__}: {error}"
                     log.info("The fast full-resolution join is not available (%s); using OpenCV's.", _state)
     return _state == "ok"
+
+
+@contextlib.contextmanager
+def switched_off():
+    """The OpenCV path for the time of the block (the benchmarks compare the two paths)."""
+    global _state
+    available()
+    before, _state = _state, "switched off"
+    try:
+        yield
+    finally:
+        _state = before
 
 
 def _run(kernel, lightness, ab, y0, out_h, out) -> None:
