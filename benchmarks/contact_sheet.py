@@ -1,10 +1,12 @@
 """Contact sheets of real old photos before and after, for a person to judge: ../shared/data/old-bw/.
 
-    .venv/bin/python benchmarks/contact_sheet.py [OUT_DIR] [--model NAME] [--per-sheet 12] [--restore PRESET]
-        [--photos DIR --truth] [--match TEXT] [--limit N]
+    .venv/bin/python benchmarks/contact_sheet.py [OUT_DIR] [--model NAME] [--beside NAME ...] [--per-sheet 12]
+        [--per-row 3] [--restore PRESET] [--photos DIR --truth] [--match TEXT] [--limit N]
 
 Every photo is colorized with the same pipeline as `colorstudio colorize` (default settings) and shown as
-a pair, original | colorized, with its name; the pairs are laid out 3 to a row, --per-sheet to a sheet.
+a pair, original | colorized, with its name; the pairs are laid out --per-row to a row, --per-sheet to a
+sheet. --beside adds another model's colours after the first's (original | model | beside), to compare two
+models on the same photos; the band under each photo names the models in order.
 With --truth the photos are colour photos (e.g. --photos ../shared/data/photos-val --match deepface, to
 look at faces): each is made gray (its L* only) and shown as gray | colorized | the true colours.
 Writes OUT_DIR/contact-NN.jpg (default benchmarks/out/contact, git-ignored).
@@ -45,7 +47,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out", nargs="?", type=Path, default=ROOT / "benchmarks" / "out" / "contact")
     parser.add_argument("--model", default="")
+    parser.add_argument("--beside", action="append", default=[], metavar="NAME",
+                        help="another model (name or file) shown after the first; repeatable")
     parser.add_argument("--per-sheet", type=int, default=12)
+    parser.add_argument("--per-row", type=int, default=3)
     parser.add_argument("--restore", default="off", help="off, clean-scan or damaged-print")
     parser.add_argument("--photos", type=Path, default=PHOTOS, help="folder of photos (default: old-bw)")
     parser.add_argument("--truth", action="store_true", help="colour photos: gray | colorized | truth")
@@ -58,8 +63,9 @@ def main() -> None:
     from colorstudio.core.training.photos import list_photos
 
     allocator.tune()
-    entry = catalog.resolve_model(args.model or None)
-    model, _ = catalog.load(entry)
+    entries = [catalog.resolve_model(name or None) for name in [args.model, *args.beside]]
+    models = [catalog.load(entry)[0] for entry in entries]
+    caption = " | ".join(entry.name for entry in entries)
     restore = RestoreOptions() if args.restore == "off" else PRESETS[args.restore.replace("-", " ")]
     options = ColorizeOptions(device="cpu", restore=restore)
     photos = [p for p in list_photos(args.photos) if args.match in p.name]
@@ -70,23 +76,26 @@ def main() -> None:
     cells = []
     for path in photos:
         photo = imageio.read_image(path)
+        name = f"{path.stem}: {caption}" if args.beside else path.stem
         if not args.truth:
-            cells.append(pair([photo.pixels, colorize(photo.pixels, model, options)], path.stem))
+            cells.append(pair([photo.pixels, *(colorize(photo.pixels, m, options) for m in models)], name))
         elif not photo.is_gray:  # what the model makes of the photo's gray version, beside the truth
             truth = photo.pixels if photo.pixels.dtype == np.uint8 else (photo.pixels // 257).astype(np.uint8)
             gray = metrics.lightness_only(truth)
-            cells.append(pair([gray, colorize(gray[..., 0], model, options), truth], path.stem))
+            cells.append(pair([gray, *(colorize(gray[..., 0], m, options) for m in models), truth], name))
     blank = np.full_like(cells[0], 255)
+    per_row = max(1, args.per_row)
     for n, start in enumerate(range(0, len(cells), args.per_sheet)):
         chunk = cells[start : start + args.per_sheet]
-        chunk += [blank] * (-len(chunk) % 3)
-        rows = [np.hstack([c for cell in chunk[i : i + 3] for c in (cell, np.full((cell.shape[0], 12, 3), 255, np.uint8))])
-                for i in range(0, len(chunk), 3)]
+        chunk += [blank] * (-len(chunk) % per_row)
+        rows = [np.hstack([c for cell in chunk[i : i + per_row]
+                           for c in (cell, np.full((cell.shape[0], 12, 3), 255, np.uint8))])
+                for i in range(0, len(chunk), per_row)]
         sheet = np.vstack(rows)
         target = args.out / f"contact-{n + 1:02d}.jpg"
         cv2.imwrite(str(target), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 88])
         print(f"wrote {target} ({len(chunk)} photos)")
-    print(f"{len(cells)} photos of {args.photos} with {entry.name}")
+    print(f"{len(cells)} photos of {args.photos} with {caption}")
 
 
 if __name__ == "__main__":
