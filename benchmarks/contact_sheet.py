@@ -39,7 +39,8 @@ def pair(images: list[np.ndarray], name: str) -> np.ndarray:
     gap = np.full((CELL, 4, 3), 255, np.uint8)
     body = np.hstack([part for image in images for part in (fit(image), gap)][:-1])
     band = np.full((24, body.shape[1], 3), 255, np.uint8)
-    cv2.putText(band, name[: body.shape[1] // 8], (4, 17), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (40, 40, 40), 1, cv2.LINE_AA)
+    text = name[: body.shape[1] // 8]  # about 8 px a character at this font size
+    cv2.putText(band, text, (4, 17), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (40, 40, 40), 1, cv2.LINE_AA)
     return np.vstack([body, band])
 
 

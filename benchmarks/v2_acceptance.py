@@ -1,6 +1,7 @@
 """Issue 17's acceptance figures for one or more models, from what `colorstudio evaluate --json` wrote.
 
-    .venv/bin/python benchmarks/v2_acceptance.py LABEL:KIND=SWEEP.json[@S] ... [--oracle LABEL=SWEEP.json[,SWEEP.json]]
+    .venv/bin/python benchmarks/v2_acceptance.py LABEL:KIND=SWEEP.json[@S] ...
+        [--oracle LABEL=SWEEP.json[,SWEEP.json]]
 
 KIND is one of
 - ``clean``: ``evaluate ../shared/data/photos-val``;
@@ -96,7 +97,8 @@ def report(label: str, runs: dict[str, dict]) -> None:
     if hints:
         h = means(hints["per_photo"])
         print(f"{hints['hints']} true-colour hints: CIEDE2000 {h['ciede2000']:.2f} [< 7.33: "
-              f"{mark(h['ciede2000'] < 7.33)}], PSNR {h['psnr']:.2f}, colourfulness {h['colourfulness_ratio']:.3f}")
+              f"{mark(h['ciede2000'] < 7.33)}], PSNR {h['psnr']:.2f}, "
+              f"colourfulness {h['colourfulness_ratio']:.3f}")
 
 
 def oracle(label: str, paths: str, colourfulness: float = 0.85) -> None:
@@ -108,9 +110,10 @@ def oracle(label: str, paths: str, colourfulness: float = 0.85) -> None:
     count = len(runs[0]["per_photo"])
     if any(len(r["per_photo"]) != count for r in runs):
         raise SystemExit(f"{paths}: the sweeps scored different photos")
-    ciede = np.array([[r["per_photo"][i]["model"]["ciede2000"] for r in runs] for i in range(count)])
-    ratio = np.array([[r["per_photo"][i]["model"]["colourfulness_ratio"] for r in runs] for i in range(count)])
-    psnr = np.array([[r["per_photo"][i]["model"]["psnr"] for r in runs] for i in range(count)])
+    def table(key: str) -> np.ndarray:  # (photo, strength)
+        return np.array([[r["per_photo"][i]["model"][key] for r in runs] for i in range(count)])
+
+    ciede, ratio, psnr = table("ciede2000"), table("colourfulness_ratio"), table("psnr")
     rows = np.arange(count)
     strengths = ", ".join(f"{r['strength']:g}" for r in runs)
     print(f"\n== {label}: each photo at its own strength of ({strengths}), chosen with the truth")
@@ -118,7 +121,7 @@ def oracle(label: str, paths: str, colourfulness: float = 0.85) -> None:
         pick = np.argmin(ciede - lam * np.nan_to_num(ratio), axis=1)
         mean_ratio = np.nanmean(ratio[rows, pick])
         if lam == 0.0 or mean_ratio >= colourfulness:
-            what = "lowest CIEDE2000" if lam == 0.0 else f"lowest CIEDE2000 at colourfulness >= {colourfulness}"
+            what = "lowest CIEDE2000" + ("" if lam == 0.0 else f" at colourfulness >= {colourfulness}")
             print(f"{what}: CIEDE2000 {ciede[rows, pick].mean():.2f}, PSNR {psnr[rows, pick].mean():.2f}, "
                   f"colourfulness {mean_ratio:.3f}")
         if mean_ratio >= colourfulness:
@@ -127,12 +130,13 @@ def oracle(label: str, paths: str, colourfulness: float = 0.85) -> None:
         print(f"no choice of these strengths reaches colourfulness {colourfulness}")
     for run in runs:
         r = means(run["per_photo"])
-        print(f"  strength {run['strength']:<6g} for all: CIEDE2000 {r['ciede2000']:.2f}, PSNR {r['psnr']:.2f}, "
-              f"colourfulness {r['colourfulness_ratio']:.3f}")
+        print(f"  strength {run['strength']:<6g} for all: CIEDE2000 {r['ciede2000']:.2f}, "
+              f"PSNR {r['psnr']:.2f}, colourfulness {r['colourfulness_ratio']:.3f}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("runs", nargs="*", metavar="LABEL:KIND=SWEEP.json[@S]")
     parser.add_argument("--oracle", action="append", default=[], metavar="LABEL=SWEEP.json[,SWEEP.json]")
     args = parser.parse_args()
