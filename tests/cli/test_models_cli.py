@@ -74,7 +74,10 @@ def test_models_without_an_action_still_lists(model_file, capsys):
     assert run(["models", "import", str(model_file)]) == 0
     capsys.readouterr()
     assert run(["models"]) == 0
-    assert "tiny-test  [user, seed-cnn]" in capsys.readouterr().out
+    listed = capsys.readouterr().out
+    assert "tiny-test  [user, seed-cnn]" in listed
+    # where the engine's cache is and how big (it is bounded: core/engine_cache.py)
+    assert f"cached in {paths.user_cache_dir() / 'openvino'} (0.0 MB, at most 300 MB)" in listed
     assert run(["models", "--json"]) == 0
     assert {"tiny-test"} <= {m["name"] for m in json.loads(capsys.readouterr().out)}
 

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from colorstudio import paths
-from colorstudio.core import catalog, model_files
+from colorstudio.core import catalog, engine_cache, model_files
 from colorstudio.core.errors import ColorStudioError
 
 
@@ -72,3 +72,5 @@ def _list(as_json: bool) -> None:
             print(f"    {entry.card['summary']}")
         print(f"    {entry.path}")
     print(f"\nYour own models are kept in {paths.user_models_dir()}")
+    cache = paths.user_cache_dir() / "openvino"
+    print(f"Models converted for OpenVINO are cached in {engine_cache.describe(cache)}")

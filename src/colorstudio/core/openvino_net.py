@@ -6,8 +6,14 @@ model's attributes (``uses_context``, ``accepts_hints``, ``size_multiple``, its 
 inference calls, ``encode_context`` and ``predict_ab``, taking and giving torch tensors. Underneath, the
 PyTorch module is converted once (``openvino.convert_model``) with free batch and spatial sizes, saved as
 OpenVINO IR in the user cache folder (keyed by the model file's content and the OpenVINO version, so a second
-start does not convert again), and compiled once per input shape (the pipeline's tiles share one; OpenVINO's
-own compiled-model cache makes a later start's compile quick too).
+start does not convert again; ``engine_cache`` keeps that folder bounded).
+
+Shapes: a batch of photos of many pixel sizes gives tiles of many shapes (a photo smaller than the tile is one
+tile of its own size). Every shape runs on one compiled network with free sizes (OpenVINO's dynamic shapes:
+the same numbers, 0.02 s more on a shape's first tile, 2-8% slower a tile, measured), and a shape that keeps
+coming back (``STATIC_AFTER`` tiles: a big photo's 512 px tiles) gets a network compiled for it alone, the
+fastest; at most ``STATIC_MODELS`` of those are kept, the one used longest ago dropped. Compiling a network for
+every shape, as before, cost 14 MB of memory and 14 MB of cache a shape, for as long as the process lived.
 
 Precision: ``float32`` (the default) gives PyTorch's results to float rounding; ``fast`` lets the CPU use
 bfloat16 where it has it (what OpenVINO does by default on such CPUs), measured in the README.
@@ -22,6 +28,7 @@ import secrets
 import sys
 import threading
 import warnings
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +46,12 @@ if "openvino_telemetry" not in sys.modules:
 log = logging.getLogger(__name__)
 
 PRECISIONS = ("float32", "fast")
+STATIC_AFTER = 16  # tiles of one shape before it gets a network of its own (its 0.1 s compile pays back)
+STATIC_MODELS = 4  # networks compiled for one shape kept at once (about 14 MB each)
+SHAPES_COUNTED = 64  # shapes whose tiles are counted towards STATIC_AFTER (the most recent ones)
+# OpenVINO keeps what a dynamic network prepared for each shape it ran (its default: 5000 shapes, measured
+# 6 MB a shape over a batch of photos of many sizes); a shape not kept costs 0.02 s to prepare again
+RUNTIME_CACHE = 16
 conversions = 0  # how many times a model was converted in this process (tests: the cache is used)
 
 
@@ -129,6 +142,8 @@ class OpenVinoNet:
                  device: str = "CPU", cache: Path | None = None, threads: int = 0) -> None:
         import openvino as ov
 
+        from colorstudio.core import engine_cache
+
         if precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
         self.torch_model = model.eval().float()
@@ -136,17 +151,17 @@ class OpenVinoNet:
         self.threads = threads  # CPU threads for inference; 0: OpenVINO's own choice (all the cores)
         self.core = ov.Core()
         key = file_key(weights)
-        folder = Path(cache) / f"{key}-ov{ov.__version__.split('-')[0]}" if cache and key else None
-        self.cached = folder is not None  # compiled models are cached too (CACHE_DIR)
-        if folder is not None:
-            self.core.set_property({"CACHE_DIR": str(folder / "compiled")})
+        folder = (engine_cache.open_entry(Path(cache), f"{key}-ov{ov.__version__.split('-')[0]}")
+                  if cache and key else None)
         fixed = traceable(self.torch_model)
         self._predict = self._model(_Predict(fixed), folder, "predict", self._predict_example())
         self._context = (self._model(_Context(fixed), folder, "context", self._context_example())
                          if getattr(model, "uses_context", False) else None)
         del fixed
-        self._compiled: dict[tuple, object] = {}
-        self._zeros: dict[tuple, np.ndarray] = {}
+        self._dynamic: dict[str, object] = {}  # "predict"/"context" -> compiled with free sizes
+        self._static: OrderedDict[tuple, object] = OrderedDict()  # (which, shapes) -> compiled for those alone
+        self._uses: OrderedDict[tuple, int] = OrderedDict()  # (which, shapes) -> tiles run on the dynamic one
+        self._zeros: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()  # compiled models are shared; one request at a time each
 
     # -- what the pipeline reads -------------------------------------------------------------------------
@@ -214,27 +229,41 @@ class OpenVinoNet:
                 log.warning("could not cache the converted model in %s: %s", folder, exc)
         return converted
 
-    def _compiled_for(self, which: str, shapes: tuple):
-        key = (which, shapes)
-        compiled = self._compiled.get(key)
-        if compiled is None:
-            model = (self._predict if which == "predict" else self._context).clone()
-            model.reshape({port.get_any_name(): list(shape) for port, shape in zip(model.inputs, shapes)})
-            hint = "f32" if self.precision == "float32" else ("bf16" if cpu_has_fast_precision() else "f16")
-            config = {"INFERENCE_PRECISION_HINT": hint} if self.device == "CPU" else {}
-            if self.device == "CPU" and self.threads:
+    @property
+    def compiled_shapes(self) -> list[tuple]:
+        """(which, input shapes) of the networks compiled for one shape that are kept, oldest use first."""
+        return list(self._static)
+
+    def _compile(self, model):
+        hint = "f32" if self.precision == "float32" else ("bf16" if cpu_has_fast_precision() else "f16")
+        config = {}
+        if self.device == "CPU":
+            config = {"INFERENCE_PRECISION_HINT": hint, "CPU_RUNTIME_CACHE_CAPACITY": RUNTIME_CACHE}
+            if self.threads:
                 config["INFERENCE_NUM_THREADS"] = self.threads
-            try:
-                compiled = self.core.compile_model(model, self.device, config)
-            except RuntimeError as exc:
-                if not self.cached:
-                    raise
-                # the compiled-model cache (CACHE_DIR) is shared by every process of the user: two compiling
-                # the same shape at once (a cluster's workers on one machine, cold cache) can trip over each
-                # other's blob file; compiling without the cache always works
-                log.warning("OpenVINO could not use its cache (%s); compiling without it", exc)
-                compiled = self.core.compile_model(model, self.device, {**config, "CACHE_DIR": ""})
-            self._compiled[key] = compiled
+        return self.core.compile_model(model, self.device, config)
+
+    def _compiled_for(self, which: str, shapes: tuple):
+        """The network for these input shapes: the one compiled for them alone, else the dynamic one (see the
+        module's text). Called under ``_lock``."""
+        key = (which, shapes)
+        static = self._static.get(key)
+        if static is not None:
+            self._static.move_to_end(key)
+            return static
+        uses = self._uses.pop(key, 0) + 1
+        if uses < STATIC_AFTER:
+            self._uses[key] = uses
+            while len(self._uses) > SHAPES_COUNTED:
+                self._uses.popitem(last=False)
+            if which not in self._dynamic:
+                self._dynamic[which] = self._compile(self._predict if which == "predict" else self._context)
+            return self._dynamic[which]
+        model = (self._predict if which == "predict" else self._context).clone()
+        model.reshape({port.get_any_name(): list(shape) for port, shape in zip(model.inputs, shapes)})
+        self._static[key] = compiled = self._compile(model)
+        while len(self._static) > STATIC_MODELS:
+            self._static.popitem(last=False)
         return compiled
 
     def _run(self, which: str, inputs: list[np.ndarray]) -> torch.Tensor:
@@ -248,9 +277,16 @@ class OpenVinoNet:
         """The all-zero hint planes for tiles of ``shape``, made once (OpenVINO only reads its inputs): a
         fresh 3 MB array a tile cost 2-3 ms, about 4% of a tile."""
         key = (shape[0], 3, *shape[2:])
-        zeros = self._zeros.get(key)
+        with self._lock:
+            return self._kept_zeros(key)
+
+    def _kept_zeros(self, key: tuple) -> np.ndarray:
+        zeros = self._zeros.pop(key, None)
         if zeros is None:
-            zeros = self._zeros[key] = np.zeros(key, np.float32)
+            zeros = np.zeros(key, np.float32)
+        self._zeros[key] = zeros  # the most recent last; a few shapes are kept
+        while len(self._zeros) > STATIC_MODELS:
+            self._zeros.popitem(last=False)
         return zeros
 
     # -- inference ---------------------------------------------------------------------------------------

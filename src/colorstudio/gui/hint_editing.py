@@ -4,9 +4,12 @@ there, chosen anew in the Hint colour panel, ``hint_panel``), drag a hint to mov
 Ctrl+Shift+Z undo and redo each edit.
 
 The hints are the photo's own (its queue row keeps them, see ``QueueItem.hints``); each photo has its own
-undo history (a ``QUndoStack`` in a ``QUndoGroup``: the active one follows the photo on show)."""
+undo history (a ``QUndoStack`` in a ``QUndoGroup``: the active one follows the photo on show), kept for the
+last ``MAX_UNDO_PHOTOS`` photos edited."""
 
 from __future__ import annotations
+
+from collections import OrderedDict
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QColor, QKeySequence, QUndoCommand, QUndoGroup, QUndoStack
@@ -16,6 +19,7 @@ from colorstudio.core.queue import Status
 from colorstudio.core.text import plural
 
 
+MAX_UNDO_PHOTOS = 20
 RESIZE = 1  # the undo id of a patch resize: the steps of one wheel turn merge into one edit
 
 
@@ -57,7 +61,7 @@ class HintEditor(QObject):
                              "right-click to remove, double-click to change the colour")
         self.tool.toggled.connect(self._toggle)
         self.group = QUndoGroup(self)
-        self.stacks: dict[int, QUndoStack] = {}
+        self.stacks: OrderedDict[int, QUndoStack] = OrderedDict()  # item id -> its hint history, last used last
         self.undo = self.group.createUndoAction(window, "Undo")
         self.undo.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo = self.group.createRedoAction(window, "Redo")
@@ -89,10 +93,29 @@ class HintEditor(QObject):
         self.window.viewer.set_hints(item.hints if item is not None else [])  # none selected
         self.window.hint_panel.show_selected()  # so the chooser shows no other photo's hint
         if item is not None:
-            self.group.setActiveStack(self.stacks.setdefault(item.id, QUndoStack(self.group)))
+            self.group.setActiveStack(self._stack(item.id))
         else:
             self.group.setActiveStack(None)
         self.window.live.update()
+
+    def _stack(self, item_id: int) -> QUndoStack:
+        """The photo's undo history, made the most recent. A long session keeps the histories of the last
+        ``MAX_UNDO_PHOTOS`` photos edited; empty ones and those of photos no longer queued are dropped (the
+        hints themselves stay with their photos)."""
+        stack = self.stacks.pop(item_id, None) or QUndoStack(self.group)
+        queued = {item.id for item in self.window.queue_model.queue.items}
+        for other in list(self.stacks):
+            if self.stacks[other].count() == 0 or other not in queued:
+                self._drop(other)
+        while len(self.stacks) >= MAX_UNDO_PHOTOS:
+            self._drop(next(iter(self.stacks)))
+        self.stacks[item_id] = stack
+        return stack
+
+    def _drop(self, item_id: int) -> None:
+        stack = self.stacks.pop(item_id)
+        self.group.removeStack(stack)
+        stack.deleteLater()
 
     def _toggle(self, on: bool) -> None:
         self.window.viewer.hint_mode = on
@@ -151,7 +174,7 @@ class HintEditor(QObject):
         after = change([list(h) for h in before])
         if after != before:
             merge = (item.id, *merge) if merge else None
-            self.stacks.setdefault(item.id, QUndoStack(self.group)).push(
+            self._stack(item.id).push(
                 _Edit(self, item.id, text, before, after, selected, merge))
 
     def apply(self, item_id: int, hints: list, selected: int | None = None) -> None:

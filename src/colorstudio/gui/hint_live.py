@@ -7,12 +7,14 @@ numbered; the engine keeps only the newest request (``threads.Latest``) and stop
 when a newer edit arrives, so no edit is lost and none waits behind an older one.
 
 The live view stands for the photo until the photo is colorized again (by the batch or Preview): it is what
-the hints make now, not what was written.
+the hints make now, not what was written. The live views of the last ``MAX_LIVE_VIEWS`` photos edited are
+kept (each is a screen-size image pyramid); an older one is made again when its photo is shown with the tool on.
 """
 
 from __future__ import annotations
 
 import time
+from collections import OrderedDict, deque
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -20,6 +22,7 @@ from colorstudio.core.errors import ColorStudioError
 from colorstudio.gui.worker import JobRequest
 
 EXACT_AFTER_MS = 600
+MAX_LIVE_VIEWS = 3
 
 
 class LivePreview(QObject):
@@ -27,11 +30,12 @@ class LivePreview(QObject):
         super().__init__(window)
         self.window = window
         self.version = 0  # the newest edit's number (one count for the whole window)
-        self._asked: dict[int, float] = {}  # version -> when it was made
-        self._shown: dict[int, int] = {}  # item id -> version on show
-        self.afters: dict[int, object] = {}  # item id -> its live After (Pyramid)
+        self._asked: OrderedDict[int, float] = OrderedDict()  # version -> when it was made (the last few)
+        self._shown: OrderedDict[int, int] = OrderedDict()  # item id -> version on show (the last photos)
+        self.afters: OrderedDict[int, object] = OrderedDict()  # item id -> its live After (Pyramid), last last
         self.plain: dict[int, object] = {}  # item id -> the model's own colours, no hints (a new hint's colour)
-        self.timings: list[tuple[int, float, bool]] = []  # (version, edit-to-view seconds, exact): measured
+        # (version, edit-to-view seconds, exact) of the last views: measured
+        self.timings: deque[tuple[int, float, bool]] = deque(maxlen=256)
         self._exact = QTimer(self)
         self._exact.setSingleShot(True)
         self._exact.setInterval(EXACT_AFTER_MS)
@@ -53,6 +57,8 @@ class LivePreview(QObject):
             return
         self.version += 1
         self._asked[self.version] = time.monotonic()
+        while len(self._asked) > 64:  # views of older edits are overtaken, never shown
+            self._asked.popitem(last=False)
         if self._send(exact=False):
             self._exact.start()
 
@@ -80,8 +86,11 @@ class LivePreview(QObject):
         asked = self._asked.get(view.version)
         if asked is not None:
             self.timings.append((view.version, time.monotonic() - asked, view.exact))
-        self._shown[view.id] = view.version
-        self.afters[view.id] = view.after
+        for kept, value, limit in ((self._shown, view.version, 64), (self.afters, view.after, MAX_LIVE_VIEWS)):
+            kept.pop(view.id, None)
+            kept[view.id] = value
+            while len(kept) > limit:
+                kept.popitem(last=False)
         current = self.window.hint_editor.current()
         viewer = self.window.viewer
         if current is not None and current.id == view.id and viewer.before is not None:

@@ -1,7 +1,12 @@
-"""The batch queue as a Qt table model, with thumbnails and sizes read in the background."""
+"""The batch queue as a Qt table model, with thumbnails and sizes read in the background.
+
+Every photo added is read once at once (its size, and whether it can be read at all, are known before the
+batch reaches it); its thumbnail is kept among the ``MAX_THUMBS`` last shown, and a row that comes back into
+view after its thumbnail was dropped reads it again: a queue of any length holds a bounded number of them."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from functools import partial
 from pathlib import Path
 
@@ -13,6 +18,7 @@ from colorstudio.core.text import plural
 from colorstudio.gui.threads import TaskPool
 
 THUMB = 56
+MAX_THUMBS = 2000  # about 22 KB each (44 MB); more rows than that do not fit on any screen
 COLUMNS = ("Photo", "Status", "Output")
 PHOTO, STATUS, OUTPUT = range(3)  # the photo's name has its size below it
 STATUS_TEXT = {Status.WAITING: "Waiting", Status.WORKING: "Working", Status.DONE: "Done",
@@ -47,7 +53,8 @@ class QueueModel(QAbstractTableModel):
     def __init__(self, queue: JobQueue, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.queue = queue
-        self.thumbs: dict[int, QIcon] = {}
+        self.thumbs: OrderedDict[int, QIcon] = OrderedDict()  # item id -> thumbnail, the last shown last
+        self._reading: set[int] = set()  # ids whose thumbnail is being read again
         self.previews: dict[int, Path] = {}  # where waiting photos would be written with today's settings
         self.paused = False  # the batch is paused: the photo being colorized says so
         self.tasks = TaskPool(2, self)
@@ -90,7 +97,7 @@ class QueueModel(QAbstractTableModel):
                 output = item.output or self._preview(item)
                 return output.name if output else ""
         if role == Qt.ItemDataRole.DecorationRole and col == PHOTO:
-            return self.thumbs.get(item.id)
+            return self._thumb(item)
         if role == Qt.ItemDataRole.ToolTipRole:
             if item.status == Status.FAILED:
                 return f"Failed: {item.error}"
@@ -120,6 +127,7 @@ class QueueModel(QAbstractTableModel):
         self.beginResetModel()
         action()
         self.endResetModel()
+        self.forget_removed()
 
     def _preview(self, item: QueueItem) -> Path | None:
         return self.previews.get(item.id) if item.status == Status.WAITING else None
@@ -135,13 +143,31 @@ class QueueModel(QAbstractTableModel):
             return
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
+    def _thumb(self, item: QueueItem) -> QIcon | None:
+        icon = self.thumbs.get(item.id)
+        if icon is not None:
+            self.thumbs.move_to_end(item.id)
+        elif item.width and item.id not in self._reading:  # read before (it can be), dropped since: again
+            self._reading.add(item.id)
+            self.tasks.run(thumbnail, item.source, then=partial(self._thumb_ready, item.id))
+        return icon
+
+    def forget_removed(self) -> None:
+        """Drop the thumbnails of photos no longer in the queue."""
+        queued = {item.id for item in self.queue.items}
+        for item_id in [i for i in self.thumbs if i not in queued]:
+            del self.thumbs[item_id]
+
     def _thumb_ready(self, item_id: int, result: tuple[QImage, int, int, str]) -> None:
         image, width, height, error = result
+        self._reading.discard(item_id)
         item = self.queue.get(item_id)
         if item is None:
             return
         if not image.isNull():
             self.thumbs[item_id] = QIcon(QPixmap.fromImage(image))
+            while len(self.thumbs) > MAX_THUMBS:
+                self.thumbs.popitem(last=False)
         item.width, item.height = width, height
         if error and item.status == Status.WAITING:  # known now, not when the batch reaches it
             item.status, item.error, item.output = Status.FAILED, error, None

@@ -1,0 +1,58 @@
+"""A long session holds a bounded amount per photo: thumbnails, hint undo histories and live views of photos
+long past are dropped (and made again when needed), never kept for every photo the session has seen."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from colorstudio.core.queue import JobQueue
+from colorstudio.gui import hint_editing, hint_live, queue_model
+from colorstudio.gui.images import Pyramid
+from colorstudio.gui.worker import HintView
+
+from window_helpers import photo
+
+
+def test_thumbnails_are_kept_for_the_last_rows_shown_and_read_again_when_a_row_comes_back(qtbot, tmp_path,
+                                                                                           monkeypatch):
+    monkeypatch.setattr(queue_model, "MAX_THUMBS", 4, raising=False)
+    model = queue_model.QueueModel(JobQueue())
+    model.add([photo(tmp_path / f"p{i:02d}.png", seed=i) for i in range(10)])
+    items = model.queue.items
+    qtbot.waitUntil(lambda: all(item.width for item in items), timeout=20000)
+    assert len(model.thumbs) == 4  # the last four read, not ten
+    first = model.index(0, queue_model.PHOTO)
+    assert model.data(first, queue_model.Qt.ItemDataRole.DecorationRole) is None  # dropped: read again
+    qtbot.waitUntil(lambda: items[0].id in model.thumbs, timeout=20000)
+    assert model.data(first, queue_model.Qt.ItemDataRole.DecorationRole) is not None
+    assert len(model.thumbs) == 4
+    model.reset(lambda: items.clear())
+    assert not model.thumbs  # removed photos take their thumbnails with them
+
+
+def test_hint_undo_histories_are_kept_for_the_last_photos_edited(make_window, qtbot, tmp_path):
+    window = make_window()
+    window.add_paths([photo(tmp_path / f"p{i:02d}.png", seed=i) for i in range(hint_editing.MAX_UNDO_PHOTOS + 6)])
+    editor = window.hint_editor
+    for row in range(len(window.queue_model.queue.items)):
+        window.table.selectRow(row)
+        editor._edit("Add hint", lambda hints: hints + [[10.0, 10.0, 20.0, 30.0, 2.0]], 0)
+    assert len(editor.stacks) == hint_editing.MAX_UNDO_PHOTOS  # not one a photo ever edited
+    last = window.queue_model.queue.items[-1]
+    editor.undo.trigger()  # the photo on show keeps its history
+    assert last.hints == []
+    assert window.queue_model.queue.items[0].hints == [[10.0, 10.0, 20.0, 30.0, 2.0]]  # only its history went
+    for row in range(3):  # photos looked at but not edited leave no history behind
+        window.table.selectRow(row)
+    assert len(editor.stacks) <= hint_editing.MAX_UNDO_PHOTOS
+    assert all(stack.count() for item_id, stack in editor.stacks.items() if item_id != editor.current().id)
+
+
+def test_live_views_are_kept_for_the_last_photos_edited(make_window):
+    window = make_window()
+    live = window.live
+    after = Pyramid(np.zeros((20, 30, 3), np.uint8))
+    for item_id in range(1, 11):
+        live._ready(HintView(item_id, item_id, after, False))
+    assert list(live.afters) == list(range(11 - hint_live.MAX_LIVE_VIEWS, 11))
+    assert live.after_for(10) is after and live.after_for(1) is None
