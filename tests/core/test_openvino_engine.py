@@ -165,15 +165,16 @@ def _counting_compiles(net, monkeypatch) -> list:
 
 
 def test_photos_of_many_sizes_leave_a_bounded_number_of_compiled_networks(tmp_path, monkeypatch):
-    """A batch of photos smaller than the tile, each its own size, is one tile shape a photo: a network compiled
-    for each, kept for good, was 14 MB a photo (8.6 GB after 300 photos). Now they share one network."""
+    """A batch of photos smaller than the tile, each its own size, is one tile shape a photo: a network
+    compiled for each, kept for good, was 14 MB a photo (8.6 GB after 300 photos). Now they share one."""
     path = small_model(tmp_path)
     model, _ = checkpoint.load_model(path)
     net = openvino_net.OpenVinoNet(model, path, cache=tmp_path / "cache")
     compiles = _counting_compiles(net, monkeypatch)
     options = ColorizeOptions(device="cpu", tile_size=512, overlap=64)
     for i, (h, w) in enumerate([(40 + 13 * k, 300 - 11 * k) for k in range(24)]):
-        ours, theirs = colorize(photo(h, w, seed=i), net, options), colorize(photo(h, w, seed=i), model, options)
+        ours = colorize(photo(h, w, seed=i), net, options)
+        theirs = colorize(photo(h, w, seed=i), model, options)
         assert np.abs(ours.astype(int) - theirs).max() <= 1, (h, w)
     assert len(compiles) <= 2  # the dynamic network (and the first one's context, for models that have one)
     assert net.compiled_shapes == []
@@ -219,7 +220,8 @@ def test_the_cache_folder_is_held_under_its_limit_the_least_recently_used_go_fir
     legacy.mkdir()
     (legacy / "123.blob").write_bytes(bytes(1_000_000))
     engine_cache.open_entry(cache, "current", limit_mb=7)
-    assert sorted(p.name for p in cache.iterdir()) == ["current", "newer", "older"]  # 6 MB left: "oldest" went
+    # 6 MB left: "oldest" went
+    assert sorted(p.name for p in cache.iterdir()) == ["current", "newer", "older"]
     assert not legacy.exists()
     monkeypatch.setattr(engine_cache, "LIMIT_MB", 0.001)
     path = small_model(tmp_path)

@@ -32,7 +32,8 @@ def test_thumbnails_are_kept_for_the_last_rows_shown_and_read_again_when_a_row_c
 
 def test_hint_undo_histories_are_kept_for_the_last_photos_edited(make_window, qtbot, tmp_path):
     window = make_window()
-    window.add_paths([photo(tmp_path / f"p{i:02d}.png", seed=i) for i in range(hint_editing.MAX_UNDO_PHOTOS + 6)])
+    count = hint_editing.MAX_UNDO_PHOTOS + 6
+    window.add_paths([photo(tmp_path / f"p{i:02d}.png", seed=i) for i in range(count)])
     editor = window.hint_editor
     for row in range(len(window.queue_model.queue.items)):
         window.table.selectRow(row)

@@ -1,8 +1,8 @@
 """The OpenVINO engine's folder in the user cache: one converted network per model file, bounded in size.
 
 A model converted for OpenVINO (a few seconds, once) is kept as IR under
-``<cache>/<content key>-ov<version>/`` so a later start reads it instead (``openvino_net``). That is all that is kept: compiled networks (one per
-input shape, 14 MB each, 0.05 s saved a start when cached, measured) are not written any more, and the
+``<cache>/<content key>-ov<version>/`` so a later start reads it instead (``openvino_net``). That is all that
+is kept: compiled networks (one per input shape, 14 MB each, 0.05 s saved a start when cached, measured) are not written any more, and the
 ``compiled/`` folders earlier versions left there (2 GB after a few batches of photos of many sizes) are
 removed. The folder is held under ``LIMIT_MB``: when a model is opened its entry is marked as just used, and
 the entries used longest ago go first. The entry in use is never removed.

@@ -12,8 +12,8 @@ Shapes: a batch of photos of many pixel sizes gives tiles of many shapes (a phot
 tile of its own size). Every shape runs on one compiled network with free sizes (OpenVINO's dynamic shapes:
 the same numbers, 0.02 s more on a shape's first tile, 2-8% slower a tile, measured), and a shape that keeps
 coming back (``STATIC_AFTER`` tiles: a big photo's 512 px tiles) gets a network compiled for it alone, the
-fastest; at most ``STATIC_MODELS`` of those are kept, the one used longest ago dropped. Compiling a network for
-every shape, as before, cost 14 MB of memory and 14 MB of cache a shape, for as long as the process lived.
+fastest; at most ``STATIC_MODELS`` of those are kept, the one used longest ago dropped. Compiling a network
+for every shape, as before, cost 14 MB of memory and 14 MB of cache a shape, for as long as the process lived.
 
 Precision: ``float32`` (the default) gives PyTorch's results to float rounding; ``fast`` lets the CPU use
 bfloat16 where it has it (what OpenVINO does by default on such CPUs), measured in the README.

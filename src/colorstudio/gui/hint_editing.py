@@ -61,7 +61,7 @@ class HintEditor(QObject):
                              "right-click to remove, double-click to change the colour")
         self.tool.toggled.connect(self._toggle)
         self.group = QUndoGroup(self)
-        self.stacks: OrderedDict[int, QUndoStack] = OrderedDict()  # item id -> its hint history, last used last
+        self.stacks: OrderedDict[int, QUndoStack] = OrderedDict()  # item id -> its history, last used last
         self.undo = self.group.createUndoAction(window, "Undo")
         self.undo.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo = self.group.createRedoAction(window, "Redo")

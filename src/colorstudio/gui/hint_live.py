@@ -8,7 +8,8 @@ when a newer edit arrives, so no edit is lost and none waits behind an older one
 
 The live view stands for the photo until the photo is colorized again (by the batch or Preview): it is what
 the hints make now, not what was written. The live views of the last ``MAX_LIVE_VIEWS`` photos edited are
-kept (each is a screen-size image pyramid); an older one is made again when its photo is shown with the tool on.
+kept (each is a screen-size image pyramid); an older one is made again when its photo is shown with the tool
+on.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class LivePreview(QObject):
         self.version = 0  # the newest edit's number (one count for the whole window)
         self._asked: OrderedDict[int, float] = OrderedDict()  # version -> when it was made (the last few)
         self._shown: OrderedDict[int, int] = OrderedDict()  # item id -> version on show (the last photos)
-        self.afters: OrderedDict[int, object] = OrderedDict()  # item id -> its live After (Pyramid), last last
+        self.afters: OrderedDict[int, object] = OrderedDict()  # item id -> its live After (Pyramid)
         self.plain: dict[int, object] = {}  # item id -> the model's own colours, no hints (a new hint's colour)
         # (version, edit-to-view seconds, exact) of the last views: measured
         self.timings: deque[tuple[int, float, bool]] = deque(maxlen=256)
@@ -86,7 +87,8 @@ class LivePreview(QObject):
         asked = self._asked.get(view.version)
         if asked is not None:
             self.timings.append((view.version, time.monotonic() - asked, view.exact))
-        for kept, value, limit in ((self._shown, view.version, 64), (self.afters, view.after, MAX_LIVE_VIEWS)):
+        for kept, value, limit in ((self._shown, view.version, 64),
+                                   (self.afters, view.after, MAX_LIVE_VIEWS)):
             kept.pop(view.id, None)
             kept[view.id] = value
             while len(kept) > limit:
