@@ -46,7 +46,7 @@ if "openvino_telemetry" not in sys.modules:
 log = logging.getLogger(__name__)
 
 PRECISIONS = ("float32", "fast")
-STATIC_AFTER = 16  # tiles of one shape before it gets a network of its own (its 0.1 s compile pays back)
+STATIC_AFTER = 8  # tiles of one shape before it gets a network of its own: one that comes back keeps coming
 STATIC_MODELS = 4  # networks compiled for one shape kept at once (about 14 MB each)
 SHAPES_COUNTED = 64  # shapes whose tiles are counted towards STATIC_AFTER (the most recent ones)
 # OpenVINO keeps what a dynamic network prepared for each shape it ran (its default: 5000 shapes, measured
