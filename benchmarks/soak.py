@@ -182,7 +182,8 @@ def run(kind: str, engine: str, photos: Path, work: Path) -> dict:
 
 def slope(samples: list, total: int, warmup: float) -> float:
     """MB of RSS per photo after the first ``warmup`` of ``total`` photos (least squares)."""
-    points = np.array([(done, rss) for _, done, rss in samples if done >= warmup * total], float)
+    # after the last photo the process only writes and exits (its memory falls): not counted
+    points = np.array([(done, rss) for _, done, rss in samples if warmup * total <= done < total], float)
     if len(points) < 3 or np.ptp(points[:, 0]) == 0:
         return float("nan")
     return float(np.polyfit(points[:, 0], points[:, 1], 1)[0])
@@ -197,7 +198,7 @@ def plot(results: list[dict], target: Path, title: str) -> None:
     fig, ax = plt.subplots(figsize=(8, 4.2), dpi=110)
     for r in results:
         points = np.array([(done, rss) for _, done, rss in r["samples"]], float)
-        ax.plot(points[:, 0], points[:, 1] / 1e3, label=f"{r['kind']}, {r['engine']}")
+        ax.plot(points[:, 0], points[:, 1] / 1e3, label=r.get("label") or f"{r['kind']}, {r['engine']}")
     ax.set_xlabel("photos done")
     ax.set_ylabel("RSS (GB)")
     ax.set_title(title, fontsize=10)
@@ -221,7 +222,17 @@ def main() -> int:
     parser.add_argument("--title", default="", help="the plot's title")
     parser.add_argument("--keep", type=Path, help="work here (photos, outputs, samples) and keep it")
     parser.add_argument("--json", type=Path, help="write every run's figures and samples here")
+    parser.add_argument("--from-json", nargs="+", type=Path, metavar="LABEL=FILE",
+                        help="no run: plot the runs of earlier --json files, each labelled")
     args = parser.parse_args()
+    if args.from_json:
+        results = []
+        for spec in map(str, args.from_json):
+            label, _, name = spec.rpartition("=")
+            for r in json.loads(Path(name).read_text()):
+                results.append({**r, "label": f"{label}: {r['kind']}, {r['engine']}" if label else None})
+        plot(results, args.plot or Path("soak.png"), args.title or "RSS against photos done")
+        return 0
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="colorstudio-soak-"))
     photos = work / "photos"
