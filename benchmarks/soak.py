@@ -13,7 +13,7 @@ Each run gets a fresh user folder (``COLORSTUDIO_HOME``, so an empty cache), in 
   - ``cli``: ``colorstudio colorize FOLDER -o OUT --engine E``, as a person runs it;
   - ``window``: the main window (offscreen Qt), the folder added to its queue and Start pressed: its engine
     thread, queue, thumbnails and viewer, as a person's long session keeps them.
-This process samples the run's RSS every 0.2 s and counts the outputs written. Printed per run: the time, the
+This process samples the run's RSS every 0.5 s and counts the outputs written. Printed per run: the time, the
 peak RSS (the kernel's max RSS of that process), the RSS slope after warm-up (MB per photo, a least-squares
 line over the samples after the first ``--warmup`` of the photos: the figure that says memory is flat) and the
 size of the user cache folder afterwards. ``--plot`` draws RSS against photos done for every run (matplotlib).
@@ -160,24 +160,28 @@ def run(kind: str, engine: str, photos: Path, work: Path) -> dict:
     else:
         command = [sys.executable, "-c", WINDOW, str(photos), str(out), engine]
     started = time.monotonic()
-    child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = work / f"log-{kind}-{engine}.txt"  # a file, not a pipe: a full pipe would stop the run
+    with open(log, "w") as output:
+        child = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
     watched = psutil.Process(child.pid)
     samples = []
-    while child.poll() is None:
+    while True:
+        pid, status, usage = os.wait4(child.pid, os.WNOHANG)  # the kernel's max RSS of this child at its end
+        if pid:
+            break
         try:
             rss = watched.memory_info().rss / 1e6
         except psutil.Error:
-            break
+            continue
         samples.append((time.monotonic() - started, _count(out) if out.exists() else 0, rss))
-        time.sleep(0.2)
-    _, status, usage = os.wait4(child.pid, 0) if child.returncode is None else (0, 0, None)
+        time.sleep(0.5)
+    child.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.monotonic() - started
-    tail = child.stdout.read()[-2000:]
-    peak = usage.ru_maxrss / 1e3 if usage is not None else max(s[2] for s in samples)
+    tail = log.read_text(errors="replace")[-2000:]
+    peak = usage.ru_maxrss / 1e3  # kilobytes on Linux
     return {"kind": kind, "engine": engine, "seconds": seconds, "peak_mb": peak, "samples": samples,
             "written": _count(out) if out.exists() else 0, "cache_mb": _size_mb(home / "cache"),
-            "exit": os.waitstatus_to_exitcode(status) if usage is not None else child.returncode,
-            "tail": tail}
+            "exit": child.returncode, "tail": tail}
 
 
 def slope(samples: list, total: int, warmup: float) -> float:
