@@ -79,6 +79,9 @@ class BatchRunner(QObject):
             settings = self._current_settings("start")
             if settings is None:
                 return
+            cancelled = {item.id for item in self.queue.items if item.status == Status.CANCELLED}
+            if cancelled:  # stopped by the user, not by a fault: a new batch takes them again
+                self.model.reset(lambda: self.queue.retry(cancelled))
             self._begin(settings)
         self._plan_waiting()  # photos added to a running batch show their outputs at once
         self._next()

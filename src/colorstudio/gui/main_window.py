@@ -236,6 +236,8 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         text = self.runner.status()[0]
         if text:
             self._show_status(text)
+        if not self.runner.running:  # the last photo of a cancelled batch ends after it: Start may take it
+            self._update_actions()
 
     def _batch_finished(self, counts: dict) -> None:
         if not self.isActiveWindow():  # the user is elsewhere: say it is done
@@ -243,7 +245,8 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
 
     def _update_actions(self) -> None:
         running = self.runner.running
-        has_waiting = self.queue_model.queue.next_waiting() is not None
+        waiting = (Status.WAITING, Status.CANCELLED)  # Start takes cancelled photos again
+        has_waiting = any(item.status in waiting for item in self.queue_model.queue.items)
         self.a_start.setEnabled(not running and has_waiting and self.settings_panel.error is None)
         self.a_start.setToolTip("Colorize the waiting photos (Ctrl+R)" if self.settings_panel.error is None else
                                 f"Fix the settings first: {self.settings_panel.error}")

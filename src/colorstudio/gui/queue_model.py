@@ -125,8 +125,10 @@ class QueueModel(QAbstractTableModel):
     def reset(self, action) -> None:
         """Run ``action()`` that changes the queue's structure, and refresh the view."""
         self.beginResetModel()
-        action()
-        self.endResetModel()
+        try:
+            action()
+        finally:  # a failed action must not leave the view waiting for a reset that never ends
+            self.endResetModel()
         self.forget_removed()
 
     def _preview(self, item: QueueItem) -> Path | None:

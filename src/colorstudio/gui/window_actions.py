@@ -58,7 +58,9 @@ def build(window) -> None:
     w.a_remove.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
     w.table.addAction(w.a_remove)
     w.a_clear = _action(w, "Clear finished", w.clear_finished)
-    w.a_retry = _action(w, "Retry failed", w.retry_failed, "Ctrl+Shift+R")
+    # (a slot with no arguments: ``triggered`` would give ``retry_failed`` its ``checked`` flag as the ids)
+    w.a_retry = _action(w, "Retry failed", lambda: w.retry_failed(), "Ctrl+Shift+R",
+                        "Failed and cancelled photos wait again")
     w.a_again = _action(w, "Colorize again", w.colorize_again, None,
                         "The selected finished photos wait again (after changing their hints), each "
                         "replacing its earlier output")

@@ -1,0 +1,37 @@
+"""Defects a new user met on the window's second afternoon (issue 32), each with the test that showed it."""
+
+from __future__ import annotations
+
+from colorstudio.core.queue import Status
+
+from window_helpers import photo, slow_settings, statuses
+
+
+def test_queue_retry_failed_from_the_menu_puts_every_failed_row_back(make_window, qtbot, tmp_path):
+    """Queue > Retry failed (Ctrl+Shift+R) crashed: the action gave ``retry_failed`` its ``checked`` flag as
+    the ids ("argument of type 'bool' is not iterable") and left the view in a reset that never ended."""
+    window = make_window()
+    (tmp_path / "b.jpg").write_text("not a photo")
+    window.add_paths([photo(tmp_path / "a.png"), tmp_path / "b.jpg"])
+    qtbot.waitUntil(lambda: statuses(window)[1] == Status.FAILED, timeout=20000)
+    (tmp_path / "b.jpg").unlink()
+    photo(tmp_path / "b.jpg", seed=3)  # the user mended the file
+    window.a_retry.trigger()
+    assert statuses(window) == [Status.WAITING, Status.WAITING]
+    window.runner.start()
+    qtbot.waitUntil(lambda: statuses(window) == [Status.DONE, Status.DONE], timeout=30000)
+
+
+def test_start_takes_cancelled_photos_again(make_window, qtbot, tmp_path):
+    """A cancelled photo was skipped by Start, and Start was greyed out when it was all that was left."""
+    window = make_window()
+    slow_settings(window)
+    window.add_paths([photo(tmp_path / "big.png", size=(1600, 1200))])
+    with qtbot.waitSignal(window.engine.worker.job_progress, timeout=30000):
+        window.runner.start()
+    window.runner.cancel()
+    qtbot.waitUntil(lambda: statuses(window) == [Status.CANCELLED] and not window.engine.busy, timeout=30000)
+    assert window.a_start.isEnabled()
+    window.settings_panel.render_size.setValue(256)  # quicker now
+    window.a_start.trigger()
+    qtbot.waitUntil(lambda: statuses(window) == [Status.DONE], timeout=60000)
