@@ -35,3 +35,27 @@ def test_start_takes_cancelled_photos_again(make_window, qtbot, tmp_path):
     window.settings_panel.render_size.setValue(256)  # quicker now
     window.a_start.trigger()
     qtbot.waitUntil(lambda: statuses(window) == [Status.DONE], timeout=60000)
+
+
+def test_photos_typed_with_a_relative_path_are_found_from_any_folder_and_never_queued_twice(
+        make_window, qtbot, tmp_path, monkeypatch):
+    """`colorstudio oldbw/a.jpg` from one folder, then a start from another: both rows failed ("the file does
+    not exist"), and adding the folder again made duplicate rows."""
+    from pathlib import Path
+
+    photo(tmp_path / "oldbw" / "a.png")
+    photo(tmp_path / "oldbw" / "b.png", seed=1)
+    monkeypatch.chdir(tmp_path)
+    window = make_window()
+    window.add_paths([Path("oldbw/a.png"), Path("oldbw/b.png")])
+    window.close()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # as a desktop launcher starts it
+    again = make_window()
+    items = again.queue_model.queue.items
+    assert [item.source for item in items] == [tmp_path / "oldbw" / "a.png", tmp_path / "oldbw" / "b.png"]
+    qtbot.waitUntil(lambda: all(item.width for item in items), timeout=20000)
+    assert statuses(again) == [Status.WAITING, Status.WAITING]
+    again.add_paths([tmp_path / "oldbw", Path("../oldbw/a.png")])
+    assert len(again.queue_model.queue.items) == 2

@@ -116,6 +116,9 @@ class JobQueue:
         queued = {item.source.resolve() for item in self.items}
         added = []
         for source, relative in found:
+            # kept by its absolute path: the queue is found again from any folder (a desktop launcher's, the
+            # next session's), not relative to where the photos were typed
+            source = Path(os.path.abspath(source))
             if source.resolve() in queued:
                 continue
             queued.add(source.resolve())
