@@ -59,3 +59,15 @@ def test_photos_typed_with_a_relative_path_are_found_from_any_folder_and_never_q
     assert statuses(again) == [Status.WAITING, Status.WAITING]
     again.add_paths([tmp_path / "oldbw", Path("../oldbw/a.png")])
     assert len(again.queue_model.queue.items) == 2
+
+
+def test_removing_the_photo_on_show_leaves_no_loading_message(make_window, qtbot, tmp_path):
+    """Del on the photo on show left the viewer saying "Loading ducks_still.gif…" for good."""
+    window = make_window()
+    window.add_paths([photo(tmp_path / "a.png"), photo(tmp_path / "b.png", seed=1)])
+    window.table.selectRow(0)
+    assert window.viewer.message.startswith("Loading")
+    window.remove_selected()
+    qtbot.wait(300)  # the removed photo's pair, read meanwhile, is not shown either
+    assert window.viewer.before is None
+    assert window.viewer.message == "Select a photo to compare it before and after."

@@ -153,7 +153,9 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
             self.mask_editor.refresh()
             return
         self.viewer.set_images(None, None)
-        if not ids:
+        if not ids:  # (the photo on show was removed, say: nothing of it stays, not even "Loading…")
+            self.viewer.set_message("Select a photo to compare it before and after." if self.queue_model.queue.items
+                                    else self.viewer.EMPTY)
             return
         item = self.queue_model.queue.get(ids[0])
         if item.status == Status.FAILED:  # its reason, not a photo that will never load

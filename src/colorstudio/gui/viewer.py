@@ -18,6 +18,7 @@ BACKDROP = QColor("#3c3c3c")
 
 
 class BeforeAfterView(HintLayer, QWidget):
+    EMPTY = "Add photos, then select one to compare it before and after."  # what it says with no photo
     zoomChanged = Signal(float)
     stroked = Signal(float, float, float, bool)  # x, y, radius in photo pixels; True adds to the mask
     # the colour-hint tool (photo pixels; see viewer_hints): add at a point, select, move, resize, remove,
@@ -38,7 +39,7 @@ class BeforeAfterView(HintLayer, QWidget):
         self.scale = 1.0  # screen pixels per image pixel
         self.center = QPointF(0, 0)  # image point shown at the middle of each pane
         self.fitting = True
-        self.message = "Add photos, then select one to compare it before and after."
+        self.message = self.EMPTY
         self.after_label = "After"
         self.overlay: QImage | None = None  # dust mask, drawn over the "before" photo
         self.show_overlay = False
