@@ -256,8 +256,8 @@ def main() -> int:
                   f"{r['slope']:>9.3f} {r['cache_mb']:>9.1f}", flush=True)
             if r["exit"] != 0 or r["written"] < total:
                 print(f"  exit {r['exit']}, {r['written']} of {total} written; last output:\n{r['tail']}")
-    if args.json:
-        args.json.write_text(json.dumps(results))
+            if args.json:  # after every run: a long soak stopped half-way keeps what it measured
+                args.json.write_text(json.dumps(results))
     if args.plot:
         plot(results, args.plot, args.title or f"{total} photos of varied sizes and formats")
         print(f"plot: {args.plot}")

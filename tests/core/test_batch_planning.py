@@ -78,3 +78,23 @@ def test_a_photo_colorized_again_writes_over_its_own_output_and_no_one_elses(tmp
     assert planned[2].status == Status.SKIPPED  # not its own: kept, as always without overwrite
     restored = JobQueue([QueueItem.from_json(item.to_json()) for item in queue.items], 3)
     assert restored.items[0].previous == out / "x.png"  # a restart keeps it
+
+
+def test_the_queue_finds_its_photos_by_id_after_every_kind_of_change(tmp_path):
+    from colorstudio.core.queue import JobQueue
+
+    queue = JobQueue()
+    for name in "abcdef":
+        (tmp_path / f"{name}.png").write_bytes(b"")
+    queue.add(sorted(tmp_path.glob("*.png")))
+    ids = [item.id for item in queue.items]
+    assert [queue.index_of(i) for i in ids] == list(range(6))
+    queue.move(ids[0], 3)
+    assert queue.index_of(ids[0]) == 3 and queue.get(ids[0]).source.name == "a.png"
+    queue.remove({ids[1], ids[4]})
+    assert queue.get(ids[1]) is None and queue.get(ids[4]) is None
+    kept = (ids[0], ids[2], ids[3], ids[5])
+    assert [queue.get(i).source.name for i in kept] == ["a.png", "c.png", "d.png", "f.png"]
+    assert [queue.index_of(i) for i in (ids[2], ids[3], ids[0], ids[5])] == [0, 1, 2, 3]
+    queue.items.clear()
+    assert queue.get(ids[0]) is None

@@ -57,3 +57,22 @@ def test_live_views_are_kept_for_the_last_photos_edited(make_window):
         live._ready(HintView(item_id, item_id, after, False))
     assert list(live.afters) == list(range(11 - hint_live.MAX_LIVE_VIEWS, 11))
     assert live.after_for(10) is after and live.after_for(1) is None
+
+
+def test_a_batch_saves_the_queue_about_once_a_second_not_twice_a_photo(make_window, qtbot, tmp_path,
+                                                                       monkeypatch):
+    """Each save writes every row: saved when each photo started and ended, a batch of 3,000 photos spent
+    more of the window's time saving than colorizing (measured with benchmarks/soak.py)."""
+    from colorstudio.core.queue import JobQueue, Status
+
+    window = make_window()
+    window.add_paths([photo(tmp_path / f"p{i:02d}.png", size=(40, 30), seed=i) for i in range(30)])
+    saves = []
+    real = JobQueue.save
+    monkeypatch.setattr(JobQueue, "save", lambda self, *a, **k: (saves.append(1), real(self, *a, **k)))
+    window.runner.start()
+    qtbot.waitUntil(lambda: not window.runner.running, timeout=60000)
+    assert all(item.status == Status.DONE for item in window.queue_model.queue.items)
+    assert len(saves) <= 15  # was 61: two a photo and one at the end
+    restored, _ = JobQueue.load(window.runner.state_path)  # the last one has every photo done
+    assert [item.status for item in restored.items] == [Status.DONE] * 30
