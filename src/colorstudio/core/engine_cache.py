@@ -17,7 +17,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-LIMIT_MB = 300  # unet-v1 converted takes 11 MB: about 25 models fit
+LIMIT_MB = 300  # unet-v1 converted (its two networks) takes 32 MB: about 9 models fit
 LEGACY = "compiled"  # OpenVINO's compiled-model cache (CACHE_DIR), written by colorstudio 0.1.0
 
 
