@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from colorstudio.core.queue import Status
 
-from window_helpers import photo, slow_settings, statuses
+from window_helpers import photo, start_slow_batch, statuses
 
 
 def test_queue_retry_failed_from_the_menu_puts_every_failed_row_back(make_window, qtbot, tmp_path):
@@ -25,10 +25,7 @@ def test_queue_retry_failed_from_the_menu_puts_every_failed_row_back(make_window
 def test_start_takes_cancelled_photos_again(make_window, qtbot, tmp_path):
     """A cancelled photo was skipped by Start, and Start was greyed out when it was all that was left."""
     window = make_window()
-    slow_settings(window)
-    window.add_paths([photo(tmp_path / "big.png", size=(1600, 1200))])
-    with qtbot.waitSignal(window.engine.worker.job_progress, timeout=30000):
-        window.runner.start()
+    start_slow_batch(window, qtbot, tmp_path, count=1)
     window.runner.cancel()
     qtbot.waitUntil(lambda: statuses(window) == [Status.CANCELLED] and not window.engine.busy, timeout=30000)
     assert window.a_start.isEnabled()
