@@ -89,6 +89,13 @@ def test_a_card_the_wizard_made_shows_what_it_has_and_escapes_everything(qtbot):
     assert "A model without a name" in card_html({}) and card_html({"validation": None, "training": "x"})
 
 
+def test_the_learning_rate_is_shown_with_three_figures():
+    """The card said "learning rate 0.00016666666666666666" (issue 32, defect 11)."""
+    from colorstudio.gui.model_card import card_html
+
+    assert "learning rate 0.000167" in card_html({"training": {"lr": 5e-4 / 3, "batch": 16}})
+
+
 def test_about_is_a_resizable_scrolling_dialog_with_the_whole_card(qtbot, parent, _no_blocking_message_box):
     from colorstudio.gui.about import show_about
 

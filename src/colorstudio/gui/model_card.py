@@ -110,7 +110,9 @@ def _training_line(training: dict) -> str:
 
 
 def _recipe_line(training: dict) -> str:
-    size, batch, lr = (_text(training.get(k)) for k in ("photo_size", "batch", "lr"))
+    size, batch = (_text(training.get(k)) for k in ("photo_size", "batch"))
+    lr = _number(training.get("lr"))
+    lr = f"{lr:.3g}" if lr else ""  # a fine-tune's third of 5e-4 is 0.000167, not 0.00016666666666666666
     return _joined(f"{_text(training.get('loss'))} loss" if _text(training.get("loss")) else "",
                    f"photos of {size} px" if size else "", f"batches of {batch}" if batch else "",
                    f"learning rate {lr}" if lr else "")
