@@ -68,3 +68,17 @@ def test_removing_the_photo_on_show_leaves_no_loading_message(make_window, qtbot
     qtbot.wait(300)  # the removed photo's pair, read meanwhile, is not shown either
     assert window.viewer.before is None
     assert window.viewer.message == "Select a photo to compare it before and after."
+
+
+def test_the_device_area_says_the_model_is_loading_until_it_is_ready(qtbot, tiny_model, tmp_path):
+    """A first start with photos showed only "Added 3 photos." and a blank device area while the model
+    loaded (about 35 s for a new user)."""
+    from colorstudio.gui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.add_paths([photo(tmp_path / "a.png")])  # the status line has other news now
+    assert window.device_label.text() == "Loading the model…"
+    qtbot.waitUntil(lambda: "ready" in window.status_text.text(), timeout=20000)
+    assert "CPU" in window.device_label.text()
+    window.shutdown()

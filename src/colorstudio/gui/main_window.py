@@ -202,6 +202,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
 
     # -- status ------------------------------------------------------------------------------------
     def _model_failed(self, message: str) -> None:
+        self.device_label.setText("No model")
         self._show_status(f"Could not load the model: {message}")
 
     def _show_status(self, text: str) -> None:
@@ -213,6 +214,8 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
 
     def _load_model(self) -> None:
         settings = self.settings_panel.job_settings()
+        # said where it stays: the status line is soon taken by other news ("Added 3 photos.")
+        self.device_label.setText("Loading the model…")
         self.engine.load_model(settings.model, settings.options)
 
     def _reload_model(self) -> None:
