@@ -168,6 +168,9 @@ def test_14_dialogs_open_in_the_last_folder_and_adding_keeps_the_selection(make_
     window.table.selectRow(2)
     window.choose_files()  # a.png again (already queued): nothing added, the dialog opened in its folder
     assert starts[1] == str(first.parent) and starts[0] != starts[1]
+    # (issue 32: a photo already queued is selected and the user told so, not nothing at all)
+    assert window.selected_ids() == [window.queue_model.queue.items[0].id]
+    window.table.selectRow(2)
     window.add_paths([photo(tmp_path / "d.png", seed=3)])
     assert window.selected_ids() == [window.queue_model.queue.items[2].id]  # c.png still on show
     panel = window.settings_panel

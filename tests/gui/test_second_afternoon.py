@@ -82,3 +82,16 @@ def test_the_device_area_says_the_model_is_loading_until_it_is_ready(qtbot, tiny
     qtbot.waitUntil(lambda: "ready" in window.status_text.text(), timeout=20000)
     assert "CPU" in window.device_label.text()
     window.shutdown()
+
+
+def test_adding_a_photo_already_queued_selects_it_and_says_so(make_window, tmp_path):
+    """File > Open recent on a photo already queued did nothing at all (issue 32, defect 14 in part)."""
+    window = make_window()
+    paths = [photo(tmp_path / f"p{i}.png", seed=i) for i in range(3)]
+    window.add_paths(paths)
+    window.table.selectRow(0)
+    assert window.add_paths([paths[2]]) == 0
+    assert window.selected_ids() == [window.queue_model.queue.items[2].id]
+    assert window.status_text.text() == "p2.png is already in the queue."
+    window.add_paths([tmp_path])
+    assert window.status_text.text() == "These 3 photos are already in the queue."

@@ -29,12 +29,25 @@ class QueueActions:
             self._show_status(f"Added {plural(added, 'photo')}.")
             self.runner.save()
             window_actions.remember_recent([p for p in paths_ if p.exists()])
+            self.table.scrollTo(self.queue_model.index(first_new, 0))  # where they went
+        elif not missing and (queued := self._queued(paths_)):  # all there already: show which, and say so
+            self.table.selectRow(self.queue_model.queue.index_of(queued[0].id))
+            self.table.scrollTo(self.queue_model.index(self.queue_model.queue.index_of(queued[0].id), 0))
+            self._show_status(f"{queued[0].source.name} is already in the queue." if len(queued) == 1
+                              else f"These {len(queued)} photos are already in the queue.")
+            selected = []
         # the photo on show stays selected; with none, the first one added is shown
         self._select_ids(selected) if selected else self.table.selectRow(first_new) if added else None
         self._update_actions()
         if self.runner.running:
             self.runner.start()
         return added
+
+    def _queued(self, paths_: list[Path]) -> list:
+        """The queued photos that ``paths_`` name (a photo, or the photos of a folder)."""
+        wanted = [p.resolve() for p in paths_]
+        return [item for item in self.queue_model.queue.items
+                if any(item.source.resolve() == p or p in item.source.resolve().parents for p in wanted)]
 
     def choose_files(self) -> None:
         patterns = " ".join(f"*{ext}" for ext in sorted(INPUT_EXTENSIONS))
