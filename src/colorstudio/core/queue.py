@@ -80,6 +80,11 @@ class PhotoTimes:
         self.samples.append((megapixels, seconds))
 
     def predict(self, megapixels: float) -> float | None:
+        line = self._line()
+        return None if line is None else line[0] + line[1] * megapixels
+
+    def _line(self) -> tuple[float, float] | None:
+        """(seconds a photo, seconds a megapixel) learnt so far, or None while nothing is known."""
         if not self.samples:
             return None
         n = len(self.samples)
@@ -87,23 +92,26 @@ class PhotoTimes:
         mean_s = sum(s for _, s in self.samples) / n
         spread = sum((m - mean_mp) ** 2 for m, _ in self.samples)
         if spread < 1e-6:
-            return mean_s
+            return mean_s, 0.0
         slope = max(0.0, sum((m - mean_mp) * (s - mean_s) for m, s in self.samples) / spread)
         base = mean_s - slope * mean_mp
         if base < 0:  # the line would start below zero: through the origin instead
             slope, base = sum(m * s for m, s in self.samples) / sum(m * m for m, _ in self.samples), 0.0
-        return base + slope * megapixels
+        return base, slope
 
     def left(self, waiting_megapixels: list[float], current_megapixels: float | None, fraction: float) -> float:
         """Seconds left for the photos waiting and the rest of the current one; NaN while nothing is known.
-        A photo whose size is not known yet (0) counts as one of the average size of those known."""
-        if not self.samples:
+        A photo whose size is not known yet (0) counts as one of the average size of those known.
+        (The line is learnt once a call: asked at every tile, once a waiting photo made it O(photos²).)"""
+        line = self._line()
+        if line is None:
             return float("nan")
+        base, slope = line
         known = [m for m in waiting_megapixels if m > 0] + [m for m, _ in self.samples]
         typical = sum(known) / len(known)
-        total = sum(self.predict(m or typical) for m in waiting_megapixels)
+        total = sum(base + slope * (m or typical) for m in waiting_megapixels)
         if current_megapixels is not None:
-            total += self.predict(current_megapixels or typical) * (1 - fraction)
+            total += (base + slope * (current_megapixels or typical)) * (1 - fraction)
         return total
 
 
