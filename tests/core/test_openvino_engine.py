@@ -192,9 +192,20 @@ def test_a_shape_that_keeps_coming_back_gets_its_own_network_and_few_are_kept(tm
             out = net.predict_ab(l)
         with torch.inference_mode():
             assert torch.allclose(out, model.predict_ab(l), atol=1e-5)
-        assert net.compiled_shapes[-1][1][0] == (1, 1, side, side)  # the last one used, compiled for alone
+        assert net.compiled_shapes[-1] == ("predict", (1, 1, side, side))  # the last one used, compiled alone
     assert len(net.compiled_shapes) == openvino_net.STATIC_MODELS  # the oldest were dropped
     assert len(compiles) == 1 + len(sides)
+
+
+def test_a_big_photos_tiles_run_on_a_network_of_their_own_from_the_first(tmp_path, monkeypatch):
+    path = small_model(tmp_path)
+    model, _ = checkpoint.load_model(path)
+    net = openvino_net.OpenVinoNet(model, path, cache=tmp_path / "cache")
+    compiles = _counting_compiles(net, monkeypatch)
+    options = ColorizeOptions(device="cpu", render_size=0, tile_size=64, overlap=16)
+    out = colorize(photo(150, 210), net, options)  # 4 x 5 tiles of 64 px
+    assert np.abs(out.astype(int) - colorize(photo(150, 210), model, options)).max() <= 1
+    assert net.compiled_shapes == [("predict", (1, 1, 64, 64))] and len(compiles) == 1  # no dynamic one
 
 
 def test_no_compiled_network_is_written_to_the_user_cache(tmp_path):

@@ -56,6 +56,9 @@ class TileRunner:
         h, w = job.render.shape[:2]
         grid = self.grid(h, w)
         rows, cols = grid.rows, grid.cols
+        plan = getattr(self.model, "plan_tiles", None)  # an engine that prepares for a shape (OpenVINO)
+        if plan is not None:
+            plan((min(self.batch, len(cols.starts)), 1, rows.tile, cols.tile), grid.count)
         acc = np.zeros((rows.tile, cols.length + cols.tile, 2), np.float32)
         weight = np.zeros((rows.tile, cols.length + cols.tile, 1), np.float32)
         band_top = rows.starts[0]

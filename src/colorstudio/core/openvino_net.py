@@ -11,8 +11,8 @@ start does not convert again; ``engine_cache`` keeps that folder bounded).
 Shapes: a batch of photos of many pixel sizes gives tiles of many shapes (a photo smaller than the tile is one
 tile of its own size). Every shape runs on one compiled network with free sizes (OpenVINO's dynamic shapes:
 the same numbers, 0.02 s more on a shape's first tile, 2-8% slower a tile, measured), and a shape that keeps
-coming back (``STATIC_AFTER`` tiles: a big photo's 512 px tiles) gets a network compiled for it alone, the
-fastest; at most ``STATIC_MODELS`` of those are kept, the one used longest ago dropped. When the tiles move
+coming back (``STATIC_AFTER`` tiles, or a photo that will run that many: a big photo's 512 px tiles, told by
+``plan_tiles``) gets a network compiled for it alone, the fastest; at most ``STATIC_MODELS`` of those are kept, the one used longest ago dropped. When the tiles move
 from one network to another, the one left gives back its working memory (about 220 MB for the dynamic one at
 512 px, 100 MB for one compiled for 512 px, measured; 0.05 s to take it again). Compiling a network for every
 shape, as before, cost 14 MB of memory and 14 MB of cache a shape, for as long as the process lived.
@@ -48,7 +48,7 @@ if "openvino_telemetry" not in sys.modules:
 log = logging.getLogger(__name__)
 
 PRECISIONS = ("float32", "fast")
-STATIC_AFTER = 8  # tiles of one shape before it gets a network of its own: one that comes back keeps coming
+STATIC_AFTER = 4  # tiles of one shape before it gets a network of its own (a big photo has 6 or more)
 STATIC_MODELS = 2  # networks compiled for one shape kept at once
 SHAPES_COUNTED = 64  # shapes whose tiles are counted towards STATIC_AFTER (the most recent ones)
 # OpenVINO keeps what a dynamic network prepared for each shape it ran (its default: 5000 shapes, measured
@@ -246,10 +246,20 @@ class OpenVinoNet:
                 config["INFERENCE_NUM_THREADS"] = self.threads
         return self.core.compile_model(model, self.device, config)
 
+    def plan_tiles(self, shape: tuple, count: int) -> None:
+        """The pipeline is about to run ``count`` tiles of lightness ``shape`` (N, 1, H, W): ``STATIC_AFTER`` or
+        more, and they run on a network of their own from the first (the dynamic one would first take its
+        larger working memory for them: 263 MB against 142 MB at 512 px, measured)."""
+        key = ("predict", tuple(shape))
+        with self._lock:
+            if count >= STATIC_AFTER and key not in self._static:  # (fewer count as they run)
+                self._uses[key] = max(self._uses.pop(key, 0), STATIC_AFTER - 1)
+
     def _compiled_for(self, which: str, shapes: tuple):
         """The network for these input shapes: the one compiled for them alone, else the dynamic one (see the
-        module's text). Called under ``_lock``."""
-        key = (which, shapes)
+        module's text). Called under ``_lock``; a network is known by its first input's shape (the others
+        follow from it)."""
+        key = (which, shapes[0])
         static = self._static.get(key)
         if static is not None:
             self._static.move_to_end(key)
