@@ -58,7 +58,6 @@ def run_window(photos: list[Path], out: Path, model: str, render_size: int,
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from colorstudio.gui.main_window import MainWindow
-
     from colorstudio.gui.window_state import settings_store
 
     # The settings a returning user has: remembered, so the window loads its model once, on the CPU.

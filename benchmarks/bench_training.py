@@ -63,7 +63,7 @@ def main() -> None:
     from colorstudio.core.models import registry
     from colorstudio.core.training.batches import loader_threads
     from colorstudio.core.training.dataset import PhotoPairs
-    from colorstudio.core.training.loop import Trainer, TrainConfig, TrainEvent
+    from colorstudio.core.training.loop import TrainConfig, Trainer, TrainEvent
     from colorstudio.core.training.photos import list_photos
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -18,7 +18,7 @@ import torch
 
 from colorstudio.core.models import registry
 from colorstudio.core.training.device_photos import DevicePhotos
-from colorstudio.core.training.loop import Trainer, TrainConfig
+from colorstudio.core.training.loop import TrainConfig, Trainer
 from colorstudio.core.training.photos import list_photos
 
 

@@ -7,13 +7,12 @@ import json
 
 import numpy as np
 import pytest
+from photos import digest, write_photo
 from PIL import Image
 
 from colorstudio.cli import run
 from colorstudio.core import imageio
 from colorstudio.core.jobs import Colorizer
-
-from photos import digest, write_photo
 
 
 def colorize(*args) -> int:

@@ -6,11 +6,10 @@ import json
 import re
 
 import pytest
+from photos import write_photo
 
 from colorstudio import paths
 from colorstudio.cli import run
-
-from photos import write_photo
 
 
 def names(capsys) -> dict[str, str]:

@@ -4,11 +4,11 @@ local folders, the data-parallel shares of an epoch, and the learning-rate rule.
 from __future__ import annotations
 
 import sys
-import tomllib
 from pathlib import Path
 
 import numpy as np
 import pytest
+import tomllib
 import torch
 
 from colorstudio.cli import run as cli

@@ -32,7 +32,8 @@ def _reference_join(l_channel: np.ndarray, ab: np.ndarray, max_value: int) -> np
 
     l, a, b = (np.asarray(v, np.float64) for v in (l_channel, ab[..., 0], ab[..., 1]))
     lo, hi = np.zeros_like(l), np.ones_like(l)
-    inside = lambda s: ((linear(l, a * s, b * s) >= -1e-4) & (linear(l, a * s, b * s) <= 1 + 1e-4)).all(-1)
+    def inside(s):
+        return ((linear(l, a * s, b * s) >= -1e-4) & (linear(l, a * s, b * s) <= 1 + 1e-4)).all(-1)
     whole = inside(np.ones_like(l))
     for _ in range(30):
         mid = (lo + hi) / 2

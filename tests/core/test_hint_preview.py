@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from doubles import ConvDouble, HintEcho
 
 from colorstudio.core import color
 from colorstudio.core.errors import Cancelled
 from colorstudio.core.hint_preview import HintPreview, screen_size
 from colorstudio.core.hints import ColorHint
 from colorstudio.core.pipeline import ColorizeOptions, colorize
-
-from doubles import ConvDouble, HintEcho
 
 OPTIONS = ColorizeOptions(device="cpu", render_size=96, tile_size=64, overlap=16)
 

@@ -6,13 +6,12 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from doubles import ConvDouble
 from PIL import Image
 
 from colorstudio.core import color, metrics
 from colorstudio.core.evaluation import evaluate
 from colorstudio.core.pipeline import ColorizeOptions
-
-from doubles import ConvDouble
 
 
 def colour_photo(seed=0, h=48, w=64):

@@ -10,8 +10,15 @@ import torch
 
 from colorstudio.core.color import AB_SCALE, rgb_to_lab
 from colorstudio.core.errors import ModelLoadError
-from colorstudio.core.models import ARCHITECTURES, DEFAULT_ARCH, ColorNet, available, build, context_input
-from colorstudio.core.models import ab_bins
+from colorstudio.core.models import (
+    ARCHITECTURES,
+    DEFAULT_ARCH,
+    ColorNet,
+    ab_bins,
+    available,
+    build,
+    context_input,
+)
 
 SIZE = 64
 # Small but real settings, so the whole file runs in seconds on a CPU.

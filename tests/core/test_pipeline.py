@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from doubles import ContextEcho, ConvDouble, HintEcho, OutOfMemoryDouble
 from torch import nn
 
-from colorstudio.core import color, device as devices, tiling
+from colorstudio.core import color, tiling
+from colorstudio.core import device as devices
 from colorstudio.core.errors import Cancelled, ColorStudioError
 from colorstudio.core.hints import ColorHint
 from colorstudio.core.pipeline import ColorizeOptions, colorize, render_shape
-
-from doubles import ContextEcho, ConvDouble, HintEcho, OutOfMemoryDouble
 
 CPU = dict(device="cpu")
 

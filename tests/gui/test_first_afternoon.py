@@ -6,12 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from window_helpers import photo, start_slow_batch, statuses
 
 from colorstudio.core.queue import Status
 from colorstudio.gui.main_window import MainWindow
 from colorstudio.gui.queue_model import COLUMNS
-
-from window_helpers import photo, start_slow_batch, statuses
 
 PHOTO, STATUS, OUTPUT = (COLUMNS.index(name) for name in ("Photo", "Status", "Output"))
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+from test_photo_hints import RED_AB, scene
 
 from colorstudio.core import color
-
-from test_photo_hints import RED_AB, scene
 
 BLUE_AB = (-10.0, -25.0)  # a blue that exists at the dark region's lightness (L* 30)
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
+from window_helpers import photo, statuses
 
 from colorstudio import paths
 from colorstudio.cli import run as cli
@@ -19,8 +20,6 @@ from colorstudio.core import checkpoint, imageio
 from colorstudio.core.models import registry
 from colorstudio.core.queue import JobQueue, Status
 from colorstudio.gui.main_window import MainWindow
-
-from window_helpers import photo, statuses
 
 
 def output_folder(window) -> Path:

@@ -4,13 +4,12 @@ long past are dropped (and made again when needed), never kept for every photo t
 from __future__ import annotations
 
 import numpy as np
+from window_helpers import photo
 
 from colorstudio.core.queue import JobQueue
 from colorstudio.gui import hint_editing, hint_live, queue_model
 from colorstudio.gui.images import Pyramid
 from colorstudio.gui.worker import HintView
-
-from window_helpers import photo
 
 
 def test_thumbnails_are_kept_for_the_last_rows_shown_and_read_again_when_a_row_comes_back(qtbot, tmp_path,

@@ -6,14 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from window_helpers import photo, slow_settings, statuses
 
 from colorstudio.core import imageio
 from colorstudio.core.queue import Status
 from colorstudio.core.restoration import RestoreOptions
 from colorstudio.gui.main_window import MainWindow
 from colorstudio.gui.queue_model import STATUS
-
-from window_helpers import photo, slow_settings, statuses
 
 
 def test_queue_runs_to_completion_and_outputs_appear(make_window, qtbot, tmp_path, monkeypatch):

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from window_helpers import statuses
 
 from colorstudio.cli import run as cli
 from colorstudio.core import color, imageio
 from colorstudio.core.hints import ColorHint, load_hints, save_hints
 from colorstudio.core.queue import Status
-
-from window_helpers import statuses
 
 RED_AB = (55.0, 40.0)  # a strong red's chroma (CIELab a, b)
 DARK_RED = (30.0, 20.0)  # a red that exists at L* 30

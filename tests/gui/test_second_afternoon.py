@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from colorstudio.core.queue import Status
-
 from window_helpers import photo, start_slow_batch, statuses
+
+from colorstudio.core.queue import Status
 
 
 def test_queue_retry_failed_from_the_menu_puts_every_failed_row_back(make_window, qtbot, tmp_path):

@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from window_helpers import photo, statuses
 
 from colorstudio import paths
 from colorstudio.core.queue import Status
-
-from window_helpers import photo, statuses
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "cluster"))
 from test_cluster_training import prepare_photos  # noqa: E402

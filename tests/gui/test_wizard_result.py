@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton
+from test_wizard import colour_folder, scan
 
 from colorstudio import paths
 from colorstudio.core.text import plural
@@ -16,8 +17,6 @@ from colorstudio.core.training import recipe, runlog
 from colorstudio.core.training.photos import list_photos, split
 from colorstudio.gui.window_state import last_folder, remember_folder
 from colorstudio.gui.wizard.wizard import DISCARD, KEEP, SAVE, TrainingWizard
-
-from test_wizard import colour_folder, scan
 
 ASK_UNSAVED = TrainingWizard.ask_unsaved  # the real question, before the fixture below replaces it
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtWidgets import QWizard
+from test_wizard import _to_training, colour_folder
 
 from colorstudio.core.training.photos import ScanReport
 from colorstudio.gui.wizard.run_state import TRANSITIONS, Event, RunMachine, State
 from colorstudio.gui.wizard.wizard import KEEP, TrainingWizard
-
-from test_wizard import _to_training, colour_folder
 
 B = QWizard.WizardButton
 R, P, SG, SD, F, X = (State.RUNNING, State.PAUSED, State.STOPPING, State.STOPPED, State.FINISHED,

@@ -7,8 +7,14 @@ import torch
 
 from colorstudio.core import color
 from colorstudio.core.training import lab_torch
-from colorstudio.core.training.degrade import (ORTHOCHROMATIC, PANCHROMATIC, degrade, degrade_photo,
-                                               film_lightness, jpeg)
+from colorstudio.core.training.degrade import (
+    ORTHOCHROMATIC,
+    PANCHROMATIC,
+    degrade,
+    degrade_photo,
+    film_lightness,
+    jpeg,
+)
 
 
 def _to_nchw(a: np.ndarray) -> torch.Tensor:

@@ -8,14 +8,13 @@ import json
 import numpy as np
 import pytest
 import torch
+from test_training import make_photos
 
 from colorstudio import paths
 from colorstudio.core import checkpoint
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.models import registry
 from colorstudio.core.training import recipe
-
-from test_training import make_photos
 
 
 def user_model(name: str, arch: str = "seed-cnn", card: dict | None = None, **config) -> str:

@@ -8,16 +8,15 @@ import time
 
 import pytest
 import torch
+from test_recipe import user_model
+from test_training import _trainer, make_photos
 
 from colorstudio.core.errors import Cancelled
 from colorstudio.core.models import registry
 from colorstudio.core.training import recipe, runlog
 from colorstudio.core.training.dataset import PhotoPairs
-from colorstudio.core.training.loop import Trainer, TrainConfig
+from colorstudio.core.training.loop import TrainConfig, Trainer
 from colorstudio.core.training.photos import split
-
-from test_recipe import user_model
-from test_training import _trainer, make_photos
 
 PAUSE = 1.0
 

@@ -14,7 +14,7 @@ from colorstudio.core.training import losses
 from colorstudio.core.training.batches import epoch_batches
 from colorstudio.core.training.dataset import PhotoPairs
 from colorstudio.core.training.hint_sampling import sample_hints
-from colorstudio.core.training.loop import Trainer, TrainConfig
+from colorstudio.core.training.loop import TrainConfig, Trainer
 from colorstudio.core.training.photos import list_photos, scan, split
 
 

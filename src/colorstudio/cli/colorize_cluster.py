@@ -16,7 +16,6 @@ def run_on_cluster(plan, settings: JobSettings, hints, target: str, workers: int
     """Colorize ``plan.jobs`` on the cluster ``target``; the exit code of the local command (0, 1, 130;
     2 when the cluster cannot be used)."""
     from colorstudio.cli.colorize_cmd import finish
-
     from colorstudio.cluster import colorize_job, connect  # (no Ray at import: it is needed when a job runs)
 
     failures = list(plan.problems)

@@ -13,8 +13,14 @@ from colorstudio.cli.progress import BatchProgress, format_duration, say
 from colorstudio.core import batch, imageio
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.hints import hints_file_for, load_hints
-from colorstudio.core.options import (DEVICE_CHOICES, ENGINE_CHOICES, PRECISION_CHOICES, ColorizeOptions, JobSettings,
-                                      OutputSettings)
+from colorstudio.core.options import (
+    DEVICE_CHOICES,
+    ENGINE_CHOICES,
+    PRECISION_CHOICES,
+    ColorizeOptions,
+    JobSettings,
+    OutputSettings,
+)
 from colorstudio.core.restoration import PRESETS, RestoreOptions
 from colorstudio.core.text import plural
 

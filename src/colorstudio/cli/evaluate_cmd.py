@@ -8,8 +8,13 @@ import sys
 from pathlib import Path
 
 from colorstudio.cli.common import load_colorizer
-from colorstudio.core.options import (COLOUR_CONTRAST_MAX, DEVICE_CHOICES, ENGINE_CHOICES, PRECISION_CHOICES,
-                                      ColorizeOptions)
+from colorstudio.core.options import (
+    COLOUR_CONTRAST_MAX,
+    DEVICE_CHOICES,
+    ENGINE_CHOICES,
+    PRECISION_CHOICES,
+    ColorizeOptions,
+)
 from colorstudio.core.training.photos import list_photos
 
 

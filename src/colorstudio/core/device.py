@@ -5,7 +5,6 @@ from __future__ import annotations
 import torch
 
 from colorstudio.core.errors import ColorStudioError
-
 from colorstudio.core.options import DEVICE_CHOICES
 
 

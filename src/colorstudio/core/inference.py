@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from colorstudio.core import color, hints as hint_maps, tiling
+from colorstudio.core import color, tiling
+from colorstudio.core import hints as hint_maps
 from colorstudio.core.errors import Cancelled
 
 Sink = Callable[[int, np.ndarray], None]

@@ -27,7 +27,8 @@ import cv2
 import numpy as np
 import torch
 
-from colorstudio.core import color, device as devices, fused_join, hint_spread
+from colorstudio.core import color, fused_join, hint_spread
+from colorstudio.core import device as devices
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.hints import ColorHint
 from colorstudio.core.inference import TileJob, TileRunner, lightness_tensor

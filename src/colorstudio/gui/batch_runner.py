@@ -23,7 +23,6 @@ from colorstudio.core.queue import PhotoTimes, Status
 from colorstudio.gui.queue_model import QueueModel
 from colorstudio.gui.worker import Engine, JobRequest, JobResult
 
-
 SAVE_EVERY_MS = 1000
 
 

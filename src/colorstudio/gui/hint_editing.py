@@ -18,7 +18,6 @@ from PySide6.QtWidgets import QColorDialog
 from colorstudio.core.queue import Status
 from colorstudio.core.text import plural
 
-
 MAX_UNDO_PHOTOS = 20
 RESIZE = 1  # the undo id of a patch resize: the steps of one wheel turn merge into one edit
 

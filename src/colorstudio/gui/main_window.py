@@ -7,26 +7,36 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon
-from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QHeaderView, QLabel, QMainWindow,
-                               QProgressBar, QScrollArea, QSplitter, QTableView, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDockWidget,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QWidget,
+)
 
 from colorstudio import paths
 from colorstudio.core.queue import JobQueue, Status
 from colorstudio.core.text import plural, time_left
 from colorstudio.gui import error_dialog, window_actions
 from colorstudio.gui.batch_runner import BatchRunner
-from colorstudio.gui.queue_actions import QueueActions
-from colorstudio.gui.window_dialogs import Dialogs
-from colorstudio.gui.notify import notify
-from colorstudio.gui.images import load_pair
 from colorstudio.gui.hint_editing import HintEditor
 from colorstudio.gui.hint_live import LivePreview
 from colorstudio.gui.hint_panel import HintPanel
+from colorstudio.gui.images import load_pair
 from colorstudio.gui.mask_editing import MaskEditor
+from colorstudio.gui.notify import notify
+from colorstudio.gui.queue_actions import QueueActions
 from colorstudio.gui.queue_model import OUTPUT, PHOTO, STATUS, THUMB, QueueModel
 from colorstudio.gui.settings_panel import SettingsPanel
 from colorstudio.gui.threads import TaskPool
 from colorstudio.gui.viewer import SIDE_BY_SIDE, SPLIT, BeforeAfterView
+from colorstudio.gui.window_dialogs import Dialogs
 from colorstudio.gui.window_state import queue_path, settings_store
 from colorstudio.gui.worker import Engine, JobResult
 

@@ -11,14 +11,33 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QSlider, QSpinBox, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QWidget,
+)
 
 from colorstudio import paths
 from colorstudio.core import catalog
 from colorstudio.core.errors import ColorStudioError
-from colorstudio.core.options import (DEVICES, ENGINES, FORMAT_NAMES, LOSSY_FORMATS, ColorizeOptions, JobSettings,
-                                      OptionError, OutputSettings)
+from colorstudio.core.options import (
+    DEVICES,
+    ENGINES,
+    FORMAT_NAMES,
+    LOSSY_FORMATS,
+    ColorizeOptions,
+    JobSettings,
+    OptionError,
+    OutputSettings,
+)
 from colorstudio.core.restoration import PRESETS, RestoreOptions
 
 _OPTIONS = ColorizeOptions()

@@ -15,7 +15,6 @@ from pathlib import Path
 from PIL import Image, ImageFile, UnidentifiedImageError
 
 from colorstudio.core.errors import ImageReadError
-
 from colorstudio.core.imageio.formats import SUPPORTED_TEXT, canonical_input_format
 
 #: What Pillow and the plugins raise on damaged data (struct.error, IndexError and EOFError come out of

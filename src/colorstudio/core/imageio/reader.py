@@ -12,12 +12,16 @@ import numpy as np
 from PIL import Image, ImageCms
 
 from colorstudio.core.errors import ImageReadError
-
 from colorstudio.core.imageio import png, tiff
 from colorstudio.core.imageio.exif import clean_source_exif, load_exif
 from colorstudio.core.imageio.formats import ANIMATED_FORMATS
 from colorstudio.core.imageio.opening import DECODE_ERRORS, damaged_error, open_image
-from colorstudio.core.imageio.orientation import ORIENTATION_TAG, apply_orientation, is_transposed, orientation_from_value
+from colorstudio.core.imageio.orientation import (
+    ORIENTATION_TAG,
+    apply_orientation,
+    is_transposed,
+    orientation_from_value,
+)
 from colorstudio.core.imageio.photo import DEFAULT_MAX_PIXELS, ImageInfo, Photo
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,6 @@ import numpy as np
 from PIL import Image
 
 from colorstudio.core.errors import ColorStudioError, ImageWriteError
-
 from colorstudio.core.imageio import png, tiff
 from colorstudio.core.imageio.exif import IMAGE_DESCRIPTION, exif_text, provenance_exif
 from colorstudio.core.imageio.formats import normalize_output_format

@@ -40,7 +40,7 @@ def linear_to_lightness(y: torch.Tensor) -> torch.Tensor:
     return torch.where(y > _EPS, 116.0 * torch.pow(y.clamp(min=_EPS), 1.0 / 3.0) - 16.0, _KAPPA * y)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _lab_nodes() -> torch.Tensor:
     """OpenCV's 33^3 RGB->Lab table, (33^3, 3) int32 in its fixed point (L*16384/100, (a+128)*64, (b+128)*64),
     index r + 33 g + 1089 b: read back from ``core.color.rgb_to_lab`` at the grid's own colours."""

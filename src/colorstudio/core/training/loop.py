@@ -19,8 +19,8 @@ import math
 import platform
 import time
 from collections.abc import Callable
-from contextlib import closing
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,12 +28,13 @@ from pathlib import Path
 import torch
 
 from colorstudio import __version__
-from colorstudio.core import checkpoint, device as devices, imageio
+from colorstudio.core import checkpoint, imageio
+from colorstudio.core import device as devices
 from colorstudio.core.errors import Cancelled, ColorStudioError
 from colorstudio.core.training import distributed, runlog, state_io
 from colorstudio.core.training.batches import epoch_batches, loader_threads
-from colorstudio.core.training.degrade import degrade
 from colorstudio.core.training.dataset import PhotoPairs
+from colorstudio.core.training.degrade import degrade
 from colorstudio.core.training.hint_sampling import sample_hints
 from colorstudio.core.training.losses import ColourLoss, estimate_prior
 from colorstudio.core.training.recipe import STATE_FILE

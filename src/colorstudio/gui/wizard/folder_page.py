@@ -7,13 +7,21 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImageReader, QPixmap
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget, QPushButton,
-                               QVBoxLayout, QWizardPage)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWizardPage,
+)
 
 from colorstudio.core.text import plural
 from colorstudio.core.training.recipe import TrainingRun
-from colorstudio.gui.wizard.pages import MIN_PHOTOS, RESULT
 from colorstudio.gui.window_state import last_folder, remember_folder
+from colorstudio.gui.wizard.pages import MIN_PHOTOS, RESULT
 
 
 class FolderPage(QWizardPage):

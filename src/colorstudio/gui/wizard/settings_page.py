@@ -3,8 +3,18 @@ button is "Start training": a commit page, so the run it starts is never started
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel,
-                               QRadioButton, QSpinBox, QWizard, QWizardPage)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QRadioButton,
+    QSpinBox,
+    QWizard,
+    QWizardPage,
+)
 
 from colorstudio.core import catalog
 from colorstudio.core.text import plural
