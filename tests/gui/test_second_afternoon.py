@@ -95,3 +95,12 @@ def test_adding_a_photo_already_queued_selects_it_and_says_so(make_window, tmp_p
     assert window.status_text.text() == "p2.png is already in the queue."
     window.add_paths([tmp_path])
     assert window.status_text.text() == "These 3 photos are already in the queue."
+
+
+def test_a_restored_queue_with_nothing_selected_asks_for_a_selection(make_window, tmp_path):
+    """Seen on the desktop: a restart with a queue of photos said "Add photos, then select one…"."""
+    window = make_window()
+    window.add_paths([photo(tmp_path / "a.png")])
+    window.close()
+    again = make_window()
+    assert again.viewer.message == "Select a photo to compare it before and after."

@@ -70,6 +70,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         self._connect()
         self._restore_settings()
         self.hint_panel.tool_toggled(False)  # a restored layout may have the Hint colour tab open: the tool is off
+        self.viewer.set_message(self._nothing_shown())  # a restored queue: none of it is selected yet
         self._load_model()
         self._show_planned_outputs()
         self._update_actions()
@@ -164,8 +165,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
             return
         self.viewer.set_images(None, None)
         if not ids:  # (the photo on show was removed, say: nothing of it stays, not even "Loading…")
-            self.viewer.set_message("Select a photo to compare it before and after." if self.queue_model.queue.items
-                                    else self.viewer.EMPTY)
+            self.viewer.set_message(self._nothing_shown())
             return
         item = self.queue_model.queue.get(ids[0])
         if item.status == Status.FAILED:  # its reason, not a photo that will never load
@@ -175,6 +175,12 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         self.viewer.set_message(f"Loading {item.source.name}…")
         self.loader.run(load_pair, item.source, item.output if done else None, then=partial(self._pair_loaded, item.id))
         self.mask_editor.refresh()
+
+    def _nothing_shown(self) -> str:
+        """What the viewer says with no photo selected."""
+        if self.queue_model.queue.items:
+            return "Select a photo to compare it before and after."
+        return self.viewer.EMPTY
 
     def _pair_loaded(self, item_id: int, pair) -> None:
         before, after, error = pair

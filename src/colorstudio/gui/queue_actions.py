@@ -31,8 +31,9 @@ class QueueActions:
             window_actions.remember_recent([p for p in paths_ if p.exists()])
             self.table.scrollTo(self.queue_model.index(first_new, 0))  # where they went
         elif not missing and (queued := self._queued(paths_)):  # all there already: show which, and say so
-            self.table.selectRow(self.queue_model.queue.index_of(queued[0].id))
-            self.table.scrollTo(self.queue_model.index(self.queue_model.queue.index_of(queued[0].id), 0))
+            row = self.queue_model.queue.index_of(queued[0].id)
+            self.table.selectRow(row)
+            self.table.scrollTo(self.queue_model.index(row, 0))
             self._show_status(f"{queued[0].source.name} is already in the queue." if len(queued) == 1
                               else f"These {len(queued)} photos are already in the queue.")
             selected = []
