@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timezone
 
+from colorstudio.cli.batch_summary import finish
 from colorstudio.cli.progress import BatchProgress, say
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.options import JobSettings
@@ -15,7 +16,6 @@ from colorstudio.core.text import plural
 def run_on_cluster(plan, settings: JobSettings, hints, target: str, workers: int) -> int:
     """Colorize ``plan.jobs`` on the cluster ``target``; the exit code of the local command (0, 1, 130;
     2 when the cluster cannot be used)."""
-    from colorstudio.cli.colorize_cmd import finish
     from colorstudio.cluster import colorize_job, connect  # (no Ray at import: it is needed when a job runs)
 
     failures = list(plan.problems)

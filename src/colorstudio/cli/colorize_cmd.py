@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import time
 from pathlib import Path
 
 from colorstudio import logs
+from colorstudio.cli.batch_summary import finish
 from colorstudio.cli.common import cluster_target, load_colorizer
-from colorstudio.cli.progress import BatchProgress, format_duration, say
+from colorstudio.cli.progress import BatchProgress, say
 from colorstudio.core import batch, imageio
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.hints import hints_file_for, load_hints
@@ -189,22 +189,3 @@ def _run(plan, colorizer, settings: JobSettings, hints) -> int:
                 done += 1
                 bar.end_file(f"-> {job.output}")
     return finish(done, plan, failures, time.monotonic() - started, interrupted, unexpected)
-
-
-def finish(done: int, plan, failures, seconds: float, interrupted: bool, unexpected: bool) -> int:
-    """The summary and the exit code of a batch (here or on a cluster)."""
-    _summary(done, plan, failures, seconds, interrupted)
-    if unexpected:
-        say(f"The unexpected errors are in the log, with the details a bug report needs: {logs.log_file()}")
-    if interrupted:
-        return 130
-    return 1 if failures else 0
-
-
-def _summary(done: int, plan, failures, seconds: float, interrupted: bool) -> None:
-    parts = [f"{done} colorized", f"{len(plan.skipped)} skipped (output exists; --overwrite to redo)",
-             f"{len(failures)} failed"]
-    outcome = "Interrupted: " if interrupted else "Done: "
-    say(outcome + ", ".join(parts) + f" in {format_duration(seconds)}.")
-    for source, reason in failures:
-        say(f"  FAILED {source}: {reason}", level=logging.WARNING)

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from colorstudio.cli import score_table
 from colorstudio.cli.common import load_colorizer
 from colorstudio.core.options import (
     COLOUR_CONTRAST_MAX,
@@ -63,18 +64,6 @@ def _contrast(text: str) -> float:
     return value
 
 
-ROW = "{:<44} {:>7} {:>6} {:>9} {:>7}"  # name, PSNR, SSIM, CIEDE2000, colour (train's comparison uses it)
-ROW_RMSE = "{:<44} {:>7} {:>6} {:>6} {:>9} {:>7}"  # name, PSNR, RMSE, SSIM, CIEDE2000, colour
-
-
-def _row(name: str, s, rmse: bool = False) -> str:
-    """One line of scores under ROW's header, or with ``rmse`` under ROW_RMSE's (RMSE on the 0-255 scale)."""
-    values = [f"{s.psnr:.2f}", f"{s.ssim:.3f}", f"{s.ciede2000:.2f}", f"{s.colourfulness_ratio:.2f}"]
-    if rmse:
-        return ROW_RMSE.format(name[-44:], values[0], f"{s.rmse:.2f}", *values[1:])
-    return ROW.format(name[-44:], *values)
-
-
 def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if not args.data.is_dir():
         parser.error(f"{args.data} is not a folder")
@@ -93,12 +82,12 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     options = ColorizeOptions(render_size=args.render_size, device=args.device, strength=strengths[0])
     with_hints = f", {args.hints} true-colour hints per photo" if args.hints else ""
     print(f"Evaluating {entry.name} ({loaded.engine}) on {len(photos)} photos from {args.data}{with_hints}")
-    print(ROW_RMSE.format("photo (model / gray floor)", "PSNR", "RMSE", "SSIM", "CIEDE2000", "colour"))
+    print(score_table.header("photo (model / gray floor)", rmse=True))
 
     def show(item, done, total):
         if item is not None and not args.quiet:
-            print(_row(item.path.name, item.model, rmse=True))
-            print(_row("  gray floor", item.gray, rmse=True))
+            print(score_table.row(item.path.name, item.model, rmse=True))
+            print(score_table.row("  gray floor", item.gray, rmse=True))
 
     from colorstudio.core.evaluation import evaluate_strengths  # torch: only once the command runs
 
@@ -110,8 +99,8 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     print(f"\nMean over {len(first.photos)} photos ({len(first.skipped)} skipped):")
     for strength, result in zip(strengths, results):
         at = f" strength {strength:g}" if len(strengths) > 1 else ""
-        print(_row(f"model {entry.name}{at}", result.mean("model"), rmse=True))
-    print(_row("gray floor (a = b = 0)", first.mean("gray"), rmse=True))
+        print(score_table.row(f"model {entry.name}{at}", result.mean("model"), rmse=True))
+    print(score_table.row("gray floor (a = b = 0)", first.mean("gray"), rmse=True))
     for path, reason in first.skipped:
         print(f"  skipped {path}: {reason}", file=sys.stderr)
     if args.json:

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from colorstudio import paths
+from colorstudio.cli import score_table
 from colorstudio.cli.common import cluster_target
 from colorstudio.cli.progress import format_duration
 from colorstudio.core.errors import Cancelled, ColorStudioError
@@ -154,15 +155,14 @@ def _print_comparison(run, trainer, stream) -> None:
     """The new model against the one it started from, on the validation photos, with the full pipeline."""
     if not run.val:
         return
-    from colorstudio.cli.evaluate_cmd import ROW, _row
     from colorstudio.core.metrics import Scores
 
     base = trainer.card["base_model"]
     print(f"Comparing with {base} on {min(len(run.val), 24)} validation photos ...", file=stream)
     result = recipe.compare(recipe.base_model(run), trainer.ema, run.val, run.device)
-    print(ROW.format("model", "PSNR", "SSIM", "CIEDE2000", "colour"))
-    print(_row(f"started from: {base}", Scores(**result.base)))
-    print(_row(f"new: {run.name}", Scores(**result.new)))
+    print(score_table.header("model"))
+    print(score_table.row(f"started from: {base}", Scores(**result.base)))
+    print(score_table.row(f"new: {run.name}", Scores(**result.new)))
     print("The new model's colours are closer to the originals." if result.improved else
           "The new model is not closer to the originals than the one it started from; more photos or more "
           "time may help.")

@@ -25,7 +25,7 @@ def finv(t):
 
 @_inline
 def linear(lightness, a, b, m):
-    """Lab -> linear sRGB; ``m``: the 9 entries of ``color._LAB_TO_LINEAR`` as a tuple (kept in registers)."""
+    """Lab -> linear sRGB; ``m``: the 9 entries of ``color.LAB_TO_LINEAR`` as a tuple (kept in registers)."""
     fy = (lightness + np.float32(16.0)) * np.float32(1.0 / 116.0)
     x = finv(fy + a * np.float32(1.0 / 500.0))
     y = finv(fy)
@@ -46,7 +46,7 @@ def outside(r, g, b, low, high):
 
 @_jit
 def join_rows(lightness, ab, y0, out_h, matrix, table, steps, tolerance, out):
-    """``fused_join.join_rows``; ``matrix`` is ``color._LAB_TO_LINEAR``, ``table`` ``color._srgb8_table()``.
+    """``fused_join.join_rows``; ``matrix`` is ``color.LAB_TO_LINEAR``, ``table`` ``color.linear_to_srgb8_table()``.
 
     Written for LLVM's vectoriser: each row in passes over short row buffers (the chroma across, then at
     the output width, linear RGB, table indices, the 8-bit codes), the matrix in locals, and the few colours

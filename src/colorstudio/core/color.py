@@ -109,7 +109,7 @@ def expand_chroma(ab: np.ndarray, contrast: float) -> np.ndarray:
 
 
 # The white point folded into the XYZ -> linear RGB matrix: one pass less over every pixel.
-_LAB_TO_LINEAR = (_XYZ_TO_LINEAR_RGB * _WHITE_D65[None, :]).astype(np.float32)
+LAB_TO_LINEAR = (_XYZ_TO_LINEAR_RGB * _WHITE_D65[None, :]).astype(np.float32)
 GAMUT_TOLERANCE = 1e-4  # slack on linear channels: float32 rounding of an in-gamut colour is not "outside"
 # Halvings of the chroma of a colour outside the gamut. 12 (1/4096 of its chroma) and not fewer: a colour just
 # outside would otherwise lose a whole step (1/128 at 7) and jump by up to 3 levels at the dark end of the
@@ -137,7 +137,7 @@ def _linear_from_planes(l_channel: np.ndarray, ab: np.ndarray) -> np.ndarray:
     fz = ab[..., 1] * np.float32(-1.0 / 200.0)
     fz += fy
     xyz = cv2.merge([_finv(fx), _finv(fy), _finv(fz)])
-    return cv2.transform(xyz, _LAB_TO_LINEAR)
+    return cv2.transform(xyz, LAB_TO_LINEAR)
 
 
 def _inside_gamut(linear: np.ndarray) -> np.ndarray:
@@ -147,7 +147,7 @@ def _inside_gamut(linear: np.ndarray) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=1)
-def _srgb8_table() -> np.ndarray:
+def linear_to_srgb8_table() -> np.ndarray:
     """Linear light quantised to 1/65535 -> the rounded 8-bit sRGB code. The quantisation moves a code by
     at most 0.025 of a level (at the darkest, where the curve is steepest), so a gray pixel's code
     comes back exactly."""
@@ -160,7 +160,7 @@ def _encode(linear: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """Linear RGB -> rounded sRGB codes of ``dtype``: a table for 8 bits, the formula for 16."""
     if np.dtype(dtype) == np.uint8:
         # OpenCV's saturating conversion clips to [0, 1] and rounds to the table's index in one pass
-        return _srgb8_table()[cv2.multiply(linear, 65535.0, dtype=cv2.CV_16U)]
+        return linear_to_srgb8_table()[cv2.multiply(linear, 65535.0, dtype=cv2.CV_16U)]
     rgb = linear_to_srgb(linear)
     rgb *= np.float32(max_value_of(np.dtype(dtype)))
     rgb += np.float32(0.5)

@@ -74,7 +74,7 @@ def switched_off():
 
 
 def _run(kernel, lightness, ab, y0, out_h, out) -> None:
-    kernel(lightness, ab, y0, out_h, color._LAB_TO_LINEAR, color._srgb8_table(), color.GAMUT_STEPS,
+    kernel(lightness, ab, y0, out_h, color.LAB_TO_LINEAR, color.linear_to_srgb8_table(), color.GAMUT_STEPS,
            np.float32(color.GAMUT_TOLERANCE), out)
 
 

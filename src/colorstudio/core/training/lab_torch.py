@@ -31,10 +31,6 @@ def _mix(x: torch.Tensor, matrix) -> torch.Tensor:
     return torch.einsum("ij,njhw->nihw", m, x)
 
 
-def srgb_to_linear(v: torch.Tensor) -> torch.Tensor:
-    return torch.where(v <= 0.04045, v / 12.92, ((v.clamp(min=0.04045) + 0.055) / 1.055) ** 2.4)
-
-
 def linear_to_lightness(y: torch.Tensor) -> torch.Tensor:
     """Relative luminance Y (any shape, 1 = white) -> L* in [0, 100] for Y in [0, 1]."""
     return torch.where(y > _EPS, 116.0 * torch.pow(y.clamp(min=_EPS), 1.0 / 3.0) - 16.0, _KAPPA * y)

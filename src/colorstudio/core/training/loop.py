@@ -37,7 +37,7 @@ from colorstudio.core.training.dataset import PhotoPairs
 from colorstudio.core.training.degrade import degrade
 from colorstudio.core.training.hint_sampling import sample_hints
 from colorstudio.core.training.losses import ColourLoss, estimate_prior
-from colorstudio.core.training.recipe import STATE_FILE
+from colorstudio.core.training.run_files import STATE_FILE
 from colorstudio.core.training.validation import sample_sheet, validate
 
 SAVE_EVERY_SECONDS = 300

@@ -25,10 +25,7 @@ from pathlib import Path
 from colorstudio import paths
 from colorstudio.core import catalog
 from colorstudio.core.errors import ColorStudioError
-
-STATE_FILE = "state.safetensors"  # the resumable checkpoint in a run's folder (Trainer.state_path)
-RUN_FILE = "run.json"
-_OLD_RUN_FILE = "wizard.json"  # what the wizard wrote before the command line saved its runs too
+from colorstudio.core.training.run_files import OLD_RUN_FILE, RUN_FILE, STATE_FILE
 
 FINE_TUNE_LR_SHARE = 1 / 3  # a fine-tune starts from trained weights: a third of the learning rate
 FINE_TUNE_WARMUP_STEPS = 20  # ...and needs a short warm-up only (Adam's moments); from scratch: 100
@@ -79,7 +76,7 @@ class TrainingRun:
     def load(cls, run_dir: Path) -> TrainingRun:
         file = run_dir / RUN_FILE
         if not file.exists():
-            file = run_dir / _OLD_RUN_FILE
+            file = run_dir / OLD_RUN_FILE
         data = json.loads(file.read_text(encoding="utf-8"))
         known = {f.name for f in fields(cls)}
         return cls(**{key: value for key, value in data.items() if key in known})
