@@ -39,7 +39,7 @@ import numpy as np, torch
 from colorstudio.core import allocator, batch, catalog, imageio
 allocator.tune()  # as `colorstudio` does at start-up
 from colorstudio.core.inference import TileJob, TileRunner
-from colorstudio.core.pipeline import ColorizeOptions, _scene_context, render_shape, tiles_per_pass
+from colorstudio.core.pipeline import ColorizeOptions, render_shape, scene_context, tiles_per_pass
 from colorstudio.core.jobs import Colorizer
 from colorstudio.core.options import JobSettings, OutputSettings
 import cv2
@@ -70,7 +70,7 @@ def network():
     h, w = render_shape(*photo.pixels.shape[:2], render_size)
     render = cv2.resize(photo.pixels, (w, h), interpolation=cv2.INTER_AREA) if (h, w) != photo.pixels.shape[:2] else photo.pixels
     model.to(device)
-    job = TileJob(render, _scene_context(model, render, device), [], 1.0)
+    job = TileJob(render, scene_context(model, render, device), [], 1.0)
     TileRunner(model, device, options.tile_size, options.overlap, tiles_per_pass(options, device)).run(job, lambda y0, ab: None)
 
 work = {"full": full, "io": io, "network": network}[kind]

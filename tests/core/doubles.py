@@ -1,12 +1,14 @@
-"""Small networks with known behaviour that follow the ColorNet contract, for pipeline tests."""
+"""Small networks with known behaviour that follow the runtime model interface, for pipeline tests."""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
 
+from colorstudio.core.models.runtime import RuntimeModel
 
-class ConvDouble(nn.Module):
+
+class ConvDouble(RuntimeModel, nn.Module):
     """``depth`` k x k convolutions (zero padding): receptive-field radius ``depth * (k // 2)``."""
 
     size_multiple = 8
@@ -38,7 +40,7 @@ class ConvDouble(nn.Module):
         return self.net(l * 2 - 1) * self.gain
 
 
-class HintEcho(nn.Module):
+class HintEcho(RuntimeModel, nn.Module):
     """Returns the hint planes' ab where the mask is set and zero elsewhere."""
 
     size_multiple = 8
@@ -52,7 +54,7 @@ class HintEcho(nn.Module):
         return hints[:, :2] * hints[:, 2:3]
 
 
-class ContextEcho(nn.Module):
+class ContextEcho(RuntimeModel, nn.Module):
     """Colour is the scene embedding (the photo's mean lightness), the same for every tile."""
 
     size_multiple = 8

@@ -12,6 +12,7 @@ from colorstudio.core.errors import Cancelled
 from colorstudio.core.hint_preview import HintPreview, screen_size
 from colorstudio.core.hints import ColorHint
 from colorstudio.core.pipeline import ColorizeOptions, colorize
+from colorstudio.core.run_control import RunControl
 
 OPTIONS = ColorizeOptions(device="cpu", render_size=96, tile_size=64, overlap=16)
 
@@ -62,7 +63,7 @@ def test_an_exact_preview_stops_between_tiles_when_a_newer_edit_arrives():
         return len(calls) > 1  # the edit arrives while the first tiles run
 
     with pytest.raises(Cancelled):
-        preview.exact([ColorHint(x=10, y=10, a=20.0, b=20.0)], should_cancel=newer_edit)
+        preview.exact([ColorHint(x=10, y=10, a=20.0, b=20.0)], RunControl(should_cancel=newer_edit))
 
 
 def test_the_preview_never_runs_the_network_larger_than_it_shows():

@@ -13,7 +13,7 @@ from doubles import ContextEcho, ConvDouble, HintEcho
 
 from colorstudio.core import catalog, color, gamut
 from colorstudio.core.hint_suggest import Suggestions, suggest_colours
-from colorstudio.core.pipeline import ColorizeOptions, _scene_context, colorize
+from colorstudio.core.pipeline import ColorizeOptions, colorize, scene_context
 
 
 def portrait(h: int = 192, w: int = 256) -> np.ndarray:
@@ -87,7 +87,7 @@ def test_shipped_models_colour_is_the_pipelines_and_alternatives_are_distinct(sh
 
 def test_a_given_scene_embedding_is_the_one_computed_otherwise(shipped):
     image, model = portrait(), shipped["default"]
-    context = _scene_context(model, image, torch.device("cpu"))
+    context = scene_context(model, image, torch.device("cpu"))
     assert suggest_colours(model, image, *CHEEK, context=context) == suggest_colours(model, image, *CHEEK)
 
 

@@ -14,8 +14,9 @@ import torch
 from colorstudio.core import catalog, checkpoint, engine_cache, engines, openvino_net
 from colorstudio.core.errors import Cancelled
 from colorstudio.core.jobs import Colorizer
-from colorstudio.core.models import registry
+from colorstudio.core.models import RuntimeModel, registry
 from colorstudio.core.pipeline import ColorizeOptions, colorize
+from colorstudio.core.run_control import RunControl
 
 pytest.importorskip("openvino")
 CPU = torch.device("cpu")
@@ -42,6 +43,18 @@ def test_the_engines_give_the_same_photo(tmp_path):
     options = ColorizeOptions(device="cpu", render_size=0, tile_size=64, overlap=16)
     ours, theirs = colorize(photo(), net, options), colorize(photo(), model, options)
     assert np.abs(ours.astype(int) - theirs).max() <= 1  # 8-bit output: at most one level apart
+
+
+def test_the_openvino_model_offers_the_runtime_interface_of_the_model_it_runs(tmp_path):
+    path = small_model(tmp_path)
+    model, _ = checkpoint.load_model(path)
+    model.colour_gain, model.colour_contrast = 0.5, 0.8  # as a model card sets them
+    net = openvino_net.OpenVinoNet(model, path, cache=tmp_path / "cache")
+    assert isinstance(net, RuntimeModel) and isinstance(model, RuntimeModel)
+    for name in ("size_multiple", "uses_context", "context_size", "accepts_hints", "colour_gain", "colour_contrast"):
+        assert getattr(net, name) == getattr(model, name), name
+    net.colour_contrast = 0.0  # ``evaluate --contrast``: set on what runs, the PyTorch model keeps its own
+    assert (net.colour_contrast, model.colour_contrast) == (0.0, 0.8)
 
 
 def test_same_padding_that_depends_on_the_input_size_converts_for_every_size(tmp_path):
@@ -94,7 +107,7 @@ def test_a_conversion_that_fails_falls_back_to_pytorch_with_a_notice(tmp_path, m
     monkeypatch.setattr(openvino, "convert_model", broken)
     told = []
     path = small_model(tmp_path)
-    colorizer = Colorizer.load(str(path), "cpu", "auto", on_notice=told.append)
+    colorizer = Colorizer.load(str(path), "cpu", "auto", control=RunControl(on_notice=told.append))
     assert colorizer.engine == "PyTorch"
     assert told and "OpenVINO could not prepare this model" in told[0] and "frobnicate" in told[0]
     out = colorize(photo(), colorizer.model, ColorizeOptions(device="cpu", render_size=0, tile_size=64, overlap=16))
@@ -108,7 +121,7 @@ def test_auto_is_openvino_on_the_cpu_and_torch_when_asked(tmp_path):
     entry = catalog.resolve_model(str(path))
     model, _ = catalog.load(entry)
     told = []
-    gpu = engines.runtime_model(model, path, "openvino", torch.device("meta"), on_notice=told.append)
+    gpu = engines.runtime_model(model, path, "openvino", torch.device("meta"), control=RunControl(on_notice=told.append))
     assert gpu is model and "OpenVINO runs on the CPU" in told[0]
 
 
@@ -123,7 +136,7 @@ def test_a_cancel_between_tiles_stops_a_photo_on_openvino(tmp_path):
 
     with pytest.raises(Cancelled):
         colorize(photo(300, 400), net, ColorizeOptions(device="cpu", render_size=0, tile_size=64, overlap=16),
-                 should_cancel=cancel_after_two)
+                 control=RunControl(should_cancel=cancel_after_two))
     assert len(calls) == 3  # it stopped at the third check, not at the end of the photo
 
 

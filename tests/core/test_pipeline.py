@@ -13,7 +13,9 @@ from colorstudio.core import color, tiling
 from colorstudio.core import device as devices
 from colorstudio.core.errors import Cancelled, ColorStudioError
 from colorstudio.core.hints import ColorHint
+from colorstudio.core.models.runtime import RuntimeModel
 from colorstudio.core.pipeline import ColorizeOptions, colorize, render_shape
+from colorstudio.core.run_control import RunControl
 
 CPU = dict(device="cpu")
 
@@ -30,7 +32,7 @@ def textured_image(h=300, w=437, seed=0):
     return (np.kron(noise, np.ones((8, 8)))[:h, :w] * 255).astype(np.uint8)
 
 
-class Blur(nn.Module):
+class Blur(RuntimeModel, nn.Module):
     """Colour from a box blur of L with zero padding: strong tile-edge effects within ``r`` pixels."""
 
     size_multiple = 8
@@ -140,7 +142,7 @@ def test_render_size_shrinks_what_the_network_sees_but_not_the_output():
 def test_progress_per_tile_and_cancel_between_tiles():
     calls = []
     options = ColorizeOptions(render_size=0, tile_size=64, overlap=16, **CPU)
-    colorize(textured_image(), ConvDouble(), options, progress=lambda d, t: calls.append((d, t)))
+    colorize(textured_image(), ConvDouble(), options, control=RunControl(progress=lambda d, t: calls.append((d, t))))
     total = calls[-1][1]
     assert total > 10 and [d for d, _ in calls] == list(range(1, total + 1))
 
@@ -151,7 +153,7 @@ def test_progress_per_tile_and_cancel_between_tiles():
         return len(checks) >= 3
 
     with pytest.raises(Cancelled):
-        colorize(textured_image(), ConvDouble(), options, should_cancel=cancel_on_third)
+        colorize(textured_image(), ConvDouble(), options, control=RunControl(should_cancel=cancel_on_third))
     assert len(checks) == 3
 
 
@@ -182,7 +184,7 @@ def test_out_of_memory_retries_with_smaller_tiles_then_the_cpu(monkeypatch):
     model = OutOfMemoryDouble(max_tile=128)
     notices = []
     options = ColorizeOptions(render_size=0, tile_size=512, overlap=32, tile_batch=2, min_tile_size=64, **CPU)
-    out = colorize(image, model, options, on_notice=notices.append)
+    out = colorize(image, model, options, control=RunControl(on_notice=notices.append))
     assert notices and "Out of memory" in notices[0]
     assert max(model.sizes[-3:]) <= 128  # finished with tiles that fit
     expected = colorize(image, ConvDouble(), ColorizeOptions(render_size=0, tile_size=128, overlap=32, **CPU))
@@ -198,7 +200,7 @@ def test_out_of_memory_retries_with_smaller_tiles_then_the_cpu(monkeypatch):
         if "on the CPU" in message:
             model.always = False
 
-    colorize(image, model, options, on_notice=notice)
+    colorize(image, model, options, control=RunControl(on_notice=notice))
     assert [n.split("again ")[1] for n in notices] == [
         "one tile at a time.", "with 256px tiles.", "with 128px tiles.", "with 64px tiles.", "on the CPU."]
 

@@ -22,6 +22,7 @@ from colorstudio.core.options import (
     OutputSettings,
 )
 from colorstudio.core.restoration import PRESETS, RestoreOptions
+from colorstudio.core.run_control import RunControl
 from colorstudio.core.text import plural
 
 
@@ -172,7 +173,8 @@ def _run(plan, colorizer, settings: JobSettings, hints) -> int:
         for index, job in enumerate(plan.jobs):
             bar.start_file(index, str(job.source))
             try:
-                colorizer.colorize_file(job, settings, hints=hints(job), progress=bar.update, on_notice=bar.note)
+                colorizer.colorize_file(job, settings, hints=hints(job),
+                                        control=RunControl(progress=bar.update, on_notice=bar.note))
             except KeyboardInterrupt:
                 bar.end_file("interrupted (no output written)")
                 interrupted = True

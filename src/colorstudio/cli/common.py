@@ -20,10 +20,11 @@ def cluster_target(text: str) -> str:
 def load_colorizer(name: str | None, device: str = "auto", engine: str = "auto", precision: str = "float32"):
     """A ``jobs.Colorizer`` for the model, or None after printing why (the command then exits with 2)."""
     from colorstudio.core.jobs import Colorizer
+    from colorstudio.core.run_control import RunControl
 
     try:
         return Colorizer.load(name, device, engine, precision,
-                              on_notice=lambda message: print(f"colorstudio: {message}", file=sys.stderr))
+                              RunControl(on_notice=lambda message: print(f"colorstudio: {message}", file=sys.stderr)))
     except ColorStudioError as exc:
         print(f"colorstudio: error: {exc}", file=sys.stderr)
         return None

@@ -30,6 +30,7 @@ from colorstudio.core.batch import Job
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.hints import ColorHint
 from colorstudio.core.options import JobSettings
+from colorstudio.core.run_control import RunControl
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,8 @@ class PhotoWorker:
         options = settings.options
         name = self._receive(model) if model is not None else settings.model
         self.colorizer = Colorizer.load(name, options.device, options.engine, options.precision,
-                                        on_notice=lambda message: log.warning("%s", message), threads=threads)
+                                        RunControl(on_notice=lambda message: log.warning("%s", message)),
+                                        threads=threads)
         self.name = f"{platform.node() or 'worker'}:{os.getpid()}"
 
     def _receive(self, model) -> str:
@@ -96,7 +98,7 @@ class PhotoWorker:
             with storage.readable(storage.place(source)) as local_in, \
                     storage.writable(storage.place(output)) as local_out:
                 self.colorizer.colorize_file(Job(local_in, local_out), self.settings, hints=photo_hints,
-                                             on_notice=notes.append)
+                                             control=RunControl(on_notice=notes.append))
         except (ColorStudioError, MemoryError) as exc:
             outcome.error = str(exc) or type(exc).__name__
         except Exception as exc:  # noqa: BLE001 - one photo's unexpected error must not stop the job

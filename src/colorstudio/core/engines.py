@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from collections.abc import Callable
 from pathlib import Path
 
 import torch
+
+from colorstudio.core.run_control import RunControl
 
 log = logging.getLogger(__name__)
 
@@ -24,15 +25,15 @@ def openvino_installed() -> bool:
 
 def engine_name(model) -> str:
     """"OpenVINO" or "PyTorch": what runs ``model``'s network."""
-    return getattr(model, "engine", None) or "PyTorch"
+    return model.engine
 
 
 def runtime_model(model, weights: Path | None, engine: str, device: torch.device, precision: str = "float32",
-                  on_notice: Callable[[str], None] | None = None, threads: int = 0):
+                  control: RunControl = RunControl(), threads: int = 0):
     """``model`` as it will run: wrapped for OpenVINO when ``engine`` (auto/openvino) and ``device`` call for
-    it and it works, else the PyTorch model itself (told through ``on_notice`` when OpenVINO was asked for by
-    name, or failed). ``threads``: OpenVINO's CPU threads (0: its own choice)."""
-    notice = on_notice or (lambda message: log.warning("%s", message))
+    it and it works, else the PyTorch model itself (told through ``control.notice`` when OpenVINO was asked for
+    by name, or failed). ``threads``: OpenVINO's CPU threads (0: its own choice)."""
+    notice = control.notice
     if engine == "torch":
         return model
     if device.type != "cpu":

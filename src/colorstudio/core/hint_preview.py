@@ -7,7 +7,7 @@ resolution). The preview instead works at screen size (``VIEW_SIDE``), and in tw
   the network once without hints, keep its chroma (``pipeline.predict``).
 - ``quick(hints)`` (every edit): spread the hints over the kept chroma and compose at screen size: no network.
 - ``exact(hints)`` (once the edits pause): the network again, now seeing the hints, as the batch will; it
-  stops between tiles when a newer edit arrives (``should_cancel``).
+  stops between tiles when a newer edit arrives (its ``RunControl.should_cancel``).
 
 Both are the batch pipeline's own steps (``pipeline.predict``, ``Prediction.compose``) at screen size, so
 what the preview shows is what the batch writes, shrunk.
@@ -15,7 +15,7 @@ what the preview shows is what the batch writes, shrunk.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 import cv2
@@ -24,6 +24,7 @@ import numpy as np
 from colorstudio.core import pipeline
 from colorstudio.core.hints import ColorHint
 from colorstudio.core.options import ColorizeOptions
+from colorstudio.core.run_control import RunControl
 
 VIEW_SIDE = 1280  # long side of the preview: about a laptop screen's viewer pane at "fit"
 
@@ -41,7 +42,7 @@ class HintPreview:
     """One photo's live preview (see the module's text). ``pixels``: the photo as read, full size."""
 
     def __init__(self, model, pixels: np.ndarray, options: ColorizeOptions, side: int = VIEW_SIDE,
-                 should_cancel: Callable[[], bool] | None = None) -> None:
+                 control: RunControl = RunControl()) -> None:
         self.model = model
         self.photo_shape = pixels.shape[:2]
         self.view = screen_size(pixels, side)
@@ -49,7 +50,7 @@ class HintPreview:
         # the network never sees more than the preview has; never enlarged (render_shape)
         render = min(options.render_size or side, side)
         self.options = replace(options, render_size=render)  # restoration too runs at screen size
-        self.base = pipeline.predict(self.view, model, self.options, should_cancel=should_cancel)
+        self.base = pipeline.predict(self.view, model, self.options, control=control)
 
     def _scaled(self, hints: Sequence[ColorHint]) -> list[ColorHint]:
         return [h.scaled(self.scale) for h in hints]
@@ -67,11 +68,11 @@ class HintPreview:
         return suggest_colours(self.model, self.base.render, x * k, y * k, device=resolve_device(self.options.device),
                                radius=max(1, round(radius * k)))
 
-    def exact(self, hints: Sequence[ColorHint], should_cancel: Callable[[], bool] | None = None) -> np.ndarray:
+    def exact(self, hints: Sequence[ColorHint], control: RunControl = RunControl()) -> np.ndarray:
         """The preview as the batch renders it: the network sees the hints, then they are spread. Raises
-        ``Cancelled`` when ``should_cancel()`` turns true between tiles."""
+        ``Cancelled`` when ``control.should_cancel()`` turns true between tiles."""
         scaled = self._scaled(hints)
-        if not scaled or not getattr(self.model, "accepts_hints", False):
+        if not scaled or not self.model.accepts_hints:
             return self.base.compose(scaled)  # the network would give what it gave
-        prediction = pipeline.predict(self.view, self.model, self.options, hints=scaled, should_cancel=should_cancel)
+        prediction = pipeline.predict(self.view, self.model, self.options, hints=scaled, control=control)
         return prediction.compose(scaled)

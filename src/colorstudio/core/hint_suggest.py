@@ -49,9 +49,8 @@ import torch
 from colorstudio.core import color, gamut, tiling
 from colorstudio.core import device as devices
 from colorstudio.core.inference import lightness_tensor
-from colorstudio.core.models.base import context_input
 from colorstudio.core.options import ColorizeOptions
-from colorstudio.core.pipeline import _contrast, _gain, _scene_context
+from colorstudio.core.pipeline import colour_response, scene_context
 
 VIEW = 96  # side of the views of the point, render pixels (rounded up to the model's size multiple)
 MODEL_WINDOW = 448  # side of the part of the pipeline's tile the model's own colour is computed on, at most
@@ -82,7 +81,7 @@ def suggest_colours(model, render: np.ndarray, x: float, y: float, *, context=No
 
     ``render``: the photo at the render size as the pipeline feeds the network: gray (h, w) uint8/uint16,
     RGB (h, w, 3), or float32 (h, w) L* (a restored photo). ``context``: the photo's scene embedding (1, C)
-    if already computed (``pipeline._scene_context``), else it is computed here. ``device``: a name as the
+    if already computed (``pipeline.scene_context``), else it is computed here. ``device``: a name as the
     options take it, or a ``torch.device``; the model is moved there, as the pipeline does. ``radius``:
     half-width of the patch whose mean colour is taken, render pixels. A point off the photo is moved onto it.
     """
@@ -97,13 +96,13 @@ def suggest_colours(model, render: np.ndarray, x: float, y: float, *, context=No
     model.to(dev)
     with torch.inference_mode():
         own = None
-        if getattr(model, "uses_context", False):
-            own = context.to(dev) if context is not None else _scene_context(model, render, dev)
+        if model.uses_context:
+            own = context.to(dev) if context is not None else scene_context(model, render, dev)
         own_ab = _model_colour(model, render, row, col, own, dev, radius)
         views, contexts = _views(model, lightness, row, col, radius, own, dev)
         raw = _sample(model, views, contexts, dev)
     shown = _displayable(point_l, np.nan_to_num(own_ab)[None])[0]
-    candidates = _displayable(point_l, np.concatenate([_shape(model, raw), raw]))
+    candidates = _displayable(point_l, np.concatenate([colour_response(model, raw), raw]))
     alternatives, distance = _pick(shown, candidates, count)
     return Suggestions((float(shown[0]), float(shown[1])), [(float(a), float(b)) for a, b in alternatives],
                        distance)
@@ -114,11 +113,6 @@ def _lightness(render: np.ndarray) -> np.ndarray:
     if render.dtype == np.float32 and render.ndim == 2:
         return render
     return color.lightness(render)
-
-
-def _shape(model, ab: np.ndarray) -> np.ndarray:
-    """ab as the pipeline shows it at strength 1: the model's colour contrast, then its gain."""
-    return color.expand_chroma(ab, _contrast(model)) * np.float32(_gain(model))
 
 
 def _displayable(lightness: float, ab: np.ndarray) -> np.ndarray:
@@ -164,7 +158,7 @@ def _model_colour(model, render: np.ndarray, row: int, col: int, own, dev, radiu
     x0, sx = _pipeline_span(col, side, grid.cols, grid.margin)
     window = tiling.extract(render, (y0, y0 + sy), (x0, x0 + sx))
     ab = _predict(model, lightness_tensor(window[None]).to(dev), own)[0]
-    return _patch_mean(_shape(model, ab), row - y0, col - x0, radius)
+    return _patch_mean(colour_response(model, ab), row - y0, col - x0, radius)
 
 
 def _zoomed(lightness: np.ndarray, row: int, col: int, side: int, radius: int, zoom: float = 1.0,
@@ -202,19 +196,9 @@ def _scene_parts(lightness: np.ndarray, row: int, col: int) -> list[np.ndarray]:
 
 
 def _embed(model, images: list[np.ndarray], dev) -> torch.Tensor:
-    """Scene embeddings (n, C) of L* images, each made as ``pipeline._scene_context`` makes the photo's
-    (one at a time: on a CPU a batch of them takes longer than the same images in turn)."""
-    side = model.context_size
-    out = []
-    for image in images:
-        h, w = image.shape
-        if max(h, w) > 2 * side:
-            shrink = 2 * side / max(h, w)
-            size = (max(1, round(w * shrink)), max(1, round(h * shrink)))
-            image = cv2.resize(np.ascontiguousarray(image), size, interpolation=cv2.INTER_AREA)
-        small = lightness_tensor(np.ascontiguousarray(image, np.float32)[None]).to(dev)
-        out.append(model.encode_context(context_input(small, side)))
-    return torch.cat(out)
+    """Scene embeddings (n, C) of L* images, each made as the pipeline makes the photo's (``scene_context``;
+    one at a time: on a CPU a batch of them takes longer than the same images in turn)."""
+    return torch.cat([scene_context(model, image, dev) for image in images])
 
 
 def _views(model, lightness: np.ndarray, row: int, col: int, radius: int, own, dev):

@@ -15,7 +15,7 @@ import torch
 
 from colorstudio.core import color, tiling
 from colorstudio.core import hints as hint_maps
-from colorstudio.core.errors import Cancelled
+from colorstudio.core.run_control import RunControl
 
 Sink = Callable[[int, np.ndarray], None]
 
@@ -52,14 +52,13 @@ class TileRunner:
     def grid(self, height: int, width: int) -> tiling.Grid:
         return tiling.make_grid(height, width, self.tile, self.overlap, self.model.size_multiple)
 
-    def run(self, job: TileJob, sink: Sink, progress: Callable[[int, int], None] | None = None,
-            should_cancel: Callable[[], bool] | None = None) -> None:
+    def run(self, job: TileJob, sink: Sink, control: RunControl = RunControl()) -> None:
+        """Every tile of ``job``, its rows handed to ``sink`` as they are finished; ``control`` is told the
+        progress and asked whether to stop before every batch of tiles."""
         h, w = job.render.shape[:2]
         grid = self.grid(h, w)
         rows, cols = grid.rows, grid.cols
-        plan = getattr(self.model, "plan_tiles", None)  # an engine that prepares for a shape (OpenVINO)
-        if plan is not None:
-            plan((min(self.batch, len(cols.starts)), 1, rows.tile, cols.tile), grid.count)
+        self.model.plan_tiles((min(self.batch, len(cols.starts)), 1, rows.tile, cols.tile), grid.count)
         acc = np.zeros((rows.tile, cols.length + cols.tile, 2), np.float32)
         weight = np.zeros((rows.tile, cols.length + cols.tile, 1), np.float32)
         band_top = rows.starts[0]
@@ -73,8 +72,7 @@ class TileRunner:
             row_w = rows.weights(r)
             col_ws = [cols.weights(c) for c in range(len(cols.starts))]
             for first in range(0, len(cols.starts), self.batch):
-                if should_cancel is not None and should_cancel():
-                    raise Cancelled()
+                control.check_cancelled()
                 chunk = range(first, min(first + self.batch, len(cols.starts)))
                 ab = self._predict(job, grid, r, chunk)
                 for k, c in enumerate(chunk):
@@ -83,8 +81,7 @@ class TileRunner:
                     acc[:, x : x + cols.tile] += ab[k] * tw
                     weight[:, x : x + cols.tile] += tw
                 done += len(chunk)
-                if progress is not None:
-                    progress(done, grid.count)
+                control.progress(done, grid.count)
             end = rows.starts[r + 1] if r + 1 < len(rows.starts) else top + rows.tile
             self._emit(grid, acc, weight, top, end, sink)
 

@@ -10,7 +10,7 @@ Torch is imported when a model is loaded, not when this module is.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from colorstudio.core.batch import Job
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.hints import ColorHint
 from colorstudio.core.options import ColorizeOptions, JobSettings
+from colorstudio.core.run_control import RunControl
 
 
 @dataclass
@@ -50,11 +51,10 @@ class Colorizer:
 
     @classmethod
     def load(cls, name: str | Path | None = None, device: str = "auto", engine: str = "auto",
-             precision: str = "float32", on_notice: Callable[[str], None] | None = None,
-             threads: int = 0) -> Colorizer:
+             precision: str = "float32", control: RunControl = RunControl(), threads: int = 0) -> Colorizer:
         """The model by name or file ("" or None: the default one) on ``device``, run by ``engine``
-        (``core.engines``; a failing OpenVINO falls back to PyTorch through ``on_notice``), on ``threads`` CPU
-        threads (0: the libraries' own choice; a cluster worker gets its share); raises ColorStudioError."""
+        (``core.engines``; a failing OpenVINO falls back to PyTorch, told to ``control.notice``), on ``threads``
+        CPU threads (0: the libraries' own choice; a cluster worker gets its share); raises ColorStudioError."""
         import torch
 
         from colorstudio.core import engines
@@ -69,7 +69,7 @@ class Colorizer:
         from colorstudio.core import pipeline  # noqa: F401
 
         model.to(dev)
-        return cls(engines.runtime_model(model, entry.path, engine, dev, precision, on_notice, threads), entry, device)
+        return cls(engines.runtime_model(model, entry.path, engine, dev, precision, control, threads), entry, device)
 
     @property
     def engine(self) -> str:
@@ -88,17 +88,16 @@ class Colorizer:
 
     def render(self, source: Path, options: ColorizeOptions, *, hints: Sequence[ColorHint] = (),
                strokes: Sequence = (), max_pixels: int = imageio.DEFAULT_MAX_PIXELS,
-               progress: Callable[[int, int], None] | None = None,
-               should_cancel: Callable[[], bool] | None = None,
-               on_notice: Callable[[str], None] | None = None) -> Rendered:
-        """Read and colorize ``source`` on this colorizer's device (nothing is written)."""
+               control: RunControl = RunControl()) -> Rendered:
+        """Read and colorize ``source`` on this colorizer's device (nothing is written); ``control``: see
+        ``pipeline.colorize``."""
         from colorstudio.core.pipeline import colorize
 
         photo = imageio.read_image(source, max_pixels=max_pixels)
-        if photo.note and on_notice:  # e.g. an animation: only its first frame is colorized
-            on_notice(photo.note)
+        if photo.note and control.on_notice is not None:  # e.g. an animation: only its first frame is colorized
+            control.on_notice(photo.note)  # (the reader has logged it for when no one listens)
         pixels = colorize(photo.pixels, self.model, replace(options, device=self.device), hints=hints,
-                          strokes=strokes, progress=progress, should_cancel=should_cancel, on_notice=on_notice)
+                          strokes=strokes, control=control)
         return Rendered(photo, pixels, len(hints))
 
     def provenance(self, hints: int = 0) -> imageio.Provenance:
@@ -118,11 +117,8 @@ class Colorizer:
         return output
 
     def colorize_file(self, job: Job, settings: JobSettings, *, hints: Sequence[ColorHint] = (),
-                      strokes: Sequence = (), progress: Callable[[int, int], None] | None = None,
-                      should_cancel: Callable[[], bool] | None = None,
-                      on_notice: Callable[[str], None] | None = None) -> Path:
+                      strokes: Sequence = (), control: RunControl = RunControl()) -> Path:
         """Read, colorize and write one photo of a batch; returns the output path. Raises ColorStudioError."""
         rendered = self.render(job.source, settings.options, hints=hints, strokes=strokes,
-                               max_pixels=settings.max_pixels, progress=progress, should_cancel=should_cancel,
-                               on_notice=on_notice)
+                               max_pixels=settings.max_pixels, control=control)
         return self.write(job.output, rendered, settings.output.quality)

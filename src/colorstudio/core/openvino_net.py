@@ -37,6 +37,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from colorstudio.core.models.runtime import RuntimeModel
+
 # OpenVINO's model converter reports its use to Intel over the internet (the ``openvino_telemetry``
 # package, Google Analytics) unless a consent file says no, and writes ~/intel/openvino_ga_cid. colorstudio
 # sends nothing anywhere and writes nothing outside its own folders: with the package made unimportable, the
@@ -63,8 +65,8 @@ class _Predict(nn.Module):
     def __init__(self, model: nn.Module) -> None:
         super().__init__()
         self.model = model
-        self.hints = bool(getattr(model, "accepts_hints", False))
-        self.context = bool(getattr(model, "uses_context", False))
+        self.hints = bool(model.accepts_hints)
+        self.context = bool(model.uses_context)
 
     def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
         l = inputs[0]
@@ -137,8 +139,26 @@ def cpu_has_fast_precision() -> bool:
     return "BF16" in ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
 
 
-class OpenVinoNet:
+class _OfTorchModel:
+    """An attribute of the runtime interface, read from the PyTorch model (a non-data descriptor: a value set
+    on the ``OpenVinoNet`` itself, as ``evaluate --contrast`` does, takes its place there)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, net: OpenVinoNet | None, owner: type | None = None):
+        return self if net is None else getattr(net.torch_model, self.name)
+
+
+class OpenVinoNet(RuntimeModel):
     """A PyTorch colorization model's inference, run by OpenVINO (see the module's text)."""
+
+    size_multiple = _OfTorchModel()
+    uses_context = _OfTorchModel()
+    context_size = _OfTorchModel()
+    accepts_hints = _OfTorchModel()
+    colour_gain = _OfTorchModel()
+    colour_contrast = _OfTorchModel()
 
     def __init__(self, model: nn.Module, weights: Path | None = None, precision: str = "float32",
                  device: str = "CPU", cache: Path | None = None, threads: int = 0) -> None:
@@ -158,7 +178,7 @@ class OpenVinoNet:
         fixed = traceable(self.torch_model)
         self._predict = self._model(_Predict(fixed), folder, "predict", self._predict_example())
         self._context = (self._model(_Context(fixed), folder, "context", self._context_example())
-                         if getattr(model, "uses_context", False) else None)
+                         if model.uses_context else None)
         del fixed
         self._dynamic: dict[str, object] = {}  # "predict"/"context" -> compiled with free sizes
         self._static: OrderedDict[tuple, object] = OrderedDict()  # (which, shapes) -> compiled for those alone
@@ -167,9 +187,9 @@ class OpenVinoNet:
         self._last: dict[str, object] = {}  # "predict"/"context" -> the network that ran last
         self._lock = threading.Lock()  # compiled models are shared; one request at a time each
 
-    # -- what the pipeline reads -------------------------------------------------------------------------
+    # -- what the pipeline reads (and the interface above) -------------------------------------------------
     def __getattr__(self, name: str):
-        # uses_context, context_size, accepts_hints, size_multiple, colour_gain, colour_contrast, arch...
+        # anything else of the PyTorch model: arch, config...
         return getattr(self.__dict__["torch_model"], name)
 
     def eval(self) -> OpenVinoNet:
@@ -186,9 +206,9 @@ class OpenVinoNet:
     def _predict_example(self) -> tuple[torch.Tensor, ...]:
         side = 4 * self.torch_model.size_multiple
         inputs = [torch.zeros(1, 1, side, side)]
-        if getattr(self.torch_model, "accepts_hints", False):
+        if self.accepts_hints:
             inputs.append(torch.zeros(1, 3, side, side))
-        if getattr(self.torch_model, "uses_context", False):
+        if self.uses_context:
             with torch.inference_mode():
                 inputs.append(self.torch_model.encode_context(torch.zeros(1, 1, self.context_size, self.context_size)))
         return tuple(inputs)
@@ -313,9 +333,9 @@ class OpenVinoNet:
     def predict_ab(self, l: torch.Tensor, hints: torch.Tensor | None = None,
                    context: torch.Tensor | None = None) -> torch.Tensor:
         inputs = [l.float().cpu().numpy()]
-        if getattr(self.torch_model, "accepts_hints", False):
+        if self.accepts_hints:
             inputs.append(hints.float().cpu().numpy() if hints is not None else self._no_hints(l.shape))
-        if getattr(self.torch_model, "uses_context", False):
+        if self.uses_context:
             if context is None:
                 from colorstudio.core.models.base import context_input
 

@@ -16,10 +16,9 @@ tiles, then on the CPU, and the user is told; a tile computed before the error i
 
 from __future__ import annotations
 
-import logging
 import os
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 
@@ -35,14 +34,10 @@ from colorstudio.core.inference import TileJob, TileRunner, lightness_tensor
 from colorstudio.core.models.base import context_input
 from colorstudio.core.options import ColorizeOptions  # noqa: F401 - re-exported, the usual import path
 from colorstudio.core.restoration import Stroke, restore_tiled
-
-log = logging.getLogger(__name__)
+from colorstudio.core.run_control import RunControl
 
 COMPOSE_WORKERS = max(1, min(4, os.cpu_count() or 1))
 STRIP_ROWS = 256  # full-resolution rows composed at a time: bounds the memory of the final step
-
-
-Progress = Callable[[int, int], None]
 
 
 def render_shape(height: int, width: int, render_size: int) -> tuple[int, int]:
@@ -63,21 +58,28 @@ def _check_image(image: np.ndarray) -> None:
         raise ColorStudioError(f"expected a gray (H, W) or RGB (H, W, 3) image, got shape {image.shape}")
 
 
-def _scene_context(model, render: np.ndarray, device: torch.device) -> torch.Tensor | None:
-    """The scene embedding of the whole photo, computed once. The photo is first shrunk cheaply
-    (area averaging, on the 8/16-bit pixels) to twice the context size, then the model's own
-    ``context_input`` makes the final size, as it does in training."""
-    if not getattr(model, "uses_context", False):
+def scene_context(model, render: np.ndarray, device: torch.device) -> torch.Tensor | None:
+    """The scene embedding (1, C) of the whole photo (``render``: 8/16-bit pixels, or float32 L*), computed
+    once; None for a model without one. The photo is first shrunk cheaply (area averaging, on the pixels) to
+    twice the context size, then the model's own ``context_input`` makes the final size, as it does in
+    training."""
+    if not model.uses_context:
         return None
     side = model.context_size
     h, w = render.shape[:2]
     small = render
     if max(h, w) > 2 * side:
         shrink = 2 * side / max(h, w)
-        small = cv2.resize(render, (max(1, round(w * shrink)), max(1, round(h * shrink))),
+        small = cv2.resize(np.ascontiguousarray(render), (max(1, round(w * shrink)), max(1, round(h * shrink))),
                            interpolation=cv2.INTER_AREA)
     with torch.inference_mode():
         return model.encode_context(context_input(lightness_tensor(small[None]).to(device), side))
+
+
+def colour_response(model, ab: np.ndarray) -> np.ndarray:
+    """Network ab (Lab units) as the pipeline shows it at strength 1: the model's colour contrast, then its
+    gain (both chosen on validation photos and stored in its card)."""
+    return color.expand_chroma(ab, model.colour_contrast) * np.float32(model.colour_gain)
 
 
 def _upsample_rows(ab: np.ndarray, y0: int, y1: int, out_h: int, out_w: int) -> np.ndarray:
@@ -121,6 +123,15 @@ class _Composer:
         # network goes on with the next tiles; at most two strips per thread wait (bounded memory).
         self.pool = pool if self.native else None
         self.pending: deque[Future] = deque()
+        self.render, self.scale = None, 1.0
+
+    def set_source(self, render: np.ndarray, scale: float) -> None:
+        """Keep what the network saw (the photo at the render size) and the photo -> render scale."""
+        self.render, self.scale = render, scale
+
+    def clear_spread(self) -> None:
+        """Spread no hints over the chroma when finishing: the caller passes its own (``finish(spread=...)``)."""
+        self.spread = None
 
     def sink(self, y0: int, ab: np.ndarray) -> None:
         if not self.native:
@@ -222,28 +233,27 @@ def colorize(
     *,
     hints: Sequence[ColorHint] = (),
     strokes: Sequence[Stroke] = (),
-    progress: Progress | None = None,
-    should_cancel: Callable[[], bool] | None = None,
-    on_notice: Callable[[str], None] | None = None,
+    control: RunControl = RunControl(),
 ) -> np.ndarray:
     """Colorize a gray or colour photo (colour is re-predicted from its lightness).
 
     ``image``: (H, W) or (H, W, 3), uint8 or uint16. Returns (H, W, 3) RGB of the same dtype.
     ``strokes``: the user's edits of the dust mask (see ``restoration.strokes``).
-    ``progress(done, total)`` is called after every batch of tiles; ``should_cancel()`` is checked
-    before every batch (raise nothing, return True: ``Cancelled`` is raised and nothing is returned).
+    ``control.progress(done, total)`` is called after every batch of tiles; ``control.should_cancel()`` is
+    checked before every batch (raise nothing, return True: ``Cancelled`` is raised and nothing is returned);
+    retries after running out of memory are told to ``control.notice``.
     The colour strength is ``options.strength`` times the model's own ``colour_gain`` (chosen on
     validation photos and stored in its card; 1 for most models).
     """
-    return _predict(image, model, options, hints, strokes, progress, should_cancel, on_notice).finish()
+    return _predict(image, model, options, hints, strokes, control).finish()
 
 
 def colorize_strengths(image: np.ndarray, model, options: ColorizeOptions, strengths: Sequence[float], *,
                        hints: Sequence[ColorHint] = ()) -> list[np.ndarray]:
     """The photo colorized at each of ``strengths`` (times the model's gain), the network run once:
     what ``colorize`` returns with ``options.strength`` set to each in turn. For choosing a strength."""
-    composer = _predict(image, model, options, hints, (), None, None, None, keep_chroma=True)
-    return [composer.finish(strength * _gain(model)) for strength in strengths]
+    composer = _predict(image, model, options, hints, (), RunControl(), keep_chroma=True)
+    return [composer.finish(strength * model.colour_gain) for strength in strengths]
 
 
 class Prediction:
@@ -252,7 +262,7 @@ class Prediction:
 
     def __init__(self, composer: _Composer, spreads: bool) -> None:
         self._composer, self._spreads = composer, spreads
-        composer.spread = None  # spread here, with the hints ``compose`` is given
+        composer.clear_spread()  # spread here, with the hints ``compose`` is given
         self._render, self._scale = composer.render, composer.scale
         self._lightness = None
 
@@ -277,22 +287,11 @@ class Prediction:
 
 
 def predict(image: np.ndarray, model, options: ColorizeOptions = ColorizeOptions(), *,
-            hints: Sequence[ColorHint] = (), should_cancel: Callable[[], bool] | None = None,
-            on_notice: Callable[[str], None] | None = None) -> Prediction:
+            hints: Sequence[ColorHint] = (), control: RunControl = RunControl()) -> Prediction:
     """What ``colorize`` computes before composing, kept: ``predict(...).compose(hints)`` is
     ``colorize(..., hints=hints)`` when the network saw the same hints."""
-    composer = _predict(image, model, options, hints, (), None, should_cancel, on_notice, keep_chroma=True)
+    composer = _predict(image, model, options, hints, (), control, keep_chroma=True)
     return Prediction(composer, options.spread_hints)
-
-
-def _gain(model) -> float:
-    """The model's own colour gain (1 for a model that has none, e.g. a test double)."""
-    return getattr(model, "colour_gain", 1.0)
-
-
-def _contrast(model) -> float:
-    """The model's own colour contrast (0 for a model that has none)."""
-    return getattr(model, "colour_contrast", 0.0)
 
 
 def _spread(render: np.ndarray, hints: Sequence[ColorHint], scale: float):
@@ -303,7 +302,7 @@ def _spread(render: np.ndarray, hints: Sequence[ColorHint], scale: float):
     return lightness, [h.scaled(scale) for h in hints]
 
 
-def _predict(image, model, options: ColorizeOptions, hints, strokes, progress, should_cancel, on_notice,
+def _predict(image, model, options: ColorizeOptions, hints, strokes, control: RunControl,
              keep_chroma: bool = False) -> _Composer:
     options.validate()
     _check_image(image)
@@ -320,23 +319,21 @@ def _predict(image, model, options: ColorizeOptions, hints, strokes, progress, s
     render = source if render_hw == (height, width) else cv2.resize(
         source, render_hw[::-1], interpolation=cv2.INTER_AREA)
     scale = render_hw[1] / width
-    notice = on_notice or (lambda message: log.warning("%s", message))
     model.eval()
     last_error: BaseException | None = None
     for dev, tile, tile_batch, change in _fallbacks(options, device, batch):
         if change:
             devices.release_cached_memory(device)
-            notice(f"Out of memory; trying again {change}.")
+            control.notice(f"Out of memory; trying again {change}.")
         try:
             model.to(dev)
-            job = TileJob(render, _scene_context(model, render, dev), list(hints), scale)
+            job = TileJob(render, scene_context(model, render, dev), list(hints), scale)
             with _compose_pool(dev) as pool:
-                composer = _Composer(image, render_hw, options.strength * _gain(model), restored, keep_chroma,
-                                     _contrast(model), _spread(render, hints, scale) if options.spread_hints else None,
-                                     pool)
-                composer.render, composer.scale = render, scale
-                TileRunner(model, dev, tile, options.overlap, tile_batch).run(
-                    job, composer.sink, progress, should_cancel)
+                composer = _Composer(image, render_hw, options.strength * model.colour_gain, restored, keep_chroma,
+                                     model.colour_contrast,
+                                     _spread(render, hints, scale) if options.spread_hints else None, pool)
+                composer.set_source(render, scale)
+                TileRunner(model, dev, tile, options.overlap, tile_batch).run(job, composer.sink, control)
                 composer.wait()
             return composer
         except Exception as error:  # noqa: BLE001 - only out-of-memory is retried, the rest re-raised

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Signal
 
 from colorstudio import logs
 from colorstudio.core.options import JobSettings
+from colorstudio.core.run_control import RunControl
 from colorstudio.gui.images import Pyramid
 from colorstudio.gui.threads import Flags, Latest, WorkerThread, gpu_turn
 
@@ -109,7 +110,7 @@ class EngineWorker(QObject):
 
             self.colorizer, self._loaded = None, None
             self.colorizer = Colorizer.load(name, options.device, options.engine, options.precision,
-                                            on_notice=self.notice.emit)
+                                            RunControl(on_notice=self.notice.emit))
             self._loaded = wanted
             self.model_ready.emit(self.colorizer.name,
                                   f"{describe_device(resolve_device(options.device))} · {self.colorizer.engine}")
@@ -162,8 +163,9 @@ class EngineWorker(QObject):
                 rendered = colorizer.render(
                     request.source, settings.options, strokes=[Stroke.from_json(s) for s in request.strokes],
                     hints=[ColorHint(*h) for h in request.hints],
-                    max_pixels=settings.max_pixels, progress=lambda d, t: self.job_progress.emit(request.id, d, t),
-                    should_cancel=self.flags.should_cancel, on_notice=self.notice.emit)
+                    max_pixels=settings.max_pixels,
+                    control=RunControl(progress=lambda d, t: self.job_progress.emit(request.id, d, t),
+                                       should_cancel=self.flags.should_cancel, on_notice=self.notice.emit))
             seconds = time.monotonic() - started
             if request.output is None:  # a preview: nothing to write
                 self.job_finished.emit(JobResult(request.id, None, Pyramid(rendered.photo.pixels),
@@ -188,7 +190,7 @@ class EngineWorker(QObject):
                     self._emit_hint_view(request, version, preview.quick(hints), False)
                     self._hints = (*self._hints[:2], version)
                 if exact and not self.hint_requests.waiting():
-                    pixels = preview.exact(hints, should_cancel=self.hint_requests.waiting)
+                    pixels = preview.exact(hints, RunControl(should_cancel=self.hint_requests.waiting))
                     self._emit_hint_view(request, version, pixels, True)
             except Cancelled:
                 continue  # a newer edit is waiting: it is next

@@ -8,7 +8,7 @@ Tensor conventions (see ``colorstudio.core.color``):
 
 - ``l``: (N, 1, H, W) = L* / L_SCALE, in [0, 1].
 - ``hints``: (N, 3, H, W) = [a / AB_SCALE, b / AB_SCALE, mask in {0, 1}], or ``None`` (no hints).
-- ``context``: (N, C) scene embedding from :meth:`ColorNet.encode_context`, or ``None``.
+- ``context``: (N, C) scene embedding from :meth:`RuntimeModel.encode_context`, or ``None``.
 - ab predictions: (N, 2, H, W) = ab / AB_SCALE, in [-1, 1].
 """
 
@@ -19,6 +19,8 @@ from typing import Any, ClassVar
 
 import torch.nn.functional as F
 from torch import Tensor, nn
+
+from colorstudio.core.models.runtime import RuntimeModel
 
 
 def context_input(l: Tensor, size: int) -> Tensor:
@@ -33,26 +35,19 @@ def context_input(l: Tensor, size: int) -> Tensor:
     return F.interpolate(l, size=(size, size), mode="bilinear", align_corners=False, antialias=True)
 
 
-class ColorNet(nn.Module):
-    """Base class of every colorization network: reads L, predicts ab.
+class ColorNet(RuntimeModel, nn.Module):
+    """Base class of every colorization network: reads L, predicts ab; run through the
+    :class:`~colorstudio.core.models.runtime.RuntimeModel` interface.
 
-    Subclasses set the class attributes, call ``super().__init__(**config)`` with the
-    JSON-serialisable settings that rebuild them (``build(arch, **model.config())``), and
-    implement :meth:`forward`. Models that take no hints or context ignore those arguments, so a
-    caller may pass them uniformly; it should read :attr:`accepts_hints` to know whether hints do
-    anything.
+    Subclasses set the class attributes (``arch``, ``size_multiple`` and the runtime features they
+    offer), call ``super().__init__(**config)`` with the JSON-serialisable settings that rebuild them
+    (``build(arch, **model.config())``), and implement :meth:`forward`. Models that take no hints or
+    context ignore those arguments, so a caller may pass them uniformly; it should read
+    :attr:`accepts_hints` to know whether hints do anything.
     """
 
     arch: ClassVar[str]
     size_multiple: ClassVar[int]
-    uses_context: bool = False
-    context_size: int = 0
-    accepts_hints: bool = False
-    # The colour strength this model's raw output is best used at, chosen on validation photos (see
-    # ``colorstudio evaluate --strength``); stored in the model card, multiplied into the user's strength.
-    colour_gain: float = 1.0
-    # How much bolder its surer colours are made than its unsure ones (``color.expand_chroma``); 0 = none.
-    colour_contrast: float = 0.0
 
     def __init__(self, **config: Any) -> None:
         super().__init__()
@@ -61,10 +56,6 @@ class ColorNet(nn.Module):
     def config(self) -> dict:
         """Settings that rebuild this architecture (not its weights): ``build(self.arch, **config)``."""
         return copy.deepcopy(self._config)
-
-    def encode_context(self, l_small: Tensor) -> Tensor | None:
-        """Scene embedding (N, C) of the whole photo at low resolution; ``None`` if not :attr:`uses_context`."""
-        return None
 
     def predict_ab(self, l: Tensor, hints: Tensor | None = None, context: Tensor | None = None) -> Tensor:
         """Inference output: ab / AB_SCALE, (N, 2, H, W), clamped to [-1, 1].

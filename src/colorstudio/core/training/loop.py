@@ -123,7 +123,7 @@ class Trainer:
             first = self._batches(0, 0, config.seed + 1, batch=8, shard=(0, 1))  # the same photos in every process
             prior = estimate_prior(b["ab"].cpu() for b, _ in zip(first, range(8)))
         self.loss = ColourLoss(config.loss, prior)
-        self.use_hints = config.hints and getattr(model, "accepts_hints", False)
+        self.use_hints = config.hints and model.accepts_hints
         self.steps_per_epoch = len(train_data) // (config.batch * self.workers)
         self.generator = torch.Generator(device=self.device)
         self._started = time.monotonic()  # when training time began (``_train`` sets it; pauses move it)
