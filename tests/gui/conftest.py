@@ -12,7 +12,7 @@ import torch  # noqa: E402
 from colorstudio import paths  # noqa: E402
 from colorstudio.core import checkpoint  # noqa: E402
 from colorstudio.core.models import registry  # noqa: E402
-from colorstudio.gui import worker as worker_module  # noqa: E402
+from colorstudio.gui import engine as engine_module  # noqa: E402
 
 
 @pytest.fixture
@@ -35,13 +35,13 @@ def tiny_model(_isolated_user_folders):
 def _no_thread_left_running(monkeypatch):
     """Fail a test that leaves an engine thread running (napari's _dangling_qthreads, for our engine)."""
     engines = []
-    original = worker_module.Engine.__init__
+    original = engine_module.Engine.__init__
 
     def tracking_init(self, *args, **kwargs):
         original(self, *args, **kwargs)
         engines.append(self)
 
-    monkeypatch.setattr(worker_module.Engine, "__init__", tracking_init)
+    monkeypatch.setattr(engine_module.Engine, "__init__", tracking_init)
     yield engines
     running = [e for e in engines if e.thread.isRunning()]
     for engine in running:

@@ -9,6 +9,7 @@ import numpy as np
 from test_photo_hints import RED_AB, scene
 
 from colorstudio.core import color
+from colorstudio.core.hints import ColorHint
 
 BLUE_AB = (-10.0, -25.0)  # a blue that exists at the dark region's lightness (L* 30)
 
@@ -36,7 +37,7 @@ def test_each_edit_shows_live_first_quick_then_exact(make_window, qtbot, tmp_pat
     window = live_window(make_window, qtbot, scene(tmp_path / "p.png"))
     item, view = window.queue_model.queue.items[0], window.viewer
     assert view.after is not None and view.after.width == 120  # stands for the whole photo
-    window.hint_editor.apply(item.id, [[30.0, 45.0, *RED_AB, 3.0]])
+    window.session.set_hints(item.id, (ColorHint(30.0, 45.0, *RED_AB, 3.0),))
     version = window.live.version
     qtbot.waitUntil(lambda: any(v == version for v, _, _ in window.live.timings), timeout=20000)
     assert np.hypot(*(after_chroma(view, 30, 45) - RED_AB)) < 6  # the hint's colour, at once
@@ -60,11 +61,11 @@ def test_edits_made_while_a_preview_renders_are_not_lost(make_window, qtbot, tmp
 
     worker._hint_preview = slow
     try:
-        window.hint_editor.apply(item.id, [[30.0, 45.0, *RED_AB]])
+        window.session.set_hints(item.id, (ColorHint(30.0, 45.0, *RED_AB),))
         qtbot.waitUntil(lambda: bool(entered), timeout=20000)
         for x in (35.0, 40.0, 45.0, 50.0):
-            window.hint_editor.apply(item.id, [[x, 45.0, *RED_AB]])
-        window.hint_editor.apply(item.id, [[30.0, 45.0, *BLUE_AB]])  # the newest: blue
+            window.session.set_hints(item.id, (ColorHint(x, 45.0, *RED_AB),))
+        window.session.set_hints(item.id, (ColorHint(30.0, 45.0, *BLUE_AB),))  # the newest: blue
         newest = window.live.version
     finally:
         release.set()
@@ -78,9 +79,9 @@ def test_edits_made_while_a_preview_renders_are_not_lost(make_window, qtbot, tmp
 def test_a_new_hint_starts_with_the_models_colour_not_a_neighbouring_hints(make_window, qtbot, tmp_path):
     window = live_window(make_window, qtbot, scene(tmp_path / "p.png"))
     item, editor = window.queue_model.queue.items[0], window.hint_editor
-    editor.apply(item.id, [[20.0, 45.0, *RED_AB]])  # red spreads over the dark region
+    window.session.set_hints(item.id, (ColorHint(20.0, 45.0, *RED_AB),))  # red spreads over the dark region
     version = window.live.version
     qtbot.waitUntil(lambda: window.live._shown.get(item.id) == version, timeout=20000)
     assert np.hypot(*(after_chroma(window.viewer, 45, 45) - RED_AB)) < 10  # the After is red there now
     editor._add(45.0, 45.0)  # a second hint in the same region
-    assert np.hypot(*(np.array(item.hints[1][2:4]) - RED_AB)) > 30  # it starts from the model's colour
+    assert np.hypot(*(np.array([item.hints[1].a, item.hints[1].b]) - RED_AB)) > 30  # it starts from the model's colour

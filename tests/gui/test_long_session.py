@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 from window_helpers import photo
 
+from colorstudio.core.hints import ColorHint
 from colorstudio.core.queue import JobQueue
-from colorstudio.gui import hint_editing, hint_live, queue_model
+from colorstudio.gui import hint_live, photo_session, queue_model
 from colorstudio.gui.images import Pyramid
-from colorstudio.gui.worker import HintView
+from colorstudio.gui.messages import HintView
 
 
 def test_thumbnails_are_kept_for_the_last_rows_shown_and_read_again_when_a_row_comes_back(qtbot, tmp_path,
@@ -31,21 +32,22 @@ def test_thumbnails_are_kept_for_the_last_rows_shown_and_read_again_when_a_row_c
 
 def test_hint_undo_histories_are_kept_for_the_last_photos_edited(make_window, qtbot, tmp_path):
     window = make_window()
-    count = hint_editing.MAX_UNDO_PHOTOS + 6
+    count = photo_session.MAX_UNDO_PHOTOS + 6
     window.add_paths([photo(tmp_path / f"p{i:02d}.png", seed=i) for i in range(count)])
     editor = window.hint_editor
     for row in range(len(window.queue_model.queue.items)):
         window.table.selectRow(row)
-        editor._edit("Add hint", lambda hints: hints + [[10.0, 10.0, 20.0, 30.0, 2.0]], 0)
-    assert len(editor.stacks) == hint_editing.MAX_UNDO_PHOTOS  # not one a photo ever edited
+        editor._edit("Add hint", lambda hints: (*hints, ColorHint(10.0, 10.0, 20.0, 30.0, 2.0)), 0)
+    assert len(window.session.histories) == photo_session.MAX_UNDO_PHOTOS  # not one a photo ever edited
     last = window.queue_model.queue.items[-1]
     editor.undo.trigger()  # the photo on show keeps its history
-    assert last.hints == []
-    assert window.queue_model.queue.items[0].hints == [[10.0, 10.0, 20.0, 30.0, 2.0]]  # only its history went
+    assert last.hints == ()
+    assert window.queue_model.queue.items[0].hints == (ColorHint(10.0, 10.0, 20.0, 30.0, 2.0),)  # only its history went
     for row in range(3):  # photos looked at but not edited leave no history behind
         window.table.selectRow(row)
-    assert len(editor.stacks) <= hint_editing.MAX_UNDO_PHOTOS
-    assert all(stack.count() for item_id, stack in editor.stacks.items() if item_id != editor.current().id)
+    assert len(window.session.histories) <= photo_session.MAX_UNDO_PHOTOS
+    assert all(stack.count() for item_id, stack in window.session.histories.items()
+               if item_id != window.session.item.id)
 
 
 def test_live_views_are_kept_for_the_last_photos_edited(make_window):

@@ -122,7 +122,7 @@ def test_settings_and_layout_survive_a_restart(make_window, qtbot):
 
 
 def test_remembered_settings_load_the_model_once_at_start(make_window, monkeypatch):
-    from colorstudio.gui.worker import Engine
+    from colorstudio.gui.engine import Engine
 
     loads = []
     original = Engine.load_model
@@ -179,7 +179,7 @@ def test_preview_shows_a_result_without_writing_it(make_window, qtbot, tmp_path)
 
 def test_the_window_opens_before_torch_is_imported():
     code = ("import os, sys; os.environ['QT_QPA_PLATFORM']='offscreen'\n"
-            "from colorstudio.gui import app, main_window, worker, viewer, settings_panel, batch_runner\n"
+            "from colorstudio.gui import app, main_window, engine, viewer, settings_panel, batch_runner\n"
             "print('torch' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
@@ -234,7 +234,7 @@ def test_dust_mask_overlay_and_brush_edits_reach_the_engine(make_window, qtbot, 
     qtbot.mouseRelease(window.viewer, Qt.MouseButton.LeftButton, pos=centre)
     item = window.queue_model.queue.items[0]
     assert len(item.strokes) == 1
-    x, y, radius, add = item.strokes[0]
+    x, y, radius, add = item.strokes[0].x, item.strokes[0].y, item.strokes[0].radius, item.strokes[0].add
     assert 60 < x < 100 and 40 < y < 80 and radius > 0 and add
     editor.erase.setChecked(True)
     assert window.viewer.brush == "erase" and not editor.add.isChecked()

@@ -44,13 +44,13 @@ def test_hints_are_kept_used_recorded_and_read_by_the_command_line_alike(make_wi
     window.add_paths([source])
     window.table.selectRow(0)
     window.import_hints()
-    assert window.queue_model.queue.items[0].hints == [[30.0, 45.0, *RED_AB]]
+    assert window.queue_model.queue.items[0].hints == (ColorHint(30.0, 45.0, *RED_AB),)
     assert "1 hint" in window.queue_model.data(window.queue_model.index(0, 0))
     window.close()  # the hints live with the row: a restart keeps them
 
     again = make_window()
     item = again.queue_model.queue.items[0]
-    assert item.hints == [[30.0, 45.0, *RED_AB]]
+    assert item.hints == (ColorHint(30.0, 45.0, *RED_AB),)
     again.runner.start()
     qtbot.waitUntil(lambda: statuses(again) == [Status.DONE], timeout=30000)
     with_hints = item.output
@@ -84,7 +84,7 @@ def test_a_hints_file_is_never_exported_beside_the_photo(make_window, qtbot, tmp
     source = scene(tmp_path / "photos" / "a.png")
     window = make_window()
     window.add_paths([source])
-    window.queue_model.queue.items[0].hints = [[10.0, 10.0, *RED_AB]]
+    window.queue_model.queue.items[0].hints = (ColorHint(10.0, 10.0, *RED_AB),)
     window.table.selectRow(0)
     beside = source.parent / "a.png.json"
     monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getSaveFileName", lambda *a, **k: (str(beside), ""))
@@ -148,55 +148,55 @@ def test_the_hint_tool_adds_moves_recolours_resizes_removes_and_undoes_each(make
     centre = QPoint(view.width() // 2, view.height() // 2)
     qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=centre)  # add: the model's colour there, selected
     assert len(item.hints) == 1 and view.selected_hint == 0
-    x0, y0, *_, radius = item.hints[0]
+    x0, y0, radius = item.hints[0].x, item.hints[0].y, item.hints[0].radius
     assert abs(x0 - 60) < 2 and abs(y0 - 45) < 2 and radius == 1.0  # photo pixels; 1/400 of 120 px, at least 1
     assert chooser.gray_button.isEnabled()
     # pick a red on the chooser's ab plane (one that exists at the dark region's L* 30): the hint takes it
     qtbot.mouseClick(chooser.picker, Qt.MouseButton.LeftButton, pos=chooser.picker.point_of(*DARK_RED).toPoint())
-    assert np.hypot(item.hints[0][2] - DARK_RED[0], item.hints[0][3] - DARK_RED[1]) < 3
+    assert np.hypot(item.hints[0].a - DARK_RED[0], item.hints[0].b - DARK_RED[1]) < 3
     qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=centre)  # drag it 40 screen px to the right
     qtbot.mouseMove(view, centre + QPoint(40, 0))
     qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=centre + QPoint(40, 0))
-    moved = item.hints[0][0]
+    moved = item.hints[0].x
     assert moved > x0 + 5
     here = centre + QPoint(40, 0)
     wheel(view, here, 3)  # over the hint the wheel sizes its patch (three steps: one edit), not the zoom
     scale = view.scale
-    assert abs(item.hints[0][4] - round(1.25**3, 1)) < 0.05 and view.scale == scale
+    assert abs(item.hints[0].radius - round(1.25**3, 1)) < 0.05 and view.scale == scale
     view.setFocus()
     qtbot.keyClick(view, Qt.Key.Key_BracketRight)  # ] grows it once more
-    grown = item.hints[0][4]
+    grown = item.hints[0].radius
     assert grown > 1.9
     qtbot.mouseDClick(view, Qt.MouseButton.LeftButton, pos=here)  # a double-click: the colour dialog (blue)
-    assert item.hints[0][3] < -20  # a blue's b*
+    assert item.hints[0].b < -20  # a blue's b*
     qtbot.mouseClick(chooser.gray_button, Qt.MouseButton.LeftButton)  # "Gray here"
-    assert item.hints[0][2:4] == [0.0, 0.0]
+    assert (item.hints[0].a, item.hints[0].b) == (0.0, 0.0)
     qtbot.mouseClick(view, Qt.MouseButton.RightButton, pos=here)  # remove
-    assert item.hints == []
+    assert item.hints == ()
     undo, redo = window.hint_editor.undo, window.hint_editor.redo
     undo.trigger()
-    assert item.hints[0][2:4] == [0.0, 0.0]  # back: the gray one
+    assert (item.hints[0].a, item.hints[0].b) == (0.0, 0.0)  # back: the gray one
     undo.trigger()
-    assert item.hints[0][3] < -20  # the blue
+    assert item.hints[0].b < -20  # the blue
     undo.trigger()
-    assert item.hints[0][4] == grown and item.hints[0][2] > 25  # the red
+    assert item.hints[0].radius == grown and item.hints[0].a > 25  # the red
     undo.trigger()
-    assert item.hints[0][4] == 1.0  # before the resize: the wheel's three steps and ] right after are one edit
+    assert item.hints[0].radius == 1.0  # before the resize: the wheel's three steps and ] right after are one edit
     undo.trigger()
-    assert abs(item.hints[0][0] - x0) < 1e-6  # before the move
+    assert abs(item.hints[0].x - x0) < 1e-6  # before the move
     undo.trigger()
-    assert np.hypot(*item.hints[0][2:4]) < 20  # before the red: the model's colour
+    assert np.hypot(item.hints[0].a, item.hints[0].b) < 20  # before the red: the model's colour
     undo.trigger()
-    assert item.hints == []  # before the add
+    assert item.hints == ()  # before the add
     for _ in range(7):
         redo.trigger()
-    assert item.hints == []  # redone to the end: removed again
+    assert item.hints == ()  # redone to the end: removed again
     undo.trigger()
     view.setFocus()
     view.select_hint(0)
     qtbot.keyClick(view, Qt.Key.Key_Delete)  # Delete removes the hint, not the photo's row
-    assert item.hints == [] and len(window.queue_model.queue.items) == 1
-    assert view.hints == []
+    assert item.hints == () and len(window.queue_model.queue.items) == 1
+    assert view.hints == ()
     recent = window.hint_panel.chooser.recent()  # the picks are remembered, the newest first
     assert recent[0] == (0.0, 0.0) and np.hypot(recent[1][0] - DARK_RED[0], recent[1][1] - DARK_RED[1]) < 3
 
@@ -210,7 +210,7 @@ def test_a_finished_photo_is_colorized_again_with_its_new_hints_over_its_own_out
     output = item.output
     assert np.hypot(*(chroma_at(output, 30, 45) - DARK_RED)) > 15
     window.table.selectRow(0)
-    window.hint_editor.apply(item.id, [[30.0, 45.0, *DARK_RED]])
+    window.session.set_hints(item.id, (ColorHint(30.0, 45.0, *DARK_RED),))
     assert "Colorize again" in window.status_text.text()  # the way to have them written is told
     window.colorize_again()
     assert statuses(window) == [Status.WAITING]
@@ -227,7 +227,7 @@ def with_a_selected_hint(window, qtbot, photos):
     qtbot.waitUntil(lambda: window.viewer.before is not None, timeout=20000)
     window.hint_editor.tool.setChecked(True)
     item = window.queue_model.queue.items[0]
-    window.hint_editor.apply(item.id, [[30.0, 45.0, *DARK_RED]], 0)
+    window.session.set_hints(item.id, (ColorHint(30.0, 45.0, *DARK_RED),), 0)
     return item
 
 
@@ -269,4 +269,4 @@ def test_the_split_line_still_drags_with_the_hint_tool_on(make_window, qtbot, tm
     qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=line)
     qtbot.mouseMove(view, line - QPoint(60, 0))
     qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=line - QPoint(60, 0))
-    assert view.split < 0.45 and window.queue_model.queue.items[0].hints == []  # moved, and no hint added
+    assert view.split < 0.45 and window.queue_model.queue.items[0].hints == ()  # moved, and no hint added

@@ -21,14 +21,14 @@ import platform
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from colorstudio.cluster import storage
 from colorstudio.cluster.connect import Workers
 from colorstudio.core.batch import Job
 from colorstudio.core.errors import ColorStudioError
-from colorstudio.core.hints import ColorHint
+from colorstudio.core.hints import hints_from_json, hints_json
 from colorstudio.core.options import JobSettings
 from colorstudio.core.run_control import RunControl
 
@@ -94,7 +94,7 @@ class PhotoWorker:
         outcome = Outcome(source, output, worker=self.name)
         notes: list[str] = []
         try:
-            photo_hints = [ColorHint(*values) for values in json.loads(hints)]
+            photo_hints = hints_from_json(json.loads(hints), f"{source}: hint")
             with storage.readable(storage.place(source)) as local_in, \
                     storage.writable(storage.place(output)) as local_out:
                 self.colorizer.colorize_file(Job(local_in, local_out), self.settings, hints=photo_hints,
@@ -123,7 +123,7 @@ def rows(jobs: Sequence[Job], hints_for: Callable[[Job], list]) -> tuple[list[di
     made, failed, kept = [], [], []
     for job in jobs:
         try:
-            hints = json.dumps([astuple(hint) for hint in hints_for(job)])
+            hints = json.dumps(hints_json(hints_for(job))["hints"])
         except ColorStudioError as exc:
             failed.append(Outcome(str(job.source), str(job.output), error=str(exc)))
             continue

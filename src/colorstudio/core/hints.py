@@ -10,6 +10,7 @@ half-width around the point (the patch size of the window's hint tool); without 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +63,22 @@ def _parse_one(item: dict, where: str) -> ColorHint:
         raise ColorStudioError(f"{where}: a hint needs x, y and one of color/rgb/ab ({exc})") from None
 
 
+def _legacy(item: list, where: str) -> ColorHint:
+    """A hint as queues saved before version 2 kept it: ``[x, y, a, b]`` or ``[x, y, a, b, radius]``."""
+    try:
+        x, y, a, b, radius = (float(v) for v in (list(item) + [0.0])[:5])
+    except (TypeError, ValueError) as exc:
+        raise ColorStudioError(f"{where}: a hint needs x, y, a and b ({exc})") from None
+    return ColorHint(x, y, a, b, radius)
+
+
+def hints_from_json(items: list, where: str = "hints") -> tuple[ColorHint, ...]:
+    """The hints of a JSON list in ``load_hints``' format (a window queue's too); the lists an older queue file
+    kept are read as well."""
+    return tuple(_legacy(item, f"{where} {i + 1}") if isinstance(item, list) else _parse_one(item, f"{where} {i + 1}")
+                 for i, item in enumerate(items))
+
+
 def load_hints(path: str | Path) -> list[ColorHint]:
     path = Path(path) if isinstance(path, str) else path  # a Path, or a storage URL's path object (cluster)
     try:
@@ -71,16 +88,21 @@ def load_hints(path: str | Path) -> list[ColorHint]:
     items = data.get("hints") if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise ColorStudioError(f"{path}: expected {{\"hints\": [...]}}")
-    return [_parse_one(item, f"{path} hint {i + 1}") for i, item in enumerate(items)]
+    return list(hints_from_json(items, f"{path} hint"))
 
 
-def hints_json(hints: list[ColorHint]) -> dict:
-    """The hints as the JSON ``load_hints`` reads (chroma as ``ab``: exact, whatever the lightness)."""
-    return {"hints": [{"x": round(h.x, 2), "y": round(h.y, 2), "ab": [round(h.a, 4), round(h.b, 4)],
-                       **({"radius": round(h.radius, 2)} if h.radius else {})} for h in hints]}
+def hint_json(hint: ColorHint) -> dict:
+    """One hint as ``load_hints`` reads it (chroma as ``ab``: exact, whatever the lightness; nothing rounded,
+    so a hint read back, or sent to a cluster's workers, is the same hint)."""
+    return {"x": hint.x, "y": hint.y, "ab": [hint.a, hint.b], **({"radius": hint.radius} if hint.radius else {})}
 
 
-def save_hints(path: str | Path, hints: list[ColorHint]) -> Path:
+def hints_json(hints: Sequence[ColorHint]) -> dict:
+    """The hints as the JSON ``load_hints`` reads."""
+    return {"hints": [hint_json(h) for h in hints]}
+
+
+def save_hints(path: str | Path, hints: Sequence[ColorHint]) -> Path:
     """Write a hints file atomically (the file ``colorize --hints`` and ``--hints-dir`` read)."""
     from colorstudio.core.imageio.writer import atomic_write
 
@@ -98,7 +120,7 @@ def hints_file_for(photo: Path, folder: Path) -> Path | None:
     return None
 
 
-def rasterize(hints: list[ColorHint], scale: float, rows: tuple[int, int], cols: tuple[int, int],
+def rasterize(hints: Sequence[ColorHint], scale: float, rows: tuple[int, int], cols: tuple[int, int],
               radius: int = 1) -> np.ndarray:
     """Hint planes (3, h, w) = [a / AB_SCALE, b / AB_SCALE, mask] for one tile of the render image.
 

@@ -11,8 +11,11 @@ from enum import Enum
 from pathlib import Path
 
 from colorstudio.core.batch import OutputPlanner, OutputSettings, find_photos
+from colorstudio.core.errors import ColorStudioError
+from colorstudio.core.hints import ColorHint, hint_json, hints_from_json
+from colorstudio.core.restoration.strokes import Stroke
 
-QUEUE_FORMAT = 1
+QUEUE_FORMAT = 2  # 2: hints as in hints files (1 kept lists [x, y, a, b(, radius)]: still read)
 
 
 class Status(str, Enum):
@@ -40,8 +43,8 @@ class QueueItem:
     note: str = ""  # told to the user about its output (another photo has the same name: renamed)
     width: int = 0
     height: int = 0
-    strokes: list = field(default_factory=list)  # the user's dust-mask edits: [x, y, radius, add] each
-    hints: list = field(default_factory=list)  # the user's colour hints: [x, y, a, b(, radius)] each (photo pixels)
+    strokes: tuple[Stroke, ...] = ()  # the user's dust-mask edits, in order
+    hints: tuple[ColorHint, ...] = ()  # the user's colour hints (photo pixels)
     previous: Path | None = None  # its earlier output, when it is colorized again (``again``): written over
 
     def to_json(self) -> dict:
@@ -50,7 +53,8 @@ class QueueItem:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
         data.update(source=str(self.source), relative=str(self.relative), status=self.status.value,
                     output=str(self.output) if self.output else None,
-                    previous=str(self.previous) if self.previous else None)
+                    previous=str(self.previous) if self.previous else None,
+                    hints=[hint_json(h) for h in self.hints], strokes=[s.to_json() for s in self.strokes])
         return data
 
     @classmethod
@@ -58,7 +62,9 @@ class QueueItem:
         item = cls(**{**data, "source": Path(data["source"]), "relative": Path(data["relative"]),
                       "status": Status(data["status"]),
                       "output": Path(data["output"]) if data.get("output") else None,
-                      "previous": Path(data["previous"]) if data.get("previous") else None})
+                      "previous": Path(data["previous"]) if data.get("previous") else None,
+                      "hints": hints_from_json(data.get("hints", ()), f"{data['source']}: hint"),
+                      "strokes": tuple(Stroke.from_json(s) for s in data.get("strokes", ()))})
         if item.status == Status.WORKING:  # interrupted mid-photo: nothing was written, do it again
             item.status, item.progress = Status.WAITING, 0.0
         return item
@@ -261,5 +267,5 @@ class JobQueue:
             data = json.loads(path.read_text(encoding="utf-8"))
             queue = cls([QueueItem.from_json(d) for d in data["items"]], int(data["next_id"]))
             return queue, dict(data.get("extra") or {})
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, ColorStudioError):
             return cls(), {}

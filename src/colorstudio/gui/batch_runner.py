@@ -20,8 +20,9 @@ from colorstudio.core.batch import OutputPlanner
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.options import JobSettings
 from colorstudio.core.queue import PhotoTimes, Status
+from colorstudio.gui.engine import Engine
+from colorstudio.gui.messages import JobRequest, JobResult
 from colorstudio.gui.queue_model import QueueModel
-from colorstudio.gui.worker import Engine, JobRequest, JobResult
 
 SAVE_EVERY_MS = 1000
 
@@ -138,8 +139,7 @@ class BatchRunner(QObject):
         if settings is None:
             return
         self._previews.add(item_id)
-        self.engine.run(JobRequest(item_id, item.source, None, settings, strokes=tuple(item.strokes),
-                                   hints=tuple(tuple(h) for h in item.hints)))
+        self.engine.run(JobRequest.for_item(item, settings))
 
     # -- the loop ----------------------------------------------------------------------------------
     def _plan_waiting(self) -> None:
@@ -160,8 +160,7 @@ class BatchRunner(QObject):
             self.current = item.id
             self.model.refresh(item.id)
             self._save_soon()
-            self.engine.run(JobRequest(item.id, item.source, item.output, self.batch, strokes=tuple(item.strokes),
-                                       hints=tuple(tuple(h) for h in item.hints)))
+            self.engine.run(JobRequest.for_item(item, self.batch, item.output))
             self._emit_progress()
             return
         if self.saving:  # the last photos are still being written: finished when they are on disk

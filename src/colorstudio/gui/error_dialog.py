@@ -2,10 +2,10 @@
 one of its threads), and Help > Report a problem (the system information a bug report needs). Both name the
 log file and can open its folder and copy their text; nothing is ever sent anywhere.
 
-``install(window)`` (at the window's construction) sets up the log (``colorstudio.logs``), listens for the
-unexpected errors it reports, from whichever thread, and shows them on the GUI thread: one dialog at a time,
-the errors that come while it is open counted in it rather than stacked. It also writes the model and device
-the engine reports into the log.
+``install(parent, engine, open_logs)`` (at the window's construction) sets up the log (``colorstudio.logs``),
+listens for the unexpected errors it reports, from whichever thread, and shows them on the GUI thread: one
+dialog at a time, the errors that come while it is open counted in it rather than stacked. It also writes the
+model and device the engine reports into the log.
 """
 
 from __future__ import annotations
@@ -111,9 +111,9 @@ class ErrorReporter(QObject):
 
     reported = Signal(str, str, str)  # where, "Type: message", the traceback
 
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, parent: QWidget, engine, open_logs: Callable[[], None]) -> None:
+        super().__init__(parent)
+        self._parent, self._open_logs = parent, open_logs
         self.dialog: ErrorDialog | None = None
         self.reported.connect(self._show)  # emitted from other threads: queued to this one
 
@@ -122,20 +122,20 @@ class ErrorReporter(QObject):
 
         logs.add_listener(listener)
         self.destroyed.connect(lambda *_: logs.remove_listener(listener))
-        window.engine.worker.model_ready.connect(self._model_ready)
+        engine.worker.model_ready.connect(self._model_ready)
 
     def _show(self, where: str, summary: str, details: str) -> None:
         if self.dialog is not None and self.dialog.isVisible():
             self.dialog.another()
             return
-        self.dialog = ErrorDialog(self.window, where, summary, details, self.window.open_logs_folder)
+        self.dialog = ErrorDialog(self._parent, where, summary, details, self._open_logs)
         self.dialog.open()
 
     def _model_ready(self, name: str, device: str) -> None:
         logs.engine_ready(name, device)
 
 
-def install(window) -> ErrorReporter:
+def install(parent: QWidget, engine, open_logs: Callable[[], None]) -> ErrorReporter:
+    """The log, and a dialog over ``parent`` for any unexpected error (``open_logs`` opens the log's folder)."""
     logs.configure(session="window")
-    window.error_reporter = ErrorReporter(window)
-    return window.error_reporter
+    return ErrorReporter(parent, engine, open_logs)

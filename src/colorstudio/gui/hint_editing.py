@@ -3,33 +3,34 @@ there, chosen anew in the Hint colour panel, ``hint_panel``), drag a hint to mov
 [ ] for its patch size, right-click or Delete to remove it, double-click for a colour dialog; Ctrl+Z /
 Ctrl+Shift+Z undo and redo each edit.
 
-The hints are the photo's own (its queue row keeps them, see ``QueueItem.hints``); each photo has its own
-undo history (a ``QUndoStack`` in a ``QUndoGroup``: the active one follows the photo on show), kept for the
-last ``MAX_UNDO_PHOTOS`` photos edited."""
+The hints are the photo's own (its queue row keeps them, see ``QueueItem.hints``); each edit is a command on
+the photo's undo history (``PhotoSession.history``: the active one follows the photo on show)."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from dataclasses import replace
 
-from PySide6.QtCore import QObject, QTimer
-from PySide6.QtGui import QAction, QColor, QKeySequence, QUndoCommand, QUndoGroup, QUndoStack
-from PySide6.QtWidgets import QColorDialog
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QColor, QKeySequence, QUndoCommand
+from PySide6.QtWidgets import QColorDialog, QWidget
 
-from colorstudio.core.queue import Status
-from colorstudio.core.text import plural
+from colorstudio.core.hints import ColorHint, hint_from_rgb
+from colorstudio.gui.images import pixel_lab
+from colorstudio.gui.photo_session import PhotoSession
 
-MAX_UNDO_PHOTOS = 20
 RESIZE = 1  # the undo id of a patch resize: the steps of one wheel turn merge into one edit
+
+Hints = tuple[ColorHint, ...]
 
 
 class _Edit(QUndoCommand):
-    """One change of a photo's hints: the list before and after (small, so whole lists are kept), and the
+    """One change of a photo's hints: the hints before and after (small, so whole tuples are kept), and the
     hint selected after it."""
 
-    def __init__(self, editor: HintEditor, item_id: int, text: str, before: list, after: list,
+    def __init__(self, session: PhotoSession, item_id: int, text: str, before: Hints, after: Hints,
                  selected: int | None, merge: tuple | None = None) -> None:
         super().__init__(text)
-        self.editor, self.item_id, self.before, self.after = editor, item_id, before, after
+        self.session, self.item_id, self.before, self.after = session, item_id, before, after
         self.selected, self.merge = selected, merge
 
     def id(self) -> int:  # noqa: A003 - Qt API
@@ -42,38 +43,33 @@ class _Edit(QUndoCommand):
         return True
 
     def redo(self) -> None:
-        self.editor.apply(self.item_id, self.after, self.selected)
+        self.session.set_hints(self.item_id, self.after, self.selected)
 
     def undo(self) -> None:
-        self.editor.apply(self.item_id, self.before, self.selected if self.selected is not None
-                          and self.selected < len(self.before) else None)
+        self.session.set_hints(self.item_id, self.before, self.selected if self.selected is not None
+                               and self.selected < len(self.before) else None)
 
 
 class HintEditor(QObject):
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self.window = window
-        self.tool = QAction("Colour hints", window)
+    """Turns the viewer's hint gestures into undoable edits of the session's photo."""
+
+    def __init__(self, session: PhotoSession, viewer, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.session, self.viewer = session, viewer
+        self.tool = QAction("Colour hints", parent)
         self.tool.setCheckable(True)
         self.tool.setShortcut(QKeySequence("H"))
         self.tool.setToolTip("Colour hints (H): click the photo where you know the colour; drag to move, "
                              "right-click to remove, double-click to change the colour")
         self.tool.toggled.connect(self._toggle)
-        self.group = QUndoGroup(self)
-        self.stacks: OrderedDict[int, QUndoStack] = OrderedDict()  # item id -> its history, last used last
-        self.undo = self.group.createUndoAction(window, "Undo")
+        self.undo = session.undo_group.createUndoAction(parent, "Undo")
         self.undo.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo = self.group.createRedoAction(window, "Redo")
+        self.redo = session.undo_group.createRedoAction(parent, "Redo")
         self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
-        self.clear = QAction("Clear colour hints", window)
-        self.clear.triggered.connect(lambda: self._edit("Clear hints", lambda hints: [], None))
-        self._save = QTimer(self)
-        self._save.setSingleShot(True)
-        self._save.setInterval(800)
-        self._save.timeout.connect(window.runner.save)
-        viewer = window.viewer
+        self.clear = QAction("Clear colour hints", parent)
+        self.clear.triggered.connect(lambda: self._edit("Clear hints", lambda hints: (), None))
         viewer.hintAdded.connect(self._add)
-        viewer.hintMoved.connect(lambda i, x, y: self._edit("Move hint", lambda h: _set(h, i, [x, y, *h[i][2:]]), i))
+        viewer.hintMoved.connect(lambda i, x, y: self._edit("Move hint", lambda h: _set(h, i, replace(h[i], x=x, y=y)), i))
         viewer.hintRemoved.connect(lambda i: self._edit("Remove hint", lambda h: h[:i] + h[i + 1:], None))
         viewer.hintResized.connect(self._resize)
         viewer.hintPicked.connect(self._recolour)
@@ -81,50 +77,11 @@ class HintEditor(QObject):
     def actions(self) -> tuple[QAction, ...]:
         return self.tool, self.clear
 
-    # -- the photo on show -------------------------------------------------------------------------------
-    def current(self):
-        ids = self.window.selected_ids()
-        return self.window.queue_model.queue.get(ids[0]) if ids else None
-
-    def refresh(self) -> None:
-        """Show the selected photo's hints, and make its undo history the active one."""
-        item = self.current()
-        self.window.viewer.set_hints(item.hints if item is not None else [])  # none selected
-        self.window.hint_panel.show_selected()  # so the chooser shows no other photo's hint
-        if item is not None:
-            self.group.setActiveStack(self._stack(item.id))
-        else:
-            self.group.setActiveStack(None)
-        self.window.live.update()
-
-    def _stack(self, item_id: int) -> QUndoStack:
-        """The photo's undo history, made the most recent. A long session keeps the histories of the last
-        ``MAX_UNDO_PHOTOS`` photos edited; empty ones and those of photos no longer queued are dropped (the
-        hints themselves stay with their photos)."""
-        stack = self.stacks.pop(item_id, None) or QUndoStack(self.group)
-        queued = {item.id for item in self.window.queue_model.queue.items}
-        for other in list(self.stacks):
-            if self.stacks[other].count() == 0 or other not in queued:
-                self._drop(other)
-        while len(self.stacks) >= MAX_UNDO_PHOTOS:
-            self._drop(next(iter(self.stacks)))
-        self.stacks[item_id] = stack
-        return stack
-
-    def _drop(self, item_id: int) -> None:
-        stack = self.stacks.pop(item_id)
-        self.group.removeStack(stack)
-        stack.deleteLater()
-
     def _toggle(self, on: bool) -> None:
-        self.window.viewer.hint_mode = on
+        self.session.set_hint_tool(on)
         if on:
-            self.window.mask_editor.add.setChecked(False)
-            self.window.mask_editor.erase.setChecked(False)
-            self.window._show_status("Colour hints: click where you know the colour, then choose it in the Hint "
-                                     "colour panel. Wheel over a hint: its size. Middle button pans.")
-            self.window.live.update()
-        self.window.hint_panel.tool_toggled(on)
+            self.session.message.emit("Colour hints: click where you know the colour, then choose it in the Hint "
+                                      "colour panel. Wheel over a hint: its size. Middle button pans.")
 
     # -- edits -------------------------------------------------------------------------------------------
     @classmethod
@@ -133,69 +90,53 @@ class HintEditor(QObject):
         chosen = QColorDialog.getColor(initial, parent, "The colour it was")
         return chosen if chosen.isValid() else None
 
-    def _ab(self, colour: QColor) -> tuple[float, float]:
-        from colorstudio.core.hints import hint_from_rgb
-
-        hint = hint_from_rgb(0, 0, (colour.red(), colour.green(), colour.blue()))
-        return hint.a, hint.b
+    def colour_shown_at(self, x: float, y: float) -> tuple[float, float]:
+        """The model's own colour at photo point (x, y), without the photo's other hints (whose spread the
+        After side shows there: a new hint beside a blue one would start blue); gray if there is none yet."""
+        lab = pixel_lab(self.session.plain_colours() or self.viewer.after, x, y)
+        return (round(float(lab[1]), 3), round(float(lab[2]), 3)) if lab is not None else (0.0, 0.0)
 
     def _add(self, x: float, y: float) -> None:
         """A new hint at (x, y) with the colour shown there now (the model's), selected: its colour is then
         chosen in the Hint colour panel."""
-        a, b = self.window.hint_panel.colour_shown_at(x, y)
-        radius = default_radius(self.window.viewer)
-        index = len(self.current().hints) if self.current() is not None else 0
-        self._edit("Add hint", lambda hints: hints + [[round(x, 1), round(y, 1), a, b, radius]], index)
+        a, b = self.colour_shown_at(x, y)
+        hint = ColorHint(round(x, 1), round(y, 1), a, b, default_radius(self.viewer))
+        self._edit("Add hint", lambda hints: (*hints, hint), len(self.session.hints))
 
     def _recolour(self, index: int) -> None:
         """A double-click: any colour, from the system's colour dialog."""
-        colour = self.choose_colour(self.window, QColor("#b03a2e"))
+        colour = self.choose_colour(self.parent(), QColor("#b03a2e"))
         if colour is not None:
-            self.recolour(index, *self._ab(colour))
+            hint = hint_from_rgb(0, 0, (colour.red(), colour.green(), colour.blue()))
+            self.recolour(index, hint.a, hint.b)
 
     def recolour(self, index: int, a: float, b: float) -> None:
-        self._edit("Recolour hint", lambda h: _set(h, index, [*h[index][:2], round(a, 3), round(b, 3), *h[index][4:]]),
-                   index)
+        self._edit("Recolour hint", lambda h: _set(h, index, replace(h[index], a=round(a, 3), b=round(b, 3))), index)
+
+    def replace_all(self, text: str, hints: Hints) -> None:
+        """The photo on show gets these hints instead of its own (an import), as one edit."""
+        self._edit(text, lambda _: tuple(hints), None)
 
     def _resize(self, index: int, factor: float) -> None:
-        def change(hints: list) -> list:
-            hint = hints[index] + [0.0] * (5 - len(hints[index]))
-            hint[4] = round(min(max(hint[4] * factor, 1.0), max_radius(self.window.viewer)), 1)
-            return _set(hints, index, hint)
+        def change(hints: Hints) -> Hints:
+            radius = round(min(max(hints[index].radius * factor, 1.0), max_radius(self.viewer)), 1)
+            return _set(hints, index, replace(hints[index], radius=radius))
 
         self._edit("Resize hint", change, index, merge=(index,))
 
     def _edit(self, text: str, change, selected: int | None, merge: tuple | None = None) -> None:
-        item = self.current()
+        item = self.session.item
         if item is None:
             return
-        before = [list(h) for h in item.hints]
-        after = change([list(h) for h in before])
+        before = item.hints
+        after = change(before)
         if after != before:
             merge = (item.id, *merge) if merge else None
-            self._stack(item.id).push(
-                _Edit(self, item.id, text, before, after, selected, merge))
-
-    def apply(self, item_id: int, hints: list, selected: int | None = None) -> None:
-        """Give a photo these hints (an edit, its undo or its redo), and show them if it is on show."""
-        item = self.window.queue_model.queue.get(item_id)
-        if item is None:
-            return
-        item.hints = [list(h) for h in hints]
-        self.window.queue_model.refresh(item_id)
-        current = self.current()
-        if current is not None and current.id == item_id:
-            self.window.viewer.set_hints(item.hints, selected)
-            self.window.hint_panel.show_selected()
-            self.window.live.update()
-        when = ("Queue > Colorize again writes it with them." if item.status == Status.DONE
-                else "The batch colorizes it with them.")
-        self.window._show_status(f"{plural(len(item.hints), 'colour hint')} on {item.source.name}. {when}")
-        self._save.start()
+            self.session.history(item.id).push(_Edit(self.session, item.id, text, before, after, selected, merge))
 
 
-def _set(hints: list, index: int, value: list) -> list:
-    return hints[:index] + [value] + hints[index + 1:]
+def _set(hints: Hints, index: int, value: ColorHint) -> Hints:
+    return (*hints[:index], value, *hints[index + 1:])
 
 
 def default_radius(viewer) -> float:

@@ -20,21 +20,22 @@ from collections import OrderedDict, deque
 from PySide6.QtCore import QObject, QTimer
 
 from colorstudio.core.errors import ColorStudioError
-from colorstudio.gui.worker import JobRequest
+from colorstudio.gui.photo_session import PhotoSession
 
 EXACT_AFTER_MS = 600
 MAX_LIVE_VIEWS = 3
 
 
 class LivePreview(QObject):
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self.window = window
+    """Asks the engine for live views of the session's photo, and shows them on the viewer's After side."""
+
+    def __init__(self, session: PhotoSession, engine, viewer, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session, self.engine, self.viewer = session, engine, viewer
         self.version = 0  # the newest edit's number (one count for the whole window)
         self._asked: OrderedDict[int, float] = OrderedDict()  # version -> when it was made (the last few)
         self._shown: OrderedDict[int, int] = OrderedDict()  # item id -> version on show (the last photos)
         self.afters: OrderedDict[int, object] = OrderedDict()  # item id -> its live After (Pyramid)
-        self.plain: dict[int, object] = {}  # item id -> the model's own colours, no hints (a new hint's colour)
         # (version, edit-to-view seconds, exact) of the last views: measured
         self.timings: deque[tuple[int, float, bool]] = deque(maxlen=256)
         self._exact = QTimer(self)
@@ -45,12 +46,20 @@ class LivePreview(QObject):
         self._settings.setSingleShot(True)
         self._settings.setInterval(300)
         self._settings.timeout.connect(self.update)
-        window.engine.worker.hint_view_ready.connect(self._ready)
-        window.engine.worker.hint_plain_ready.connect(self._plain)
+        engine.worker.hint_view_ready.connect(self._ready)
+        engine.worker.hint_plain_ready.connect(session.set_plain)  # the photo being edited only
+        session.photoChanged.connect(self.update)
+        session.hintsChanged.connect(self._hints_changed)
+        session.hintToolChanged.connect(lambda on: self.update() if on else None)
 
     @property
     def on(self) -> bool:
-        return self.window.hint_editor.tool.isChecked()
+        return self.session.hint_tool_on
+
+    def _hints_changed(self, item_id: int) -> None:
+        item = self.session.item
+        if item is not None and item.id == item_id:
+            self.update()
 
     def update(self) -> None:
         """The photo on show or its hints changed (or the tool was switched on): show them live."""
@@ -69,16 +78,14 @@ class LivePreview(QObject):
             self._settings.start()
 
     def _send(self, exact: bool) -> bool:
-        item = self.window.hint_editor.current()
-        if item is None:
-            return False
         try:
-            settings = self.window.runner.settings()
+            request = self.session.request()
         except ColorStudioError as exc:
-            self.window._show_status(f"No live preview: {exc}.")
+            self.session.message.emit(f"No live preview: {exc}.")
             return False
-        request = JobRequest(item.id, item.source, None, settings, hints=tuple(tuple(h) for h in item.hints))
-        self.window.engine.preview_hints(request, self.version, exact)
+        if request is None:
+            return False
+        self.engine.preview_hints(request, self.version, exact)
         return True
 
     def _ready(self, view) -> None:
@@ -93,14 +100,10 @@ class LivePreview(QObject):
             kept[view.id] = value
             while len(kept) > limit:
                 kept.popitem(last=False)
-        current = self.window.hint_editor.current()
-        viewer = self.window.viewer
+        current, viewer = self.session.item, self.viewer
         if current is not None and current.id == view.id and viewer.before is not None:
             viewer.set_images(viewer.before, view.after, keep_view=True)
             viewer.set_after_label("After (live)" if not view.exact else "After (live, exact)")
-
-    def _plain(self, item_id: int, pyramid) -> None:
-        self.plain = {item_id: pyramid}  # the photo being edited only
 
     def after_for(self, item_id: int):
         """The photo's live After, if its hints were edited since it was last colorized."""

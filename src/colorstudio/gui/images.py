@@ -94,3 +94,32 @@ def load_pair(source: Path, output: Path | None) -> tuple[Pyramid | None, Pyrami
             pyramids.append(None)
             error = error or str(exc)
     return pyramids[0], pyramids[1], error
+
+
+def overlay_image(mask, longest: int = 2048):
+    """A translucent red QImage of ``mask`` (bool), at most ``longest`` px, for the viewer."""
+    import cv2
+
+    h, w = mask.shape
+    scale = min(1.0, longest / max(h, w))
+    small = cv2.resize(mask.astype(np.uint8) * 255, (max(1, round(w * scale)), max(1, round(h * scale))),
+                       interpolation=cv2.INTER_AREA) if scale < 1 else mask.astype(np.uint8) * 255
+    rgba = np.zeros(small.shape + (4,), np.uint8)
+    rgba[..., 0] = 255
+    rgba[..., 3] = (small.astype(np.uint16) * 170 // 255).astype(np.uint8)
+    return QImage(rgba.data, rgba.shape[1], rgba.shape[0], 4 * rgba.shape[1],
+                  QImage.Format.Format_RGBA8888).copy()
+
+
+def pixel_lab(pyramid: Pyramid | None, x: float, y: float) -> np.ndarray | None:
+    """CIELab of the photo point (x, y) as ``pyramid`` shows it at its sharpest level; None outside."""
+    from colorstudio.core import color
+
+    if pyramid is None:
+        return None
+    image, factor = pyramid.level_for(1e9)
+    px, py = int(x * factor), int(y * factor)
+    if not (0 <= px < image.width() and 0 <= py < image.height()):
+        return None
+    rgb = image.pixelColor(px, py).getRgb()[:3]
+    return color.rgb_to_lab(np.array([[rgb]], np.uint8))[0, 0]

@@ -25,12 +25,15 @@ from colorstudio.core.queue import JobQueue, Status
 from colorstudio.core.text import plural, time_left
 from colorstudio.gui import error_dialog, window_actions
 from colorstudio.gui.batch_runner import BatchRunner
+from colorstudio.gui.engine import Engine
 from colorstudio.gui.hint_editing import HintEditor
 from colorstudio.gui.hint_live import LivePreview
 from colorstudio.gui.hint_panel import HintPanel
 from colorstudio.gui.images import load_pair
 from colorstudio.gui.mask_editing import MaskEditor
+from colorstudio.gui.messages import JobResult
 from colorstudio.gui.notify import notify
+from colorstudio.gui.photo_session import PhotoSession
 from colorstudio.gui.queue_actions import QueueActions
 from colorstudio.gui.queue_model import OUTPUT, PHOTO, STATUS, THUMB, QueueModel
 from colorstudio.gui.settings_panel import SettingsPanel
@@ -38,7 +41,6 @@ from colorstudio.gui.threads import TaskPool
 from colorstudio.gui.viewer import SIDE_BY_SIDE, SPLIT, BeforeAfterView
 from colorstudio.gui.window_dialogs import Dialogs
 from colorstudio.gui.window_state import queue_path, settings_store
-from colorstudio.gui.worker import Engine, JobResult
 
 
 class MainWindow(QueueActions, Dialogs, QMainWindow):
@@ -59,17 +61,23 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         self.runner = BatchRunner(self.queue_model, self.engine, self.settings_panel.checked_settings, queue_path())
         self.loader = TaskPool(1, self)  # photos read from disk for the viewer
         self._reload_after_batch = False
+        # the photo on show, and the parts that show and edit it (each told only the session and the engine)
+        self.session = PhotoSession(self.queue_model, self.runner.settings, self.runner.save, self)
         self._build_views()
-        self.mask_editor = MaskEditor(self)
-        self.live = LivePreview(self)
-        self.hint_editor = HintEditor(self)
-        self.hint_panel = HintPanel(self)
+        self.mask_editor = MaskEditor(self.session, self.engine, self.viewer, self.settings_panel.job_settings, self)
+        self.live = LivePreview(self.session, self.engine, self.viewer, self)
+        self.hint_editor = HintEditor(self.session, self.viewer, self)
+        self.hint_panel = HintPanel(self.session, self.engine, self.viewer, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.hint_panel.dock)
+        self.tabifyDockWidget(self.settings_dock, self.hint_panel.dock)
         window_actions.build(self)
-        error_dialog.install(self)  # the log file, and a dialog for any unexpected error in the window's threads
+        # the log file, and a dialog for any unexpected error in the window's threads
+        self.error_reporter = error_dialog.install(self, self.engine, self.open_logs_folder)
         self._build_status()
         self._connect()
         self._restore_settings()
         self.hint_panel.tool_toggled(False)  # a restored layout may have the Hint colour tab open: the tool is off
+        self.settings_dock.raise_()
         self.viewer.set_message(self._nothing_shown())  # a restored queue: none of it is selected yet
         self._load_model()
         self._show_planned_outputs()
@@ -95,7 +103,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._row_menu)
         self.table.doubleClicked.connect(lambda _: self.open_selected_output())
-        self.viewer = BeforeAfterView()
+        self.viewer = BeforeAfterView(self.session)
         splitter = QSplitter()
         splitter.addWidget(self.table)
         splitter.addWidget(self.viewer)
@@ -151,17 +159,20 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         self._replan.timeout.connect(self._show_planned_outputs)
         self.settings_panel.changed.connect(self._replan.start)
         self.settings_panel.changed.connect(self.live.settings_changed)
+        self.settings_panel.changed.connect(self.mask_editor.settings_changed)
+        self.session.message.connect(self._show_status)
+        self.session.hintToolChanged.connect(lambda on: None if on else self.settings_dock.raise_())
+        self.hint_panel.recolour.connect(self.hint_editor.recolour)
         self.settings_panel.validityChanged.connect(lambda _: self._update_actions())
 
     # -- viewer ------------------------------------------------------------------------------------
     def show_selected(self) -> None:
         ids = self.selected_ids()
         self.engine.set_shown(ids[0] if ids else None)
-        self.hint_editor.refresh()
+        self.session.show(ids[0] if ids else None)
         result = self.results.get(ids[0]) if ids else None
         if result is not None:
             self.viewer.set_images(result.before, self.live.after_for(ids[0]) or result.after, keep_view=True)
-            self.mask_editor.refresh()
             return
         self.viewer.set_images(None, None)
         if not ids:  # (the photo on show was removed, say: nothing of it stays, not even "Loading…")
@@ -174,7 +185,6 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         done = item.status in (Status.DONE, Status.SKIPPED) and item.output is not None and item.output.exists()
         self.viewer.set_message(f"Loading {item.source.name}…")
         self.loader.run(load_pair, item.source, item.output if done else None, then=partial(self._pair_loaded, item.id))
-        self.mask_editor.refresh()
 
     def _nothing_shown(self) -> str:
         """What the viewer says with no photo selected."""

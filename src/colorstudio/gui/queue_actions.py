@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog
 
 from colorstudio.core.errors import ColorStudioError
-from colorstudio.core.hints import ColorHint, load_hints, save_hints
+from colorstudio.core.hints import load_hints, save_hints
 from colorstudio.core.imageio import INPUT_EXTENSIONS
 from colorstudio.core.queue import Status
 from colorstudio.core.text import plural
@@ -192,8 +192,7 @@ class QueueActions:
         except ColorStudioError as exc:
             self.inform(self, "Colour hints", str(exc))
             return
-        item.hints = [[h.x, h.y, h.a, h.b] for h in hints]
-        self.queue_model.refresh(item.id)
+        self.hint_editor.replace_all("Import hints", tuple(hints))  # an edit like any other: Ctrl+Z undoes it
         self.runner.save()
         self._show_status(f"{plural(len(hints), 'colour hint')} for {item.source.name}: used when it is colorized.")
 
@@ -211,6 +210,6 @@ class QueueActions:
                         "another folder (colorstudio colorize --hints-dir reads it).")
             return
         remember_folder("hints", file)
-        save_hints(file, [ColorHint(*h) for h in item.hints])
+        save_hints(file, item.hints)
         self._show_status(f"Exported {plural(len(item.hints), 'colour hint')} to {file}.")
 

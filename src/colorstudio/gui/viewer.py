@@ -10,7 +10,9 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
+from colorstudio.core.hints import ColorHint
 from colorstudio.gui.images import Pyramid
+from colorstudio.gui.photo_session import PhotoSession
 from colorstudio.gui.viewer_hints import HintLayer
 
 SPLIT, SIDE_BY_SIDE = "split", "side-by-side"
@@ -30,8 +32,11 @@ class BeforeAfterView(HintLayer, QWidget):
     hintRemoved = Signal(int)
     hintPicked = Signal(int)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, session: PhotoSession | None = None, parent: QWidget | None = None) -> None:
+        """With a ``session``, the viewer shows its photo's hints and the hint tool's state, and a click on a
+        hint selects it there; without one (a comparison view), ``set_hints`` shows any."""
         super().__init__(parent)
+        self.session = session
         self.before: Pyramid | None = None
         self.after: Pyramid | None = None
         self.mode = SPLIT
@@ -47,13 +52,20 @@ class BeforeAfterView(HintLayer, QWidget):
         self.brush_size = 24  # screen pixels
         self._drag: str | None = None
         self.hint_mode = False  # clicks place colour hints; the middle button pans
-        self.hints: list = []  # the shown photo's hints, [x, y, a, b] each
+        self.hints: tuple[ColorHint, ...] = ()  # the shown photo's hints
         self.selected_hint: int | None = None
         self._hint_drag = (0, False)  # the hint being dragged, and whether it moved
         self._last = QPointF()
         self.setMouseTracking(True)
         self.setMinimumSize(280, 240)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        if session is not None:
+            for signal in (session.photoChanged, session.hintsChanged, session.selectionChanged):
+                signal.connect(self._follow_session)
+            session.hintToolChanged.connect(self._set_hint_mode)
+
+    def _set_hint_mode(self, on: bool) -> None:
+        self.hint_mode = on
 
     # -- content -----------------------------------------------------------------------------------
     def set_images(self, before: Pyramid | None, after: Pyramid | None, keep_view: bool = False) -> None:

@@ -8,9 +8,14 @@ zooms and the middle button pans, as always. The layer only reports; the hint ed
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
+
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen
+
+from colorstudio.core.hints import ColorHint
 
 HINT_RADIUS = 7  # screen pixels
 RESIZE_STEP = 1.25  # a patch grows or shrinks by this per wheel notch or bracket key
@@ -19,16 +24,22 @@ RESIZE_STEP = 1.25  # a patch grows or shrinks by this per wheel notch or bracke
 class HintLayer:
     """Mixed into ``BeforeAfterView`` (which has the signals, the view transform and the state)."""
 
-    def set_hints(self, hints: list, selected: int | None = None) -> None:
-        """Show these hints ([x, y, a, b(, radius)] each, photo pixels); ``selected`` is ringed."""
-        self.hints = [list(h) for h in hints]
+    def set_hints(self, hints: Sequence[ColorHint], selected: int | None = None) -> None:
+        """Show these hints (photo pixels); ``selected`` is ringed."""
+        self.hints = tuple(hints)
         self.selected_hint = selected if selected is not None and 0 <= selected < len(self.hints) else None
         self.update()
+
+    def _follow_session(self) -> None:
+        """Show the hints of the session's photo, and its selected one."""
+        self.set_hints(self.session.hints, self.session.selected_hint)
 
     def select_hint(self, index: int | None) -> None:
         if index != self.selected_hint:
             self.selected_hint = index
             self.hintSelected.emit(-1 if index is None else index)
+            if self.session is not None:
+                self.session.select_hint(index)
             self.update()
 
     def _draw_hints(self, painter: QPainter) -> None:
@@ -40,12 +51,11 @@ class HintLayer:
 
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         for i, hint in enumerate(self.hints):
-            x, y, a, b = hint[:4]
-            patch = (hint[4] if len(hint) > 4 else 0.0) * self.scale  # its patch's half-width on screen
-            r, g, bl = lab_to_rgb(np.array([[[65.0, a, b]]], np.float32))[0, 0]
+            patch = hint.radius * self.scale  # its patch's half-width on screen
+            r, g, bl = lab_to_rgb(np.array([[[65.0, hint.a, hint.b]]], np.float32))[0, 0]
             selected = i == self.selected_hint
             for origin in self._pane_origins():
-                centre = origin + (QPointF(x, y) - self.center) * self.scale
+                centre = origin + (QPointF(hint.x, hint.y) - self.center) * self.scale
                 if patch > HINT_RADIUS:
                     painter.setPen(QPen(QColor(255, 212, 0) if selected else QColor(255, 255, 255, 200), 1,
                                         Qt.PenStyle.DashLine))
@@ -58,8 +68,7 @@ class HintLayer:
     def _hint_at(self, pos: QPointF) -> int | None:
         point = self._to_image(pos, self._pane_origin(pos))
         for i in reversed(range(len(self.hints))):
-            x, y = self.hints[i][:2]
-            if (QPointF(x, y) - point).manhattanLength() * self.scale <= HINT_RADIUS * 1.5:
+            if (QPointF(self.hints[i].x, self.hints[i].y) - point).manhattanLength() * self.scale <= HINT_RADIUS * 1.5:
                 return i
         return None
 
@@ -85,14 +94,15 @@ class HintLayer:
     def _hint_move(self, pos: QPointF) -> None:
         index, _ = self._hint_drag
         point = self._to_image(pos, self._pane_origin(pos))
-        self.hints[index][:2] = [point.x(), point.y()]
+        moved = replace(self.hints[index], x=point.x(), y=point.y())  # shown moving; the edit comes at release
+        self.hints = (*self.hints[:index], moved, *self.hints[index + 1:])
         self._hint_drag = (index, True)
         self.update()
 
     def _hint_release(self) -> None:
         index, moved = self._hint_drag
         if moved:
-            self.hintMoved.emit(index, *self.hints[index][:2])
+            self.hintMoved.emit(index, self.hints[index].x, self.hints[index].y)
 
     def _hint_wheel(self, pos: QPointF, steps: float) -> bool:
         """The wheel over a hint resizes its patch (True); elsewhere it zooms (False)."""

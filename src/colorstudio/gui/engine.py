@@ -12,45 +12,14 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
-from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
 from colorstudio import logs
-from colorstudio.core.options import JobSettings
 from colorstudio.core.run_control import RunControl
-from colorstudio.gui.images import Pyramid
+from colorstudio.gui.images import Pyramid, overlay_image
+from colorstudio.gui.messages import HintView, JobRequest, JobResult
 from colorstudio.gui.threads import Flags, Latest, WorkerThread, gpu_turn
-
-
-@dataclass(frozen=True)
-class JobRequest:
-    id: int
-    source: Path
-    output: Path | None  # None: a preview, nothing is written
-    settings: JobSettings  # the model, the options and the output settings of this photo's batch
-    strokes: tuple = ()  # dust-mask edits, [x, y, radius, add] each
-    hints: tuple = ()  # colour hints, [x, y, a, b] each
-
-
-@dataclass(frozen=True)
-class HintView:
-    """The hint tool's live preview of one edit: ``after`` at screen size, standing for the whole photo."""
-
-    id: int
-    version: int  # the edit it shows (the window numbers edits)
-    after: Pyramid
-    exact: bool  # the network saw the hints (as the batch will); else they were only spread
-
-
-@dataclass
-class JobResult:
-    id: int
-    output: Path | None
-    before: Pyramid | None  # None for a photo the viewer was not showing (see ShownPhoto)
-    after: Pyramid | None
-    seconds: float  # colorizing (the engine's time; writing overlaps the next photo)
 
 
 class ShownPhoto:
@@ -72,6 +41,22 @@ class ShownPhoto:
             if self._id is None:
                 self._id = item_id
             return self._id == item_id
+
+
+class PreparedPreview:
+    """The hint preview of the photo being edited (``core.hint_preview.HintPreview``: the photo read and
+    shrunk, the network run once), what it was prepared for, and the edit whose quick view was shown last."""
+
+    def __init__(self) -> None:
+        self.forget()
+
+    def forget(self) -> None:
+        self.key: tuple | None = None  # (item id, source, settings)
+        self.preview = None
+        self.version = -1
+
+    def prepared(self, key: tuple, preview) -> None:
+        self.key, self.preview, self.version = key, preview, -1
 
 
 class EngineWorker(QObject):
@@ -98,7 +83,7 @@ class EngineWorker(QObject):
         self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="colorstudio-save")
         self._saving: Future | None = None
         self.hint_requests = Latest()  # (JobRequest, version, exact): the newest edit only
-        self._hints = (None, None, -1)  # (what the preview was prepared for, core.HintPreview, version shown)
+        self.prepared = PreparedPreview()  # the hint preview of the photo being edited
 
     # -- run on the engine thread ------------------------------------------------------------------------
     def _ensure_model(self, name: str, options):
@@ -134,11 +119,10 @@ class EngineWorker(QObject):
         """The dust mask the restoration settings and the user's strokes give (for the viewer's overlay)."""
         try:
             from colorstudio.core import imageio
-            from colorstudio.core.restoration import Stroke, restore_tiled
+            from colorstudio.core.restoration import restore_tiled
 
             photo = imageio.read_image(request.source, max_pixels=request.settings.max_pixels)
-            _, mask = restore_tiled(photo.pixels, request.settings.options.restore,
-                                    strokes=[Stroke.from_json(s) for s in request.strokes])
+            _, mask = restore_tiled(photo.pixels, request.settings.options.restore, strokes=request.strokes)
             if mask is None:
                 import numpy as np
 
@@ -153,16 +137,13 @@ class EngineWorker(QObject):
         started = time.monotonic()
         with _JobReport(self, request):
             from colorstudio.core.device import is_accelerator, resolve_device
-            from colorstudio.core.hints import ColorHint
-            from colorstudio.core.restoration import Stroke
 
             settings = request.settings
             colorizer = self._ensure_model(settings.model, settings.options)
             with gpu_turn(is_accelerator(resolve_device(settings.options.device)), self.notice.emit,
                           "The queue waits: a training run is using the GPU."):
                 rendered = colorizer.render(
-                    request.source, settings.options, strokes=[Stroke.from_json(s) for s in request.strokes],
-                    hints=[ColorHint(*h) for h in request.hints],
+                    request.source, settings.options, strokes=request.strokes, hints=request.hints,
                     max_pixels=settings.max_pixels,
                     control=RunControl(progress=lambda d, t: self.job_progress.emit(request.id, d, t),
                                        should_cancel=self.flags.should_cancel, on_notice=self.notice.emit))
@@ -179,26 +160,25 @@ class EngineWorker(QObject):
         """The live preview of the newest hint edit: quick (spread only) at once, then, when asked and no
         newer edit waits, exact (the network sees the hints); the exact one stops for a newer edit."""
         from colorstudio.core.errors import Cancelled, ColorStudioError
-        from colorstudio.core.hints import ColorHint
 
         while (task := self.hint_requests.take()) is not None:
             request, version, exact = task
             try:
                 preview = self._hint_preview(request)
-                hints = [ColorHint(*h) for h in request.hints]
-                if version != self._hints[2]:
+                hints = request.hints
+                if version != self.prepared.version:
                     self._emit_hint_view(request, version, preview.quick(hints), False)
-                    self._hints = (*self._hints[:2], version)
+                    self.prepared.version = version
                 if exact and not self.hint_requests.waiting():
                     pixels = preview.exact(hints, RunControl(should_cancel=self.hint_requests.waiting))
                     self._emit_hint_view(request, version, pixels, True)
             except Cancelled:
                 continue  # a newer edit is waiting: it is next
             except (ColorStudioError, MemoryError) as exc:
-                self._hints = (None, None, -1)
+                self.prepared.forget()
                 self.notice.emit(f"The live preview stopped: {exc}")
             except Exception as exc:  # noqa: BLE001 - a bug: reported, the thread lives on
-                self._hints = (None, None, -1)
+                self.prepared.forget()
                 logs.report_unexpected("while previewing colour hints", exc)
 
     def suggest_hint(self, request: JobRequest, x: float, y: float, radius: float, point) -> None:
@@ -214,23 +194,21 @@ class EngineWorker(QObject):
         """The photo's prepared preview (read, shrunk, the network run once), made again when the photo or
         the settings change."""
         key = (request.id, request.source, request.settings)  # not the hints: those are what changes
-        if self._hints[0] != key:
+        if self.prepared.key != key:
             from colorstudio.core import imageio
             from colorstudio.core.hint_preview import HintPreview
 
-            self._hints = (None, None, -1)
+            self.prepared.forget()
             settings = request.settings
             colorizer = self._ensure_model(settings.model, settings.options)
             photo = imageio.read_image(request.source, max_pixels=settings.max_pixels)
-            preview = HintPreview(colorizer.model, photo.pixels, settings.options)
-            self._hints = (key, preview, -1)
-            h, w = preview.photo_shape
-            self.hint_plain_ready.emit(request.id, Pyramid(preview.quick([]), size=(w, h)))
-        return self._hints[1]
+            self.prepared.prepared(key, HintPreview(colorizer.model, photo.pixels, settings.options))
+            h, w = self.prepared.preview.photo_shape
+            self.hint_plain_ready.emit(request.id, Pyramid(self.prepared.preview.quick([]), size=(w, h)))
+        return self.prepared.preview
 
     def _emit_hint_view(self, request: JobRequest, version: int, pixels, exact: bool) -> None:
-        preview = self._hints[1]
-        h, w = preview.photo_shape
+        h, w = self.prepared.preview.photo_shape
         after = Pyramid(pixels, size=(w, h))
         self.hint_view_ready.emit(HintView(request.id, version, after, exact))
 
@@ -291,23 +269,6 @@ class _JobReport:
         else:
             return False  # KeyboardInterrupt, SystemExit: not ours to swallow
         return True
-
-
-def overlay_image(mask, longest: int = 2048):
-    """A translucent red QImage of ``mask`` (bool), at most ``longest`` px, for the viewer."""
-    import cv2
-    import numpy as np
-    from PySide6.QtGui import QImage
-
-    h, w = mask.shape
-    scale = min(1.0, longest / max(h, w))
-    small = cv2.resize(mask.astype(np.uint8) * 255, (max(1, round(w * scale)), max(1, round(h * scale))),
-                       interpolation=cv2.INTER_AREA) if scale < 1 else mask.astype(np.uint8) * 255
-    rgba = np.zeros(small.shape + (4,), np.uint8)
-    rgba[..., 0] = 255
-    rgba[..., 3] = (small.astype(np.uint16) * 170 // 255).astype(np.uint8)
-    return QImage(rgba.data, rgba.shape[1], rgba.shape[0], 4 * rgba.shape[1],
-                  QImage.Format.Format_RGBA8888).copy()
 
 
 class Engine(QObject):

@@ -1,0 +1,48 @@
+"""What the window and the engine thread send each other: a request for one photo, and what comes back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from colorstudio.core.hints import ColorHint
+from colorstudio.core.options import JobSettings
+from colorstudio.core.queue import QueueItem
+from colorstudio.core.restoration.strokes import Stroke
+from colorstudio.gui.images import Pyramid
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    """One photo for the engine: colorized and written, previewed, its dust mask or its hints shown."""
+
+    id: int
+    source: Path
+    output: Path | None  # None: a preview, nothing is written
+    settings: JobSettings  # the model, the options and the output settings of this photo's batch
+    strokes: tuple[Stroke, ...] = ()  # dust-mask edits
+    hints: tuple[ColorHint, ...] = ()
+
+    @classmethod
+    def for_item(cls, item: QueueItem, settings: JobSettings, output: Path | None = None) -> JobRequest:
+        """The request for a queue row as it is now (its hints and strokes with it)."""
+        return cls(item.id, item.source, output, settings, item.strokes, item.hints)
+
+
+@dataclass(frozen=True)
+class HintView:
+    """The hint tool's live preview of one edit: ``after`` at screen size, standing for the whole photo."""
+
+    id: int
+    version: int  # the edit it shows (the window numbers edits)
+    after: Pyramid
+    exact: bool  # the network saw the hints (as the batch will); else they were only spread
+
+
+@dataclass
+class JobResult:
+    id: int
+    output: Path | None
+    before: Pyramid | None  # None for a photo the viewer was not showing (see engine.ShownPhoto)
+    after: Pyramid | None
+    seconds: float  # colorizing (the engine's time; writing overlaps the next photo)
