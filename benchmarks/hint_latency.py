@@ -105,7 +105,7 @@ def measure(scan: Path, edits: int, model: str, engine: str = "auto") -> dict:
         elif i % 5 == 1:
             kind = "move"
             j = rng.randrange(len(hints))
-            window.viewer.hintMoved.emit(j, hints[j][0] + width * 0.03, hints[j][1] + height * 0.02)
+            window.viewer.hintMoved.emit(j, hints[j].x + width * 0.03, hints[j].y + height * 0.02)
         elif i % 5 == 2:
             kind = "recolour"
             editor.recolour(rng.randrange(len(hints)), *COLOURS[(i + 2) % len(COLOURS)])

@@ -14,7 +14,7 @@ from PySide6.QtGui import QGuiApplication
 from colorstudio import logs
 from colorstudio.core.queue import Status
 from colorstudio.gui.error_dialog import ErrorDialog, ReportDialog
-from colorstudio.gui.main_window import MainWindow
+from colorstudio.gui.window_dialogs import WindowDialogs
 
 
 def photo(path: Path, seed=0) -> Path:
@@ -25,7 +25,7 @@ def photo(path: Path, seed=0) -> Path:
 
 def opened_paths(monkeypatch) -> list:
     opened = []
-    monkeypatch.setattr(MainWindow, "open_path", lambda self, path: opened.append(path))
+    monkeypatch.setattr(WindowDialogs, "open_path", lambda self, path: opened.append(path))
     return opened
 
 
@@ -113,7 +113,7 @@ def test_help_has_report_a_problem_and_open_logs_folder(make_window, qtbot, monk
     entries = [a.text() for a in help_menu.actions() if not a.isSeparator()]
     assert entries == ["The active model's card…", "Report a problem…", "Open logs folder",
                        "About colorstudio"]
-    window.a_report.trigger()
+    window.commands.report.trigger()
     dialog = window.findChildren(ReportDialog)[-1]
     assert dialog.isVisible()
     info = dialog.text.toPlainText()
@@ -123,7 +123,7 @@ def test_help_has_report_a_problem_and_open_logs_folder(make_window, qtbot, monk
     assert "sends nothing" in dialog.message.text()
     dialog.copy_button.click()
     assert QGuiApplication.clipboard().text() == info
-    window.a_logs.trigger()
+    window.commands.logs.trigger()
     assert opened == [window_log_dir()] and window_log_dir().is_dir()
 
 

@@ -9,7 +9,7 @@ import pytest
 from window_helpers import photo, start_slow_batch, statuses
 
 from colorstudio.core.queue import Status
-from colorstudio.gui.main_window import MainWindow
+from colorstudio.gui import window_dialogs
 from colorstudio.gui.queue_model import COLUMNS
 
 PHOTO, STATUS, OUTPUT = (COLUMNS.index(name) for name in ("Photo", "Status", "Output"))
@@ -24,7 +24,7 @@ def menu_action(window, menu_title: str, text: str):
 def told(monkeypatch):
     """Messages the window shows with ``inform`` (title, text)."""
     messages = []
-    monkeypatch.setattr(MainWindow, "inform", classmethod(lambda cls, parent, title, text: messages.append(text)))
+    monkeypatch.setattr(window_dialogs, "inform", lambda parent, title, text: messages.append(text))
     return messages
 
 
@@ -46,7 +46,7 @@ def test_3_an_unreadable_file_fails_when_queued_and_the_viewer_says_why(make_win
     qtbot.waitUntil(lambda: statuses(window) == [Status.FAILED, Status.FAILED], timeout=10000)  # before Start
     window.table.selectRow(1)
     assert "Loading" not in window.viewer.message and "not an image" in window.viewer.message
-    assert not window.a_start.isEnabled()  # nothing left that could be colorized
+    assert not window.commands.start.isEnabled()  # nothing left that could be colorized
 
 
 def test_3_a_photo_deleted_after_it_was_queued_says_so_in_the_viewer(make_window, qtbot, tmp_path):
@@ -63,7 +63,7 @@ def test_3_a_photo_deleted_after_it_was_queued_says_so_in_the_viewer(make_window
 def test_4_while_paused_the_status_says_paused_and_no_time_runs(make_window, qtbot, tmp_path, monkeypatch):
     window = make_window()
     start_slow_batch(window, qtbot, tmp_path)
-    window.a_pause.trigger()
+    window.commands.pause.trigger()
     qtbot.wait(1200)  # a tile that was running when Pause was pressed reports its progress meanwhile
     assert window.status_text.text().startswith("Paused: p0.png (1 of 2)")
     assert window.eta_label.text() == ""
@@ -73,7 +73,7 @@ def test_4_while_paused_the_status_says_paused_and_no_time_runs(make_window, qtb
     for name in ("cancel", "pause"):
         real = getattr(window.engine, name)
         monkeypatch.setattr(window.engine, name, lambda *a, real=real, name=name: calls.append(name) or real(*a))
-    window.a_cancel.trigger()  # cancelled while paused: not one more tile
+    window.commands.cancel.trigger()  # cancelled while paused: not one more tile
     assert calls == ["cancel", "pause"]  # the paused photo wakes up to a cancel (unpaused first, it could go on)
     qtbot.waitUntil(lambda: statuses(window)[0] == Status.CANCELLED, timeout=30000)
     assert ticks == []
@@ -82,7 +82,7 @@ def test_4_while_paused_the_status_says_paused_and_no_time_runs(make_window, qtb
 def test_5_after_cancel_the_status_says_so_and_no_row_names_an_unwritten_output(make_window, qtbot, tmp_path):
     window = make_window()
     start_slow_batch(window, qtbot, tmp_path)
-    window.a_cancel.trigger()
+    window.commands.cancel.trigger()
     qtbot.waitUntil(lambda: statuses(window)[0] == Status.CANCELLED, timeout=30000)
     qtbot.wait(300)
     assert window.status_text.text() == "Batch cancelled: 1 cancelled, 1 not started."
@@ -98,11 +98,11 @@ def test_10_the_viewer_forgets_a_photo_whose_row_was_removed(make_window, qtbot,
     qtbot.waitUntil(lambda: statuses(window) == [Status.DONE, Status.DONE], timeout=30000)
     window.table.selectRow(0)
     qtbot.waitUntil(lambda: window.viewer.after is not None, timeout=10000)
-    window.remove_selected()
+    window.queue_actions.remove_selected()
     assert window.viewer.before is None and window.viewer.after is None
     window.table.selectRow(0)
     qtbot.waitUntil(lambda: window.viewer.after is not None, timeout=10000)
-    window.clear_finished()
+    window.queue_actions.clear_finished()
     assert window.viewer.before is None and window.viewer.after is None
 
 
@@ -162,16 +162,16 @@ def test_14_dialogs_open_in_the_last_folder_and_adding_keeps_the_selection(make_
         return [str(first)], filters
 
     monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getOpenFileNames", pick)
-    window.choose_files()
+    window.queue_actions.choose_files()
     window.add_paths([photo(tmp_path / "b.png", seed=1), photo(tmp_path / "c.png", seed=2)])
     window.table.selectRow(2)
-    window.choose_files()  # a.png again (already queued): nothing added, the dialog opened in its folder
+    window.queue_actions.choose_files()  # a.png again (already queued): nothing added, the dialog opened in its folder
     assert starts[1] == str(first.parent) and starts[0] != starts[1]
     # (issue 32: a photo already queued is selected and the user told so, not nothing at all)
-    assert window.selected_ids() == [window.queue_model.queue.items[0].id]
+    assert window.queue_actions.selected_ids() == [window.queue_model.queue.items[0].id]
     window.table.selectRow(2)
     window.add_paths([photo(tmp_path / "d.png", seed=3)])
-    assert window.selected_ids() == [window.queue_model.queue.items[2].id]  # c.png still on show
+    assert window.queue_actions.selected_ids() == [window.queue_model.queue.items[2].id]  # c.png still on show
     panel = window.settings_panel
     panel.format.setCurrentIndex(panel.format.findData("png"))
     assert not panel.quality.isEnabled()
@@ -186,7 +186,7 @@ def test_14_opening_without_a_file_manager_says_where_the_folder_is(make_window,
     window.runner.start()
     qtbot.waitUntil(lambda: statuses(window) == [Status.DONE], timeout=30000)
     monkeypatch.setattr("PySide6.QtGui.QDesktopServices.openUrl", lambda url: False)
-    window.open_output_folder()
+    window.dialogs.open_output_folder()
     folder = str(window.settings_panel.job_settings().output.folder)
     assert len(told) == 1 and folder in told[0]
 
@@ -216,15 +216,15 @@ def test_recent_folders_a_row_menu_and_double_click_open_the_output(make_window,
     window.runner.start()
     qtbot.waitUntil(lambda: statuses(window) == [Status.DONE], timeout=30000)
     item = window.queue_model.queue.items[0]
-    menu = window_actions.row_menu(window, item)
+    menu = window_actions.row_menu(window, window.commands, window.queue_actions, item)
     enabled = {a.text(): a.isEnabled() for a in menu.actions() if a.text()}
     assert enabled["Open the colorized photo"] and not enabled["Retry"]
     window.table.selectRow(0)
     window.table.doubleClicked.emit(window.queue_model.index(0, 0))
     assert opened == [item.output]
-    window.clear_finished()
-    window_actions.fill_recent(window)
-    recent = [a for a in window.recent_menu.actions() if "family" in a.text()]
+    window.queue_actions.clear_finished()
+    window_actions.fill_recent(window.commands.recent_menu, window.add_paths)
+    recent = [a for a in window.commands.recent_menu.actions() if "family" in a.text()]
     recent[0].trigger()
     assert [i.source for i in window.queue_model.queue.items] == [folder / "a.png"]
 
@@ -253,7 +253,7 @@ def test_6_renaming_the_model_in_use_keeps_it_in_use_under_its_new_name(make_win
 
     window = make_window()
     assert window.settings_panel.model.currentData() == "tiny"
-    dialog = window.open_models_dialog()
+    dialog = window.dialogs.open_models_dialog()
     dialog.list.setCurrentRow([e.name for e in dialog.entries].index("tiny"))
     monkeypatch.setattr(QInputDialog, "exec", lambda self: self.setTextValue("Family landscapes") or 1)
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Family landscapes", True))

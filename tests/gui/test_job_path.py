@@ -19,7 +19,7 @@ from colorstudio.cli import run as cli
 from colorstudio.core import checkpoint, imageio
 from colorstudio.core.models import registry
 from colorstudio.core.queue import JobQueue, Status
-from colorstudio.gui.main_window import MainWindow
+from colorstudio.gui import window_dialogs
 
 
 def output_folder(window) -> Path:
@@ -30,7 +30,7 @@ def output_folder(window) -> Path:
 def questions(monkeypatch):
     """Questions the window asks (answered yes)."""
     asked = []
-    monkeypatch.setattr(MainWindow, "ask", classmethod(lambda cls, parent, title, text: asked.append(text) or True))
+    monkeypatch.setattr(window_dialogs, "ask", lambda parent, title, text: asked.append(text) or True)
     return asked
 
 
@@ -142,7 +142,7 @@ def test_a_batch_keeps_the_settings_it_was_started_with_and_says_so(make_window,
     assert panel.batch_note.isHidden()
     with qtbot.waitSignal(window.runner.previewReady, timeout=30000):  # the next use takes the new settings
         window.table.selectRow(0)
-        window.preview_selected()
+        window.queue_actions.preview_selected()
     assert requests[-1].settings.options.render_size == 256 and requests[-1].settings.options.strength == 0.3
 
 
@@ -150,19 +150,19 @@ def test_a_setting_core_refuses_is_shown_beside_its_control_and_blocks_start(mak
     window = make_window()
     panel = window.settings_panel
     window.add_paths([photo(tmp_path / "a.png")])
-    assert window.a_start.isEnabled()
+    assert window.commands.start.isEnabled()
     panel.tile_size.setValue(128)
     panel.overlap.setValue(200)
     error = panel.errors["overlap"]
     assert not error.isHidden() and "Overlap must be" in error.text()
-    assert not window.a_start.isEnabled()
+    assert not window.commands.start.isEnabled()
     (tmp_path / "a-file").write_text("x")
     panel.overlap.setValue(16)
     panel.output_folder.setText(str(tmp_path / "a-file"))
     assert error.isHidden() and "is a file" in panel.errors["folder"].text()
-    assert not window.a_start.isEnabled()
+    assert not window.commands.start.isEnabled()
     panel.output_folder.setText(str(tmp_path / "out"))
-    assert all(label.isHidden() for label in panel.errors.values()) and window.a_start.isEnabled()
+    assert all(label.isHidden() for label in panel.errors.values()) and window.commands.start.isEnabled()
 
 
 def test_an_unknown_command_is_an_error_and_loads_no_window():

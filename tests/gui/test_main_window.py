@@ -11,7 +11,7 @@ from window_helpers import photo, slow_settings, statuses
 from colorstudio.core import imageio
 from colorstudio.core.queue import Status
 from colorstudio.core.restoration import RestoreOptions
-from colorstudio.gui.main_window import MainWindow
+from colorstudio.gui import window_dialogs
 from colorstudio.gui.queue_model import STATUS
 
 
@@ -45,7 +45,7 @@ def test_only_the_photo_on_show_gets_viewer_pyramids_and_the_others_are_read_whe
     window.runner.start()
     qtbot.waitUntil(lambda: statuses(window) == [Status.DONE] * 3, timeout=30000)
     first, *others = [item.id for item in window.queue_model.queue.items]
-    assert window.selected_ids() == [first] and results[first].after is not None  # shown when done, stays
+    assert window.queue_actions.selected_ids() == [first] and results[first].after is not None  # shown when done, stays
     assert all(results[i].before is None and results[i].after is None for i in others)
     assert set(window.results) == {first}  # nothing kept in memory for the others
     window.table.selectRow(2)  # the last one: read from its files
@@ -105,7 +105,7 @@ def test_settings_and_layout_survive_a_restart(make_window, qtbot):
     window.settings_panel.render_size.setValue(768)
     window.settings_panel.strength.setValue(135)
     window.settings_panel.format.setCurrentIndex(window.settings_panel.format.findData("tiff"))
-    window.a_side.setChecked(True)
+    window.commands.side.setChecked(True)
     window.resize(1600, 900)
     window.show()
     window.splitter.setSizes([380, 900])  # the queue made narrower, for a bigger viewer
@@ -118,7 +118,7 @@ def test_settings_and_layout_survive_a_restart(make_window, qtbot):
     values = again.settings_panel.values()
     assert values["render_size"] == 768 and values["strength"] == 135 and values["format"] == "tiff"
     assert values["model"] == "tiny"
-    assert again.a_side.isChecked()
+    assert again.commands.side.isChecked()
 
 
 def test_remembered_settings_load_the_model_once_at_start(make_window, monkeypatch):
@@ -141,7 +141,7 @@ def test_queue_is_restored_after_the_window_is_destroyed_mid_batch(make_window, 
     window.add_paths([photo(tmp_path / "big.png", size=(1600, 1200)), photo(tmp_path / "small.png", seed=3)])
     with qtbot.waitSignal(window.engine.worker.job_progress, timeout=30000):
         window.runner.start()
-    monkeypatch.setattr(MainWindow, "ask", classmethod(lambda cls, parent, title, text: True))
+    monkeypatch.setattr(window_dialogs, "ask", lambda parent, title, text: True)
     window.close()  # asks (yes), stops the engine between tiles
     assert not window.engine.thread.isRunning()
     again = make_window()
@@ -159,7 +159,7 @@ def test_closing_during_a_batch_can_be_refused(make_window, qtbot, tmp_path, mon
     window.add_paths([photo(tmp_path / "big.png", size=(1600, 1200))])
     with qtbot.waitSignal(window.engine.worker.job_progress, timeout=30000):
         window.runner.start()
-    monkeypatch.setattr(MainWindow, "ask", classmethod(lambda cls, parent, title, text: False))
+    monkeypatch.setattr(window_dialogs, "ask", lambda parent, title, text: False)
     window.close()
     assert window.isVisible() and window.engine.thread.isRunning()
     window.runner.cancel()
@@ -171,7 +171,7 @@ def test_preview_shows_a_result_without_writing_it(make_window, qtbot, tmp_path)
     window.add_paths([photo(tmp_path / "a.png")])
     window.table.selectRow(0)
     with qtbot.waitSignal(window.runner.previewReady, timeout=30000):
-        window.preview_selected()
+        window.queue_actions.preview_selected()
     assert window.viewer.after is not None
     assert statuses(window) == [Status.WAITING]
     assert not Path(window.settings_panel.values()["output_folder"]).exists()

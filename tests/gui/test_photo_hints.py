@@ -43,7 +43,7 @@ def test_hints_are_kept_used_recorded_and_read_by_the_command_line_alike(make_wi
     window = make_window()
     window.add_paths([source])
     window.table.selectRow(0)
-    window.import_hints()
+    window.queue_actions.import_hints()
     assert window.queue_model.queue.items[0].hints == (ColorHint(30.0, 45.0, *RED_AB),)
     assert "1 hint" in window.queue_model.data(window.queue_model.index(0, 0))
     window.close()  # the hints live with the row: a restart keeps them
@@ -65,7 +65,7 @@ def test_hints_are_kept_used_recorded_and_read_by_the_command_line_alike(make_wi
     exported.parent.mkdir()
     again.table.selectRow(0)
     monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getSaveFileName", lambda *a, **k: (str(exported), ""))
-    again.export_hints()
+    again.queue_actions.export_hints()
     assert load_hints(exported) == load_hints(hints_in)
     cli_out = tmp_path / "cli"
     assert cli(["colorize", str(source.parent), "-o", str(cli_out), "--model", "tiny", "--device", "cpu",
@@ -77,10 +77,10 @@ def test_hints_are_kept_used_recorded_and_read_by_the_command_line_alike(make_wi
 
 
 def test_a_hints_file_is_never_exported_beside_the_photo(make_window, qtbot, tmp_path, monkeypatch):
-    from colorstudio.gui.main_window import MainWindow
+    from colorstudio.gui import window_dialogs
 
     told = []
-    monkeypatch.setattr(MainWindow, "inform", classmethod(lambda cls, parent, title, text: told.append(text)))
+    monkeypatch.setattr(window_dialogs, "inform", lambda parent, title, text: told.append(text))
     source = scene(tmp_path / "photos" / "a.png")
     window = make_window()
     window.add_paths([source])
@@ -88,7 +88,7 @@ def test_a_hints_file_is_never_exported_beside_the_photo(make_window, qtbot, tmp
     window.table.selectRow(0)
     beside = source.parent / "a.png.json"
     monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getSaveFileName", lambda *a, **k: (str(beside), ""))
-    window.export_hints()
+    window.queue_actions.export_hints()
     assert not beside.exists() and "never writes into your photos' folders" in told[0]
 
 
@@ -212,7 +212,7 @@ def test_a_finished_photo_is_colorized_again_with_its_new_hints_over_its_own_out
     window.table.selectRow(0)
     window.session.set_hints(item.id, (ColorHint(30.0, 45.0, *DARK_RED),))
     assert "Colorize again" in window.status_text.text()  # the way to have them written is told
-    window.colorize_again()
+    window.queue_actions.colorize_again()
     assert statuses(window) == [Status.WAITING]
     window.runner.start()
     qtbot.waitUntil(lambda: statuses(window) == [Status.DONE], timeout=30000)
@@ -270,3 +270,18 @@ def test_the_split_line_still_drags_with_the_hint_tool_on(make_window, qtbot, tm
     qtbot.mouseMove(view, line - QPoint(60, 0))
     qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=line - QPoint(60, 0))
     assert view.split < 0.45 and window.queue_model.queue.items[0].hints == ()  # moved, and no hint added
+
+
+def test_imported_hints_keep_their_patch_size_and_the_import_can_be_undone(make_window, qtbot, tmp_path,
+                                                                           monkeypatch):
+    hints_in = save_hints(tmp_path / "given.json", [ColorHint(30, 45, *RED_AB, radius=6.0)])
+    monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getOpenFileName", lambda *a, **k: (str(hints_in), ""))
+    window = make_window()
+    window.add_paths([scene(tmp_path / "photos" / "p.png")])
+    window.table.selectRow(0)
+    item = window.queue_model.queue.items[0]
+    window.queue_actions.import_hints()
+    assert item.hints == (ColorHint(30.0, 45.0, *RED_AB, 6.0),)  # (the patch was dropped on import before)
+    assert window.viewer.hints == item.hints  # shown at once
+    window.hint_editor.undo.trigger()
+    assert item.hints == () and window.viewer.hints == ()

@@ -16,7 +16,7 @@ def test_queue_retry_failed_from_the_menu_puts_every_failed_row_back(make_window
     qtbot.waitUntil(lambda: statuses(window)[1] == Status.FAILED, timeout=20000)
     (tmp_path / "b.jpg").unlink()
     photo(tmp_path / "b.jpg", seed=3)  # the user mended the file
-    window.a_retry.trigger()
+    window.commands.retry.trigger()
     assert statuses(window) == [Status.WAITING, Status.WAITING]
     window.runner.start()
     qtbot.waitUntil(lambda: statuses(window) == [Status.DONE, Status.DONE], timeout=30000)
@@ -28,9 +28,9 @@ def test_start_takes_cancelled_photos_again(make_window, qtbot, tmp_path):
     start_slow_batch(window, qtbot, tmp_path, count=1)
     window.runner.cancel()
     qtbot.waitUntil(lambda: statuses(window) == [Status.CANCELLED] and not window.engine.busy, timeout=30000)
-    assert window.a_start.isEnabled()
+    assert window.commands.start.isEnabled()
     window.settings_panel.render_size.setValue(256)  # quicker now
-    window.a_start.trigger()
+    window.commands.start.trigger()
     qtbot.waitUntil(lambda: statuses(window) == [Status.DONE], timeout=60000)
 
 
@@ -64,7 +64,7 @@ def test_removing_the_photo_on_show_leaves_no_loading_message(make_window, qtbot
     window.add_paths([photo(tmp_path / "a.png"), photo(tmp_path / "b.png", seed=1)])
     window.table.selectRow(0)
     assert window.viewer.message.startswith("Loading")
-    window.remove_selected()
+    window.queue_actions.remove_selected()
     qtbot.wait(300)  # the removed photo's pair, read meanwhile, is not shown either
     assert window.viewer.before is None
     assert window.viewer.message == "Select a photo to compare it before and after."
@@ -91,7 +91,7 @@ def test_adding_a_photo_already_queued_selects_it_and_says_so(make_window, tmp_p
     window.add_paths(paths)
     window.table.selectRow(0)
     assert window.add_paths([paths[2]]) == 0
-    assert window.selected_ids() == [window.queue_model.queue.items[2].id]
+    assert window.queue_actions.selected_ids() == [window.queue_model.queue.items[2].id]
     assert window.status_text.text() == "p2.png is already in the queue."
     window.add_paths([tmp_path])
     assert window.status_text.text() == "These 3 photos are already in the queue."

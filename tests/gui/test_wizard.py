@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from colorstudio import paths
 from colorstudio.core.training.recipe import unfinished_runs
+from colorstudio.gui import window_dialogs
 from colorstudio.gui.main_window import MainWindow
 from colorstudio.gui.wizard.wizard import KEEP, TrainingWizard
 
@@ -103,8 +104,8 @@ def _to_training(qtbot, wizard, folder, epochs=6):
 def test_train_cancel_resume_save_and_the_model_is_listed(qtbot, tiny_model, tmp_path, monkeypatch):
     window = MainWindow()
     qtbot.addWidget(window)
-    monkeypatch.setattr(MainWindow, "ask", classmethod(lambda cls, parent, title, text: True))
-    wizard = window.open_training_wizard()
+    monkeypatch.setattr(window_dialogs, "ask", lambda parent, title, text: True)
+    wizard = window.dialogs.open_training_wizard()
     wizard.device = "cpu"
     folder = colour_folder(tmp_path / "family")
     worker = wizard.training.worker
@@ -135,7 +136,7 @@ def test_train_cancel_resume_save_and_the_model_is_listed(qtbot, tiny_model, tmp
     # Closing the wizard keeps the run; opening it again offers to resume (ask() says yes)
     wizard.close()
     assert [r.name for r in unfinished_runs()] == [run.name]
-    wizard = window.open_training_wizard()
+    wizard = window.dialogs.open_training_wizard()
     assert wizard.resuming and wizard.currentPage() is wizard.training_page
     worker = wizard.training.worker
     resumed_steps = []

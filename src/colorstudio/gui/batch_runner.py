@@ -69,6 +69,13 @@ class BatchRunner(QObject):
     def queue(self):
         return self.model.queue
 
+    def close(self) -> None:
+        """The window is closing: a batch running now is interrupted (the next start offers to continue it),
+        and the photo being colorized stays waiting on disk."""
+        self.interrupted = self.running
+        self.running = False
+        self.closing = True
+
     def save(self) -> None:
         """The queue on disk, and whether a batch was running (the next start offers to continue only then)."""
         self._save_timer.stop()

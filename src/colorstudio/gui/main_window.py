@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from colorstudio import paths
 from colorstudio.core.queue import JobQueue, Status
 from colorstudio.core.text import plural, time_left
-from colorstudio.gui import error_dialog, window_actions
+from colorstudio.gui import error_dialog, window_actions, window_dialogs
 from colorstudio.gui.batch_runner import BatchRunner
 from colorstudio.gui.engine import Engine
 from colorstudio.gui.hint_editing import HintEditor
@@ -39,12 +39,13 @@ from colorstudio.gui.queue_model import OUTPUT, PHOTO, STATUS, THUMB, QueueModel
 from colorstudio.gui.settings_panel import SettingsPanel
 from colorstudio.gui.threads import TaskPool
 from colorstudio.gui.viewer import SIDE_BY_SIDE, SPLIT, BeforeAfterView
-from colorstudio.gui.window_dialogs import Dialogs
+from colorstudio.gui.window_dialogs import WindowDialogs
 from colorstudio.gui.window_state import queue_path, settings_store
 
 
-class MainWindow(QueueActions, Dialogs, QMainWindow):
-    """The queue (``QueueActions``), the viewer, the settings dock, the status bar; dialogs in ``Dialogs``."""
+class MainWindow(QMainWindow):
+    """Assembles the parts (the queue's table and ``QueueActions``, the viewer and the parts that edit the photo
+    on show through a ``PhotoSession``, the settings dock, ``WindowDialogs``, the actions) and owns the status bar."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,9 +71,12 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         self.hint_panel = HintPanel(self.session, self.engine, self.viewer, self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.hint_panel.dock)
         self.tabifyDockWidget(self.settings_dock, self.hint_panel.dock)
-        window_actions.build(self)
+        self.dialogs = WindowDialogs(self, self.settings_panel)
+        self.queue_actions = QueueActions(self.table, self.queue_model, self.runner, self.hint_editor, self.dialogs,
+                                          self.runner.settings)
+        self.commands = window_actions.build(self)
         # the log file, and a dialog for any unexpected error in the window's threads
-        self.error_reporter = error_dialog.install(self, self.engine, self.open_logs_folder)
+        self.error_reporter = error_dialog.install(self, self.engine, self.dialogs.open_logs_folder)
         self._build_status()
         self._connect()
         self._restore_settings()
@@ -80,7 +84,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         self.settings_dock.raise_()
         self.viewer.set_message(self._nothing_shown())  # a restored queue: none of it is selected yet
         self._load_model()
-        self._show_planned_outputs()
+        self.queue_actions.show_planned_outputs()
         self._update_actions()
 
     # -- construction ------------------------------------------------------------------------------
@@ -102,7 +106,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         self.table.setMinimumWidth(330)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._row_menu)
-        self.table.doubleClicked.connect(lambda _: self.open_selected_output())
+        self.table.doubleClicked.connect(lambda _: self.queue_actions.open_selected_output())
         self.viewer = BeforeAfterView(self.session)
         splitter = QSplitter()
         splitter.addWidget(self.table)
@@ -142,7 +146,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         w.notice.connect(self._show_status)
         self.runner.progress.connect(self._progress)
         self.runner.runningChanged.connect(self._running_changed)
-        self.runner.pausedChanged.connect(self.a_pause.setChecked)
+        self.runner.pausedChanged.connect(self.commands.pause.setChecked)
         self.runner.itemFinished.connect(self._item_finished)
         self.runner.previewReady.connect(self._preview_ready)
         self.runner.finished.connect(self._batch_finished)
@@ -156,18 +160,20 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         self._replan = QTimer(self)
         self._replan.setSingleShot(True)
         self._replan.setInterval(300)
-        self._replan.timeout.connect(self._show_planned_outputs)
+        self._replan.timeout.connect(self.queue_actions.show_planned_outputs)
         self.settings_panel.changed.connect(self._replan.start)
         self.settings_panel.changed.connect(self.live.settings_changed)
         self.settings_panel.changed.connect(self.mask_editor.settings_changed)
-        self.session.message.connect(self._show_status)
+        for part in (self.session, self.dialogs, self.queue_actions):
+            part.message.connect(self._show_status)
+        self.queue_actions.changed.connect(self._update_actions)
         self.session.hintToolChanged.connect(lambda on: None if on else self.settings_dock.raise_())
         self.hint_panel.recolour.connect(self.hint_editor.recolour)
         self.settings_panel.validityChanged.connect(lambda _: self._update_actions())
 
     # -- viewer ------------------------------------------------------------------------------------
     def show_selected(self) -> None:
-        ids = self.selected_ids()
+        ids = self.queue_actions.selected_ids()
         self.engine.set_shown(ids[0] if ids else None)
         self.session.show(ids[0] if ids else None)
         result = self.results.get(ids[0]) if ids else None
@@ -194,7 +200,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
 
     def _pair_loaded(self, item_id: int, pair) -> None:
         before, after, error = pair
-        if self.selected_ids()[:1] != [item_id]:
+        if self.queue_actions.selected_ids()[:1] != [item_id]:
             return
         if before is None:
             self.viewer.set_message(f"Cannot show {self.queue_model.queue.get(item_id).source.name}:\n{error}")
@@ -215,7 +221,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         self.live.drop(item_id)
         if result.after is not None:
             self._remember(item_id, result)
-        ids = self.selected_ids()
+        ids = self.queue_actions.selected_ids()
         if not ids or ids[0] == item_id:  # (without its pyramids if selected while it was written: read from disk)
             self.table.selectRow(self.queue_model.queue.index_of(item_id))
             self.show_selected()
@@ -225,6 +231,31 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         self._remember(item_id, result)
         self._show_status("Preview ready (not saved).")
         self.show_selected()
+
+    def _queue_changed(self) -> None:
+        """Photos removed or the queue cleared: the viewer follows the selection (none: it shows nothing)."""
+        for item_id in [i for i in self.results if self.queue_model.queue.get(i) is None]:
+            del self.results[item_id]
+        self.queue_actions.show_planned_outputs()
+        self.show_selected()
+        self._update_actions()
+
+    def _unreadable(self, item_id: int) -> None:
+        item = self.queue_model.queue.get(item_id)
+        self._show_status(f"{item.source.name} cannot be colorized: {item.error}")
+        self.runner.save()
+        if self.queue_actions.selected_ids()[:1] == [item_id]:
+            self.show_selected()
+        self._update_actions()
+
+    def _row_menu(self, point) -> None:
+        index = self.table.indexAt(point)
+        if index.isValid():
+            if index.row() not in {i.row() for i in self.table.selectionModel().selectedRows()}:
+                self.table.selectRow(index.row())
+            item = self.queue_model.item_at(index.row())
+            menu = window_actions.row_menu(self, self.commands, self.queue_actions, item)
+            menu.popup(self.table.viewport().mapToGlobal(point))
 
     # -- status ------------------------------------------------------------------------------------
     def _model_failed(self, message: str) -> None:
@@ -256,7 +287,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         if not running and self._reload_after_batch:
             self._reload_after_batch = False
             self._load_model()
-        self._show_planned_outputs()
+        self.queue_actions.show_planned_outputs()
         self._update_actions()
 
     def _progress(self, finished: int, total: int, fraction: float, eta: float) -> None:
@@ -278,11 +309,11 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         running = self.runner.running
         waiting = (Status.WAITING, Status.CANCELLED)  # Start takes cancelled photos again
         has_waiting = any(item.status in waiting for item in self.queue_model.queue.items)
-        self.a_start.setEnabled(not running and has_waiting and self.settings_panel.error is None)
-        self.a_start.setToolTip("Colorize the waiting photos (Ctrl+R)" if self.settings_panel.error is None else
+        self.commands.start.setEnabled(not running and has_waiting and self.settings_panel.error is None)
+        self.commands.start.setToolTip("Colorize the waiting photos (Ctrl+R)" if self.settings_panel.error is None else
                                 f"Fix the settings first: {self.settings_panel.error}")
-        self.a_pause.setEnabled(running)
-        self.a_cancel.setEnabled(running)
+        self.commands.pause.setEnabled(running)
+        self.commands.cancel.setEnabled(running)
 
     # -- drag and drop -----------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
@@ -291,6 +322,10 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
         self.add_paths([Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()])
+
+    def add_paths(self, paths_: list[Path]) -> int:
+        """Queue photos and folders (dropped, or given on the command line); the number of photos added."""
+        return self.queue_actions.add_paths(paths_)
 
     # -- settings and closing ----------------------------------------------------------------------
     def _restore_settings(self) -> None:
@@ -309,8 +344,8 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
             self.splitter.restoreState(splitter)
         with QSignalBlocker(self.settings_panel):  # no "model changed": the engine loads the restored one once
             self.settings_panel.set_values({k: store.value(f"settings/{k}") for k in self.settings_panel.values()})
-        self.a_side.setChecked(store.value("view/side_by_side", False, type=bool))
-        self.toggle_side_by_side(self.a_side.isChecked())
+        self.commands.side.setChecked(store.value("view/side_by_side", False, type=bool))
+        self.toggle_side_by_side(self.commands.side.isChecked())
 
     def save_settings(self) -> None:
         store = settings_store()
@@ -319,7 +354,7 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         store.setValue("window/splitter", self.splitter.saveState())
         for key, value in self.settings_panel.values().items():
             store.setValue(f"settings/{key}", value)
-        store.setValue("view/side_by_side", self.a_side.isChecked())
+        store.setValue("view/side_by_side", self.commands.side.isChecked())
         store.sync()
 
     def offer_to_continue(self) -> None:
@@ -327,12 +362,12 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
         command line now are queued without a question)."""
         left = min(self.restored_unfinished, self.queue_model.queue.unfinished())
         self.restored_unfinished = 0
-        if left and self.ask(self, "Continue the last batch?",
+        if left and window_dialogs.ask(self, "Continue the last batch?",
                              f"The last batch has {plural(left, 'photo')} not colorized yet. Continue now?"):
             self.runner.start()
 
     def closeEvent(self, event) -> None:  # noqa: N802
-        if self.runner.running and not self.ask(
+        if self.runner.running and not window_dialogs.ask(
                 self, "Stop the batch?", "Photos are still being colorized. Stop and quit? The photo in "
                 "progress is not written; the queue is kept, so you can continue next time."):
             event.ignore()
@@ -342,16 +377,13 @@ class MainWindow(QueueActions, Dialogs, QMainWindow):
 
     def shutdown(self) -> None:
         """Stop the engine thread cleanly and save everything (also used by tests)."""
-        self.runner.interrupted = self.runner.running
-        self.runner.running = False
-        self.runner.closing = True
+        self.runner.close()
         self.save_settings()
         self.runner.save()
         self.engine.shutdown()  # the photo being colorized stops; one already colorized is written
         QCoreApplication.sendPostedEvents()  # ... and its "done" reaches the queue
         self.runner.save()
-        wizard = getattr(self, "wizard", None)
-        if wizard is not None:
-            wizard.training.shutdown()
+        if self.dialogs.wizard is not None:
+            self.dialogs.wizard.training.shutdown()
         self.queue_model.tasks.wait(5000)
         self.loader.wait(5000)
