@@ -65,7 +65,10 @@ class HintEditor(QObject):
         self.undo = session.undo_group.createUndoAction(parent, "Undo")
         self.undo.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo = session.undo_group.createRedoAction(parent, "Redo")
-        self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+        # Ctrl+Shift+Z everywhere, and the system's own Redo keys; each once (most systems' Redo has
+        # Ctrl+Shift+Z already, and a key given twice is an "ambiguous shortcut" that does nothing)
+        keys = [QKeySequence("Ctrl+Shift+Z"), *QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)]
+        self.redo.setShortcuts(list({key.toString(): key for key in keys}.values()))
         self.clear = QAction("Clear colour hints", parent)
         self.clear.triggered.connect(lambda: self._edit("Clear hints", lambda hints: (), None))
         viewer.hintAdded.connect(self._add)
