@@ -279,6 +279,7 @@ def test_imported_hints_keep_their_patch_size_and_the_import_can_be_undone(make_
     window = make_window()
     window.add_paths([scene(tmp_path / "photos" / "p.png")])
     window.table.selectRow(0)
+    window.hint_editor.tool.setChecked(True)
     item = window.queue_model.queue.items[0]
     window.queue_actions.import_hints()
     assert item.hints == (ColorHint(30.0, 45.0, *RED_AB, 6.0),)  # (the patch was dropped on import before)

@@ -119,3 +119,67 @@ def test_no_key_is_given_to_two_actions_or_twice_to_one(make_window):
     redo = {key.toString() for key in window.hint_editor.redo.shortcuts()}
     system = {key.toString() for key in QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)}
     assert "Ctrl+Shift+Z" in redo and system <= redo
+
+
+def _shown_with_the_hint_tool(window, qtbot, tmp_path, count: int = 1):
+    window.add_paths([photo(tmp_path / f"p{i}.png", seed=i) for i in range(count)])
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: window.viewer.before is not None, timeout=20000)
+    window.hint_editor.tool.setChecked(True)
+    return window.queue_model.queue.items
+
+
+def test_13_the_hint_tool_off_leaves_no_live_label_and_no_markers(make_window, qtbot, tmp_path):
+    """After H turned the tool off the viewer still said "After (live, exact)" and drew the markers."""
+    from colorstudio.core.hints import ColorHint
+
+    window = make_window()
+    item = _shown_with_the_hint_tool(window, qtbot, tmp_path)[0]
+    window.session.set_hints(item.id, (ColorHint(20.0, 20.0, 30.0, 20.0, 2.0),))
+    qtbot.waitUntil(lambda: "live, exact" in window.viewer.after_label, timeout=20000)
+    assert window.viewer.hints == item.hints
+    window.hint_editor.tool.setChecked(False)
+    qtbot.wait(1500)  # (a live view still on its way must not come back either)
+    assert window.viewer.hints == () and "live" not in window.viewer.after_label
+    assert item.hints  # the hints stay with the photo; only their markers went
+    window.hint_editor.tool.setChecked(True)
+    assert window.viewer.hints == item.hints
+
+
+def test_13_what_the_status_line_said_of_a_photos_hints_goes_when_another_photo_is_shown(
+        make_window, qtbot, tmp_path):
+    from colorstudio.core.hints import ColorHint
+
+    window = make_window()
+    items = _shown_with_the_hint_tool(window, qtbot, tmp_path, count=2)
+    window.session.set_hints(items[0].id, (ColorHint(20.0, 20.0, 30.0, 20.0),))
+    assert "p0.png" in window.status_text.text()
+    window.table.selectRow(1)
+    assert "p0.png" not in window.status_text.text()
+
+
+def test_13_a_preview_is_labelled_as_one(make_window, qtbot, tmp_path):
+    window = make_window()
+    window.add_paths([photo(tmp_path / "a.png")])
+    window.table.selectRow(0)
+    with qtbot.waitSignal(window.runner.previewReady, timeout=30000):
+        window.queue_actions.preview_selected()
+    assert window.viewer.after is not None and window.viewer.after_label == "After (preview, not saved)"
+
+
+def test_13_after_cancel_the_bar_shows_the_photos_done(make_window, qtbot, tmp_path):
+    """After Cancel the bar showed 60% with 5 of 10 done: the cancelled photo was counted as finished."""
+    window = make_window()
+    start_slow_batch(window, qtbot, tmp_path, count=2)
+    window.runner.cancel()
+    qtbot.waitUntil(lambda: statuses(window)[0] == Status.CANCELLED and not window.engine.busy, timeout=30000)
+    qtbot.wait(200)
+    assert window.progress_bar.value() == 0 and "0 done" not in window.status_text.text()
+
+
+def test_13_the_device_label_says_when_the_faster_setting_is_in_use(make_window, qtbot):
+    window = make_window()
+    qtbot.waitUntil(lambda: "OpenVINO" in window.device_label.text(), timeout=30000)
+    assert "float16" not in window.device_label.text()
+    window.settings_panel.fast.setChecked(True)
+    qtbot.waitUntil(lambda: "float16" in window.device_label.text(), timeout=30000)  # bfloat16 or float16

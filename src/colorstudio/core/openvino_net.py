@@ -202,6 +202,12 @@ class OpenVinoNet(RuntimeModel):
     def engine(self) -> str:
         return "OpenVINO"
 
+    @property
+    def number_format(self) -> str:
+        if self.precision == "float32":
+            return "float32"
+        return "bfloat16" if cpu_has_fast_precision() else "float16"
+
     # -- conversion --------------------------------------------------------------------------------------
     def _predict_example(self) -> tuple[torch.Tensor, ...]:
         side = 4 * self.torch_model.size_multiple

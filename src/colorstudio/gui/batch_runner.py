@@ -261,7 +261,8 @@ class BatchRunner(QObject):
     def status(self) -> tuple[str, int, int, float, float]:
         """(status line, photos finished, photos in the batch, fraction of the current one, seconds left)."""
         items = self.batch_items()
-        finished = sum(1 for i in items if i.status not in (Status.WAITING, Status.WORKING))
+        # (a cancelled photo is not finished: after Cancel the bar shows the photos done, not one more)
+        finished = sum(1 for i in items if i.status not in (Status.WAITING, Status.WORKING, Status.CANCELLED))
         current = self.queue.get(self.current) if self.current is not None else None
         fraction = current.progress if current is not None else 0.0
         if not self.running:

@@ -90,16 +90,22 @@ class EngineWorker(QObject):
         """The colorizer for ``name`` on ``options``' device and engine, loaded if it is not the one in memory."""
         wanted = (name, options.device, options.engine, options.precision)
         if self.colorizer is None or self._loaded != wanted:
-            from colorstudio.core.device import describe_device, resolve_device
             from colorstudio.core.jobs import Colorizer
 
             self.colorizer, self._loaded = None, None
             self.colorizer = Colorizer.load(name, options.device, options.engine, options.precision,
                                             RunControl(on_notice=self.notice.emit))
             self._loaded = wanted
-            self.model_ready.emit(self.colorizer.name,
-                                  f"{describe_device(resolve_device(options.device))} · {self.colorizer.engine}")
+            self.model_ready.emit(self.colorizer.name, self._device_words(options))
         return self.colorizer
+
+    def _device_words(self, options) -> str:
+        """Where and how the model runs, for the status bar ("CPU, 2 threads · OpenVINO · bfloat16")."""
+        from colorstudio.core.device import describe_device, resolve_device
+
+        words = f"{describe_device(resolve_device(options.device))} · {self.colorizer.engine}"
+        number_format = self.colorizer.model.number_format
+        return words if number_format == "float32" else f"{words} · {number_format}"
 
     def load_model(self, name: str, options) -> None:
         try:

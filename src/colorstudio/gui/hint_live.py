@@ -101,7 +101,7 @@ class LivePreview(QObject):
             while len(kept) > limit:
                 kept.popitem(last=False)
         current, viewer = self.session.item, self.viewer
-        if current is not None and current.id == view.id and viewer.before is not None:
+        if self.on and current is not None and current.id == view.id and viewer.before is not None:
             viewer.set_images(viewer.before, view.after, keep_view=True)
             viewer.set_after_label("After (live)" if not view.exact else "After (live, exact)")
 

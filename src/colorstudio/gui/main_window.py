@@ -167,7 +167,8 @@ class MainWindow(QMainWindow):
         for part in (self.session, self.dialogs, self.queue_actions):
             part.message.connect(self._show_status)
         self.queue_actions.changed.connect(self._update_actions)
-        self.session.hintToolChanged.connect(lambda on: None if on else self.settings_dock.raise_())
+        self.session.hintToolChanged.connect(self._hint_tool_changed)
+        self.session.photoChanged.connect(self._photo_changed)
         self.hint_panel.recolour.connect(self.hint_editor.recolour)
         self.settings_panel.validityChanged.connect(lambda _: self._update_actions())
 
@@ -178,7 +179,10 @@ class MainWindow(QMainWindow):
         self.session.show(ids[0] if ids else None)
         result = self.results.get(ids[0]) if ids else None
         if result is not None:
-            self.viewer.set_images(result.before, self.live.after_for(ids[0]) or result.after, keep_view=True)
+            live = self._live_after(ids[0])
+            self.viewer.set_images(result.before, live or result.after, keep_view=True)
+            if live is None and result.output is None:  # a Preview's result, not the written photo
+                self.viewer.set_after_label("After (preview, not saved)")
             return
         self.viewer.set_images(None, None)
         if not ids:  # (the photo on show was removed, say: nothing of it stays, not even "Loading…")
@@ -206,8 +210,24 @@ class MainWindow(QMainWindow):
             self.viewer.set_message(f"Cannot show {self.queue_model.queue.get(item_id).source.name}:\n{error}")
             return
         if after is not None:
-            self.results[item_id] = JobResult(item_id, None, before, after, 0.0)
-        self.viewer.set_images(before, self.live.after_for(item_id) or after, keep_view=True)
+            self.results[item_id] = JobResult(item_id, self.queue_model.queue.get(item_id).output, before, after, 0.0)
+        self.viewer.set_images(before, self._live_after(item_id) or after, keep_view=True)
+
+    def _live_after(self, item_id: int):
+        """The hint tool's live After of the photo, while the tool is on (off, the photo's own result shows)."""
+        return self.live.after_for(item_id) if self.session.hint_tool_on else None
+
+    def _hint_tool_changed(self, on: bool) -> None:
+        if not on:
+            self.settings_dock.raise_()
+            self.show_selected()  # the written result again, not the live view
+
+    def _photo_changed(self) -> None:
+        """What the status line said about another photo's hints goes with it."""
+        said_about, said = self.session.said
+        item = self.session.item
+        if said and self.status_text.text() == said and (item is None or item.id != said_about):
+            self._show_status("")
 
     def toggle_side_by_side(self, checked: bool) -> None:
         self.viewer.set_mode(SIDE_BY_SIDE if checked else SPLIT)

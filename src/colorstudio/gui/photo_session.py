@@ -45,6 +45,7 @@ class PhotoSession(QObject):
         self._id: int | None = None
         self.selected_hint: int | None = None
         self.hint_tool_on = False
+        self.said: tuple[int | None, str] = (None, "")  # (item id, text) of the last hint message
         self.plain = None  # Pyramid: the model's colours of the photo on show, without hints (a new hint's colour)
         self._plain_id: int | None = None
         self.undo_group = QUndoGroup(self)
@@ -108,7 +109,8 @@ class PhotoSession(QObject):
             self.selectionChanged.emit()
         when = ("Queue > Colorize again writes it with them." if item.status == Status.DONE
                 else "The batch colorizes it with them.")
-        self.message.emit(f"{plural(len(item.hints), 'colour hint')} on {item.source.name}. {when}")
+        self.said = (item_id, f"{plural(len(item.hints), 'colour hint')} on {item.source.name}. {when}")
+        self.message.emit(self.said[1])
         self._save.start()
 
     def history(self, item_id: int) -> QUndoStack:

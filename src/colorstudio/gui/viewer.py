@@ -66,6 +66,7 @@ class BeforeAfterView(HintLayer, QWidget):
 
     def _set_hint_mode(self, on: bool) -> None:
         self.hint_mode = on
+        self._follow_session()  # the markers show with the tool only
 
     # -- content -----------------------------------------------------------------------------------
     def set_images(self, before: Pyramid | None, after: Pyramid | None, keep_view: bool = False) -> None:

@@ -31,8 +31,9 @@ class HintLayer:
         self.update()
 
     def _follow_session(self) -> None:
-        """Show the hints of the session's photo, and its selected one."""
-        self.set_hints(self.session.hints, self.session.selected_hint)
+        """Show the hints of the session's photo, and its selected one, while the hint tool is on."""
+        on = self.session.hint_tool_on
+        self.set_hints(self.session.hints if on else (), self.session.selected_hint if on else None)
 
     def select_hint(self, index: int | None) -> None:
         if index != self.selected_hint:

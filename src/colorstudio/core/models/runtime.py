@@ -35,6 +35,7 @@ class RuntimeModel:
     # ...and how much bolder its surer colours are made than its unsure ones (``color.expand_chroma``); 0: none.
     colour_contrast: float = 0.0
     engine: str = "PyTorch"  # what runs the network, in words
+    number_format: str = "float32"  # what it computes in ("Faster" makes OpenVINO use bfloat16 or float16)
 
     def encode_context(self, l_small: Tensor) -> Tensor | None:
         """Scene embedding (N, C) of the whole photo at low resolution; ``None`` if not :attr:`uses_context`."""
