@@ -183,3 +183,31 @@ def test_13_the_device_label_says_when_the_faster_setting_is_in_use(make_window,
     assert "float16" not in window.device_label.text()
     window.settings_panel.fast.setChecked(True)
     qtbot.waitUntil(lambda: "float16" in window.device_label.text(), timeout=30000)  # bfloat16 or float16
+
+
+def test_14_a_long_status_message_ends_in_an_ellipsis_and_is_whole_in_its_tooltip(make_window, qtbot):
+    """A long message was cut mid-word ("...(supported formats: PNG, JPEG, TIFF, BMP, V")."""
+    from PySide6.QtWidgets import QLabel
+
+    window = make_window()
+    window.show()
+    window.resize(900, 600)
+    message = "scan.xyz cannot be colorized: not a photo colorstudio reads (supported formats: " + ", ".join(
+        ["PNG", "JPEG", "TIFF", "BMP", "WebP", "GIF", "PNM", "JPEG 2000"] * 4) + ")."
+    window.queue_actions.message.emit(message)
+    qtbot.waitUntil(lambda: QLabel.text(window.status_text).endswith("…"), timeout=5000)  # what is painted
+    assert window.status_text.text() == message and window.status_text.toolTip() == message
+    assert window.status_text.width() <= window.width()
+
+
+def test_14_models_export_says_where_it_wrote(qtbot, tiny_model, tmp_path, monkeypatch):
+    """Models > Export wrote the file and said nothing."""
+    from colorstudio.gui.models_dialog import ModelsDialog
+
+    dialog = ModelsDialog()
+    qtbot.addWidget(dialog)
+    exported = tmp_path / "for my sister.safetensors"
+    monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getSaveFileName", lambda *a, **k: (str(exported), ""))
+    dialog.list.setCurrentRow([e.name for e in dialog.entries].index("tiny"))
+    dialog._export()
+    assert exported.is_file() and dialog.note.text() == f"Exported tiny to {exported}."

@@ -78,6 +78,8 @@ def test_the_settings_page_shows_the_held_out_count_of_the_real_split(qtbot, ope
         s.val_split.setValue(percent)
         _, val = split(usable, percent / 100, root=folder)
         assert s.held_out.text().startswith(f"{len(val)} of 40 photos held out to check progress")
+        # (issue 32, 11: "10 % held out" beside "6 of 40 photos held out": the share is said, and "about")
+        assert f"({len(val) / 40:.0%})" in s.held_out.text() and s.val_split.text().startswith("about ")
     run = wizard.make_run()
     assert len(run.val) == len(val)
     assert recipe.build_trainer(run).card["training"]["photos_val"] == len(val)  # the card says the same

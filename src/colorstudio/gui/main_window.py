@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QWidget,
 )
+from superqt import QElidingLabel
 
 from colorstudio import paths
 from colorstudio.core.queue import JobQueue, Status
@@ -127,7 +128,8 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.settings_dock)
 
     def _build_status(self) -> None:
-        self.status_text = QLabel("Loading the model…")
+        # a long message ends in "…" rather than being cut mid-word; its whole text is the tooltip
+        self.status_text = QElidingLabel("Loading the model…")
         self.progress_bar = QProgressBar()
         self.progress_bar.setMaximumWidth(260)
         self.progress_bar.setFormat("%p%")
@@ -284,6 +286,7 @@ class MainWindow(QMainWindow):
 
     def _show_status(self, text: str) -> None:
         self.status_text.setText(text)
+        self.status_text.setToolTip(text)
 
     def _model_ready(self, name: str, device: str) -> None:
         self.device_label.setText(device)

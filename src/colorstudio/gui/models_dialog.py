@@ -56,6 +56,10 @@ class ModelsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(f"Your own models are kept in {paths.user_models_dir()}"))
         layout.addLayout(row)
+        self.note = QLabel()  # what the last action did ("Exported … to …")
+        self.note.setWordWrap(True)
+        self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.note)
         layout.addWidget(close)
         self.list.currentRowChanged.connect(self._show)
         self.b_rename.clicked.connect(self._rename)
@@ -145,4 +149,5 @@ class ModelsDialog(QDialog):
         if file:
             remember_folder("models", file)
             self._run(lambda: model_files.export_model(entry, file, overwrite=True),  # the dialog asked
+                      done=lambda _: self.note.setText(f"Exported {entry.name} to {file}."),
                       select=lambda _: entry.name)

@@ -65,7 +65,8 @@ class SettingsPage(QWizardPage):
         self.val_split = QSpinBox()
         self.val_split.setRange(5, 50)
         self.val_split.setValue(10)
-        self.val_split.setSuffix(" % held out")
+        self.val_split.setPrefix("about ")  # photos are held out by a hash of their names (stable as the
+        self.val_split.setSuffix(" % held out")  # folder grows): a small folder's share differs a little
         self.augment = QCheckBox("Random crops, scales and flips")
         self.augment.setChecked(True)
         adv = QFormLayout(self.advanced)
@@ -109,8 +110,10 @@ class SettingsPage(QWizardPage):
 
     def _show_held_out(self) -> tuple[list, list]:
         train, val = self.split()
-        self.held_out.setText(f"{len(val)} of {plural(len(train) + len(val), 'photo')} held out to check "
-                              f"progress; the model learns from the other {len(train)}.")
+        total = len(train) + len(val)
+        share = f" ({len(val) / total:.0%})" if total else ""
+        self.held_out.setText(f"{len(val)} of {plural(total, 'photo')} held out to check progress{share}; the "
+                              f"model learns from the other {len(train)}.")
         return train, val
 
     def _show_estimate(self) -> None:
