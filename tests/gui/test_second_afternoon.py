@@ -211,3 +211,21 @@ def test_14_models_export_says_where_it_wrote(qtbot, tiny_model, tmp_path, monke
     dialog.list.setCurrentRow([e.name for e in dialog.entries].index("tiny"))
     dialog._export()
     assert exported.is_file() and dialog.note.text() == f"Exported tiny to {exported}."
+
+
+def test_8_an_animation_says_in_the_window_that_only_its_first_frame_is_colorized(make_window, qtbot, tmp_path):
+    """An animated GIF was reduced to its first frame with nothing said in the window (only in the log)."""
+    import numpy as np
+    from PIL import Image
+    from PySide6.QtCore import Qt
+
+    frames = [Image.fromarray((np.random.default_rng(i).random((40, 60)) * 255).astype(np.uint8)) for i in range(3)]
+    frames[0].save(tmp_path / "ducks.gif", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    window = make_window()
+    window.add_paths([photo(tmp_path / "still.png"), tmp_path / "ducks.gif"])
+    model = window.queue_model
+    qtbot.waitUntil(lambda: all(item.width for item in model.queue.items), timeout=20000)
+    assert "first frame only" in model.data(model.index(1, 0)) and "first frame only" not in model.data(model.index(0, 0))
+    assert "animation (3 frames)" in model.data(model.index(1, 0), Qt.ItemDataRole.ToolTipRole)
+    window.table.selectRow(1)
+    assert "ducks.gif is an animation (3 frames): only its first frame is colorized." == window.status_text.text()

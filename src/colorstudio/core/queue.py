@@ -41,6 +41,7 @@ class QueueItem:
     output: Path | None = None
     error: str = ""
     note: str = ""  # told to the user about its output (another photo has the same name: renamed)
+    reading: str = ""  # told about the file when it was read (an animation: only its first frame is colorized)
     width: int = 0
     height: int = 0
     strokes: tuple[Stroke, ...] = ()  # the user's dust-mask edits, in order

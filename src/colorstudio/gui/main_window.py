@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,7 +24,7 @@ from superqt import QElidingLabel
 from colorstudio import paths
 from colorstudio.core.queue import JobQueue, Status
 from colorstudio.core.text import plural, time_left
-from colorstudio.gui import error_dialog, window_actions, window_dialogs
+from colorstudio.gui import error_dialog, window_actions, window_dialogs, window_state
 from colorstudio.gui.batch_runner import BatchRunner
 from colorstudio.gui.engine import Engine
 from colorstudio.gui.hint_editing import HintEditor
@@ -41,7 +41,7 @@ from colorstudio.gui.settings_panel import SettingsPanel
 from colorstudio.gui.threads import TaskPool
 from colorstudio.gui.viewer import SIDE_BY_SIDE, SPLIT, BeforeAfterView
 from colorstudio.gui.window_dialogs import WindowDialogs
-from colorstudio.gui.window_state import queue_path, settings_store
+from colorstudio.gui.window_state import queue_path
 
 
 class MainWindow(QMainWindow):
@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.runner = BatchRunner(self.queue_model, self.engine, self.settings_panel.checked_settings, queue_path())
         self.loader = TaskPool(1, self)  # photos read from disk for the viewer
         self._reload_after_batch = False
+        self._shown_id: int | None = None  # the photo on show (what the status line last said it of)
         # the photo on show, and the parts that show and edit it (each told only the session and the engine)
         self.session = PhotoSession(self.queue_model, self.runner.settings, self.runner.save, self)
         self._build_views()
@@ -80,7 +81,8 @@ class MainWindow(QMainWindow):
         self.error_reporter = error_dialog.install(self, self.engine, self.dialogs.open_logs_folder)
         self._build_status()
         self._connect()
-        self._restore_settings()
+        window_state.restore(self, self.splitter, self.settings_panel, self.commands.side)
+        self.toggle_side_by_side(self.commands.side.isChecked())
         self.hint_panel.tool_toggled(False)  # a restored layout may have the Hint colour tab open: the tool is off
         self.settings_dock.raise_()
         self.viewer.set_message(self._nothing_shown())  # a restored queue: none of it is selected yet
@@ -225,11 +227,15 @@ class MainWindow(QMainWindow):
             self.show_selected()  # the written result again, not the live view
 
     def _photo_changed(self) -> None:
-        """What the status line said about another photo's hints goes with it."""
+        """What the status line said about another photo's hints goes with it; what reading this one told (an
+        animation: only its first frame) is said when it comes on show."""
         said_about, said = self.session.said
         item = self.session.item
         if said and self.status_text.text() == said and (item is None or item.id != said_about):
             self._show_status("")
+        shown, self._shown_id = self._shown_id, item.id if item is not None else None
+        if item is not None and item.reading and item.id != shown:
+            self._show_status(item.reading)
 
     def toggle_side_by_side(self, checked: bool) -> None:
         self.viewer.set_mode(SIDE_BY_SIDE if checked else SPLIT)
@@ -350,36 +356,7 @@ class MainWindow(QMainWindow):
         """Queue photos and folders (dropped, or given on the command line); the number of photos added."""
         return self.queue_actions.add_paths(paths_)
 
-    # -- settings and closing ----------------------------------------------------------------------
-    def _restore_settings(self) -> None:
-        store = settings_store()
-        geometry, state = store.value("window/geometry"), store.value("window/state")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:  # a first start: 1280 x 800 where the screen has room, within it (title bar included) otherwise
-            screen = self.screen().availableGeometry()
-            self.resize(min(1280, int(screen.width() * 0.95)), min(800, int(screen.height() * 0.9)))
-            self.move(screen.center() - self.rect().center())
-        if state is not None:
-            self.restoreState(state)
-        splitter = store.value("window/splitter")  # how wide the queue and the viewer were made
-        if splitter is not None:
-            self.splitter.restoreState(splitter)
-        with QSignalBlocker(self.settings_panel):  # no "model changed": the engine loads the restored one once
-            self.settings_panel.set_values({k: store.value(f"settings/{k}") for k in self.settings_panel.values()})
-        self.commands.side.setChecked(store.value("view/side_by_side", False, type=bool))
-        self.toggle_side_by_side(self.commands.side.isChecked())
-
-    def save_settings(self) -> None:
-        store = settings_store()
-        store.setValue("window/geometry", self.saveGeometry())
-        store.setValue("window/state", self.saveState())
-        store.setValue("window/splitter", self.splitter.saveState())
-        for key, value in self.settings_panel.values().items():
-            store.setValue(f"settings/{key}", value)
-        store.setValue("view/side_by_side", self.commands.side.isChecked())
-        store.sync()
-
+    # -- closing -----------------------------------------------------------------------------------
     def offer_to_continue(self) -> None:
         """At start-up: offer to finish the batch an earlier session left (only that: photos given on the
         command line now are queued without a question)."""
@@ -401,7 +378,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop the engine thread cleanly and save everything (also used by tests)."""
         self.runner.close()
-        self.save_settings()
+        window_state.save(self, self.splitter, self.settings_panel, self.commands.side)
         self.runner.save()
         self.engine.shutdown()  # the photo being colorized stops; one already colorized is written
         QCoreApplication.sendPostedEvents()  # ... and its "done" reaches the queue

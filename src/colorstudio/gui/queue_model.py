@@ -27,8 +27,9 @@ STATUS_COLOUR = {Status.DONE: "#3a9d5d", Status.FAILED: "#d9534f", Status.WORKIN
                  Status.CANCELLED: "#b58900", Status.SKIPPED: "#7a7a7a"}
 
 
-def thumbnail(path: Path) -> tuple[QImage, int, int, str]:
-    """A small picture of the photo, its size and, if it cannot be read, why (run off the GUI thread).
+def thumbnail(path: Path) -> tuple[QImage, int, int, str, str]:
+    """A small picture of the photo, its size, if it cannot be read why, and what reading it told (an
+    animation: only its first frame is colorized). Run off the GUI thread.
 
     Read through the project's reader (``read_thumbnail``), with its size guard: what it accepts gets a
     thumbnail, however large, and what it refuses is refused with its message.
@@ -40,11 +41,11 @@ def thumbnail(path: Path) -> tuple[QImage, int, int, str]:
         thumb = read_thumbnail(path, THUMB)
         height, width = thumb.pixels.shape[:2]
         image = QImage(thumb.pixels.tobytes(), width, height, 3 * width, QImage.Format.Format_RGB888).copy()
-        return image, thumb.info.width, thumb.info.height, ""
+        return image, thumb.info.width, thumb.info.height, "", thumb.info.note
     except ColorStudioError as exc:  # the project's reader says why: that is what the user is told
-        return QImage(), 0, 0, str(exc)
+        return QImage(), 0, 0, str(exc), ""
     except (OSError, ValueError) as exc:
-        return QImage(), 0, 0, f"cannot be read: {exc}"
+        return QImage(), 0, 0, f"cannot be read: {exc}", ""
 
 
 class QueueModel(QAbstractTableModel):
@@ -88,6 +89,7 @@ class QueueModel(QAbstractTableModel):
             if col == PHOTO:
                 hints = f" · {plural(len(item.hints), 'hint')}" if item.hints else ""
                 size = f"{item.width} × {item.height}" if item.width else ""
+                size += " · first frame only" if item.reading else ""  # (an animation: its tooltip says so)
                 return f"{item.source.name}\n{size}{hints}" if size or hints else item.source.name
             if col == STATUS:
                 if item.status == Status.WORKING:
@@ -105,7 +107,7 @@ class QueueModel(QAbstractTableModel):
                 return str(item.output) + (f"\n({item.note})" if item.note else "")
             if col == OUTPUT and self._preview(item):
                 return f"Will be written as {self._preview(item)} (with the settings as they are now)"
-            return str(item.source)
+            return f"{item.source}\n{item.reading}" if item.reading else str(item.source)
         if role == Qt.ItemDataRole.ForegroundRole and col == STATUS and item.status in STATUS_COLOUR:
             return QColor(STATUS_COLOUR[item.status])
         if role == Qt.ItemDataRole.ForegroundRole and col == OUTPUT and not item.output:
@@ -160,8 +162,8 @@ class QueueModel(QAbstractTableModel):
         for item_id in [i for i in self.thumbs if i not in queued]:
             del self.thumbs[item_id]
 
-    def _thumb_ready(self, item_id: int, result: tuple[QImage, int, int, str]) -> None:
-        image, width, height, error = result
+    def _thumb_ready(self, item_id: int, result: tuple[QImage, int, int, str, str]) -> None:
+        image, width, height, error, reading = result
         self._reading.discard(item_id)
         item = self.queue.get(item_id)
         if item is None:
@@ -170,7 +172,7 @@ class QueueModel(QAbstractTableModel):
             self.thumbs[item_id] = QIcon(QPixmap.fromImage(image))
             while len(self.thumbs) > MAX_THUMBS:
                 self.thumbs.popitem(last=False)
-        item.width, item.height = width, height
+        item.width, item.height, item.reading = width, height, reading
         if error and item.status == Status.WAITING:  # known now, not when the batch reaches it
             item.status, item.error, item.output = Status.FAILED, error, None
             self.unreadable.emit(item_id)

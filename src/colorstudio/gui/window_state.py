@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QSignalBlocker
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMainWindow, QSplitter
 
 from colorstudio import paths
 
@@ -16,7 +18,6 @@ def settings_store() -> QSettings:
 
 def queue_path() -> Path:
     return paths.user_data_dir() / "queue.json"
-
 
 
 def last_folder(kind: str) -> str:
@@ -31,4 +32,35 @@ def remember_folder(kind: str, path: str | Path) -> None:
     path = Path(path)
     store = settings_store()
     store.setValue(f"dialogs/{kind}", str(path if path.is_dir() else path.parent))
+    store.sync()
+
+
+def restore(window: QMainWindow, splitter: QSplitter, settings_panel, side_by_side: QAction) -> None:
+    """The window's size, layout, settings and view as the user left them (a first start: a size that fits)."""
+    store = settings_store()
+    geometry, state = store.value("window/geometry"), store.value("window/state")
+    if geometry is not None:
+        window.restoreGeometry(geometry)
+    else:  # a first start: 1280 x 800 where the screen has room, within it (title bar included) otherwise
+        screen = window.screen().availableGeometry()
+        window.resize(min(1280, int(screen.width() * 0.95)), min(800, int(screen.height() * 0.9)))
+        window.move(screen.center() - window.rect().center())
+    if state is not None:
+        window.restoreState(state)
+    sizes = store.value("window/splitter")  # how wide the queue and the viewer were made
+    if sizes is not None:
+        splitter.restoreState(sizes)
+    with QSignalBlocker(settings_panel):  # no "model changed": the engine loads the restored one once
+        settings_panel.set_values({k: store.value(f"settings/{k}") for k in settings_panel.values()})
+    side_by_side.setChecked(store.value("view/side_by_side", False, type=bool))
+
+
+def save(window: QMainWindow, splitter: QSplitter, settings_panel, side_by_side: QAction) -> None:
+    store = settings_store()
+    store.setValue("window/geometry", window.saveGeometry())
+    store.setValue("window/state", window.saveState())
+    store.setValue("window/splitter", splitter.saveState())
+    for key, value in settings_panel.values().items():
+        store.setValue(f"settings/{key}", value)
+    store.setValue("view/side_by_side", side_by_side.isChecked())
     store.sync()
