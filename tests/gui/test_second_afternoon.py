@@ -229,3 +229,30 @@ def test_8_an_animation_says_in_the_window_that_only_its_first_frame_is_colorize
     assert "animation (3 frames)" in model.data(model.index(1, 0), Qt.ItemDataRole.ToolTipRole)
     window.table.selectRow(1)
     assert "ducks.gif is an animation (3 frames): only its first frame is colorized." == window.status_text.text()
+
+
+def test_3_tab_leaves_the_queue_and_f6_moves_between_the_panes(make_window, qtbot, tmp_path):
+    """Tab (14 times), Ctrl+Tab and F6 only moved around the queue's cells: the settings, the viewer and the
+    toolbar could not be reached without a mouse."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    window = make_window()
+    window.add_paths([photo(tmp_path / "a.png")])
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    window.table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.table, timeout=5000)
+    qtbot.keyClick(window.table, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is not window.table  # to the next control, not the next cell
+    window.table.setFocus()
+    visited = []
+    for _ in range(3):
+        window.commands.next_pane.trigger()
+        visited.append(QApplication.focusWidget())
+    assert visited[0] is window.viewer
+    assert window.settings_panel.isAncestorOf(visited[1])  # its first control
+    assert visited[2] is window.table  # round again (the Hint colour panel is hidden)
+    window.commands.previous_pane.trigger()
+    assert window.settings_panel.isAncestorOf(QApplication.focusWidget())

@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # "scan…001.jpg": both ends stay readable
         self.table.setAlternatingRowColors(True)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the queue for the next control, as everywhere else
         self.table.setMinimumWidth(330)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._row_menu)
@@ -236,6 +237,10 @@ class MainWindow(QMainWindow):
         shown, self._shown_id = self._shown_id, item.id if item is not None else None
         if item is not None and item.reading and item.id != shown:
             self._show_status(item.reading)
+
+    def panes(self) -> list[QWidget]:
+        """What F6 moves the keyboard between: the queue, the viewer, the Settings and Hint colour panels."""
+        return [self.table, self.viewer, self.settings_panel, self.hint_panel.chooser]
 
     def toggle_side_by_side(self, checked: bool) -> None:
         self.viewer.set_mode(SIDE_BY_SIDE if checked else SPLIT)

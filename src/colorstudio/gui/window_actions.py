@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QToolBar
+from PySide6.QtWidgets import QApplication, QMenu, QToolBar, QWidget
 
 from colorstudio.core.queue import Status
 from colorstudio.gui.window_state import settings_store
@@ -95,6 +95,10 @@ class WindowActions:
         self.settings = w.settings_dock.toggleViewAction()  # the Settings panel, back after its × was clicked
         self.settings.setText("Settings panel")
         self.settings.setShortcut(QKeySequence("Ctrl+,"))
+        # F6 / Shift+F6: the next or previous pane (the queue, the viewer, the panel on show), as in most
+        # desktop programs; Tab moves between the controls of a pane (the queue's table gives it up)
+        self.next_pane = _action(w, "Next pane", lambda: cycle_focus(w.panes(), 1), "F6")
+        self.previous_pane = _action(w, "Previous pane", lambda: cycle_focus(w.panes(), -1), "Shift+F6")
         self.recent_menu = QMenu("Open recent", w)
         self.recent_menu.aboutToShow.connect(lambda: fill_recent(self.recent_menu, q.add_paths))
 
@@ -114,7 +118,8 @@ def build(window) -> WindowActions:
              "&Edit": (hints.undo, hints.redo, None, *hints.actions()),
              "&Queue": (a.start, a.pause, a.cancel, None, a.preview, a.open_output, a.show_in_folder,
                         a.import_hints, a.export_hints, None, a.remove, a.up, a.down, a.retry, a.again, a.clear),
-             "&View": (a.settings, None, a.side, a.fit, a.actual, None, *mask.actions()),
+             "&View": (a.settings, None, a.side, a.fit, a.actual, None, a.next_pane, a.previous_pane, None,
+                       *mask.actions()),
              "&Tools": (a.train, a.models),
              "&Help": (a.card, None, a.report, a.logs, None, a.about)}
     for title, entries in menus.items():
@@ -160,3 +165,22 @@ def row_menu(parent, actions: WindowActions, queue_actions, item) -> QMenu:
         text = action if isinstance(action, str) else action.text()
         menu.addAction(text, slot).setEnabled(enabled)
     return menu
+
+
+def _focusable(pane: QWidget) -> QWidget | None:
+    """The widget of ``pane`` that takes the keyboard: the pane itself, else its first visible control."""
+    if pane.focusPolicy() & Qt.FocusPolicy.TabFocus:
+        return pane
+    return next((w for w in pane.findChildren(QWidget) if w.isVisibleTo(pane.window()) and w.isEnabled()
+                 and w.focusPolicy() & Qt.FocusPolicy.TabFocus), None)
+
+
+def cycle_focus(panes: list[QWidget], step: int) -> None:
+    """Give the keyboard to the next (``step`` 1) or previous (-1) of the visible ``panes``."""
+    panes = [p for p in panes if p.isVisible() and _focusable(p) is not None]
+    if not panes:
+        return
+    focus = QApplication.focusWidget()
+    here = next((i for i, p in enumerate(panes) if focus is not None and (focus is p or p.isAncestorOf(focus))),
+                -1 if step > 0 else 0)
+    _focusable(panes[(here + step) % len(panes)]).setFocus(Qt.FocusReason.OtherFocusReason)
