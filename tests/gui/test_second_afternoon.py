@@ -256,3 +256,43 @@ def test_3_tab_leaves_the_queue_and_f6_moves_between_the_panes(make_window, qtbo
     assert visited[2] is window.table  # round again (the Hint colour panel is hidden)
     window.commands.previous_pane.trigger()
     assert window.settings_panel.isAncestorOf(QApplication.focusWidget())
+
+
+def test_9_colorize_again_writes_over_its_earlier_output_and_a_failure_keeps_it_shown(
+        make_window, qtbot, tmp_path, monkeypatch):
+    """"Colorize again" with an output folder that could not be written said it would replace the earlier
+    output, then tried the new folder and failed; the failed row still showed the old After and no reason,
+    and its Output cell was blank though the earlier output was on disk."""
+    from PySide6.QtCore import Qt
+
+    from colorstudio.core.errors import ColorStudioError
+    from colorstudio.core.jobs import Colorizer
+    from colorstudio.gui.queue_model import OUTPUT
+
+    window = make_window()
+    window.add_paths([photo(tmp_path / "photos" / "a.png")])
+    window.runner.start()
+    qtbot.waitUntil(lambda: statuses(window) == [Status.DONE], timeout=30000)
+    item = window.queue_model.queue.items[0]
+    earlier = item.output
+    elsewhere = tmp_path / "another output folder"  # (the user's could not be written; here it could)
+    window.settings_panel.output_folder.setText(str(elsewhere))
+    window.table.selectRow(0)
+    window.queue_actions.colorize_again()
+    window.runner.start()
+    qtbot.waitUntil(lambda: statuses(window) == [Status.DONE], timeout=30000)
+    assert item.output == earlier and earlier.exists() and not elsewhere.exists()  # written over, where it was
+
+    def refuse(*args, **kwargs):
+        raise ColorStudioError("the disk is full")
+
+    monkeypatch.setattr(Colorizer, "write", refuse)
+    window.queue_actions.colorize_again()
+    window.runner.start()
+    qtbot.waitUntil(lambda: statuses(window) == [Status.FAILED], timeout=30000)
+    window.table.clearSelection()
+    window.table.selectRow(0)
+    assert window.viewer.after is None and "the disk is full" in window.viewer.message
+    model = window.queue_model
+    assert model.data(model.index(0, OUTPUT)) == earlier.name
+    assert str(earlier) in model.data(model.index(0, OUTPUT), Qt.ItemDataRole.ToolTipRole)

@@ -230,7 +230,7 @@ class JobQueue:
         """Where each waiting photo would be written if a batch started now with ``settings`` (nothing changes)."""
         planner = OutputPlanner(settings)
         self._own_outputs(planner)
-        return {item.id: planner.decide(item.source, item.relative).job.output
+        return {item.id: item.previous or planner.decide(item.source, item.relative).job.output
                 for item in self.items if item.status == Status.WAITING}
 
     def plan_waiting(self, planner: OutputPlanner) -> list[QueueItem]:
@@ -240,6 +240,10 @@ class JobQueue:
         planned = []
         for item in self.items:
             if item.status != Status.WAITING or item.output is not None:
+                continue
+            if item.previous is not None:  # colorized again: it writes over its own earlier output, wherever
+                item.output, item.note = item.previous, ""  # the output folder is set now
+                planned.append(item)
                 continue
             decision = planner.decide(item.source, item.relative)
             item.output, item.note = decision.job.output, decision.message

@@ -183,6 +183,8 @@ class MainWindow(QMainWindow):
         self.engine.set_shown(ids[0] if ids else None)
         self.session.show(ids[0] if ids else None)
         result = self.results.get(ids[0]) if ids else None
+        if ids and self.queue_model.queue.get(ids[0]).status == Status.FAILED:
+            result = None  # its reason, not an earlier result of it
         if result is not None:
             live = self._live_after(ids[0])
             self.viewer.set_images(result.before, live or result.after, keep_view=True)

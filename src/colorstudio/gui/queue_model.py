@@ -96,13 +96,14 @@ class QueueModel(QAbstractTableModel):
                     return f"{'Paused' if self.paused else 'Working'} {item.progress:.0%}"
                 return STATUS_TEXT[item.status]
             if col == OUTPUT:
-                output = item.output or self._preview(item)
+                output = item.output or self._preview(item) or self._kept(item)
                 return output.name if output else ""
         if role == Qt.ItemDataRole.DecorationRole and col == PHOTO:
             return self._thumb(item)
         if role == Qt.ItemDataRole.ToolTipRole:
             if item.status == Status.FAILED:
-                return f"Failed: {item.error}"
+                kept = f"\nIts earlier output is unchanged: {item.previous}" if self._kept(item) else ""
+                return f"Failed: {item.error}{kept}"
             if col == OUTPUT and item.output:
                 return str(item.output) + (f"\n({item.note})" if item.note else "")
             if col == OUTPUT and self._preview(item):
@@ -135,6 +136,12 @@ class QueueModel(QAbstractTableModel):
 
     def _preview(self, item: QueueItem) -> Path | None:
         return self.previews.get(item.id) if item.status == Status.WAITING else None
+
+    @staticmethod
+    def _kept(item: QueueItem) -> Path | None:
+        """A failed photo's earlier output, still on disk (it failed colorized again)."""
+        failed = item.status == Status.FAILED and item.previous is not None
+        return item.previous if failed and item.previous.exists() else None
 
     def refresh_all(self) -> None:
         if self.queue.items:
