@@ -44,3 +44,17 @@ def test_a_queue_with_an_unreadable_hint_starts_empty_instead_of_failing(tmp_pat
     (tmp_path / "queue.json").write_text(json.dumps(data))
     queue, extra = JobQueue.load(tmp_path / "queue.json")
     assert queue.items == [] and extra == {}
+
+
+def test_the_time_left_counts_down_eases_lower_estimates_in_and_takes_real_changes_at_once():
+    from colorstudio.core.queue import Countdown
+
+    countdown = Countdown()
+    assert countdown.show(56.0, now=0.0) == 56.0
+    at_10 = countdown.show(29.0, now=10.0)  # ten seconds on, and a lower estimate: counted down, eased towards it
+    assert 29.0 < at_10 < 46.0
+    assert countdown.show(45.0, now=11.0) <= at_10  # a photo slower than foreseen: it holds, it does not grow
+    steady = [countdown.show(30.0 - t, now=11.0 + t) for t in range(1, 20)]
+    assert abs(steady[-1] - (30.0 - 19)) < 1.0  # an estimate that keeps counting down is followed
+    assert countdown.show(300.0, now=31.0) == 300.0  # photos added: far more left, shown at once
+    assert countdown.show(float("nan"), now=32.0) != countdown.show(float("nan"), now=32.0)  # none known

@@ -296,3 +296,31 @@ def test_9_colorize_again_writes_over_its_earlier_output_and_a_failure_keeps_it_
     model = window.queue_model
     assert model.data(model.index(0, OUTPUT)) == earlier.name
     assert str(earlier) in model.data(model.index(0, OUTPUT), Qt.ItemDataRole.ToolTipRole)
+
+
+def test_7_the_time_left_does_not_grow_when_a_photo_takes_longer_than_foreseen(make_window, monkeypatch):
+    """"about 56 s left" at 15%, "29 s" at 27%, then "45 s" at 51%, with no pause between."""
+    window = make_window()
+    runner = window.runner
+    estimate = [0.0]
+    monkeypatch.setattr(runner, "status", lambda: ("Colorizing…", 1, 10, 0.5, estimate[0]))
+    shown = []
+    runner.progress.connect(lambda finished, total, fraction, eta: shown.append(eta))
+    for seconds in (56.0, 29.0, 45.0, 40.0):  # what the learnt photo times gave, as the user saw them
+        estimate[0] = seconds
+        runner._emit_progress()
+    assert shown[0] == 56.0 and all(b <= a for a, b in zip(shown, shown[1:])), shown
+
+
+def test_7_a_photo_being_restored_shows_its_own_progress(make_window, qtbot, tmp_path):
+    """An 18 MP scan with "Damaged print" sat at 0% for about 40 s: the restoration step had no progress."""
+    window = make_window()
+    window.settings_panel.restore_preset.setCurrentIndex(window.settings_panel.restore_preset.findText("Damaged print"))
+    window.add_paths([photo(tmp_path / "scan.png", size=(1800, 1400))])
+    model, seen = window.queue_model, []
+    model.dataChanged.connect(lambda *_: seen.append(model.data(model.index(0, 1))))
+    window.runner.start()
+    qtbot.waitUntil(lambda: statuses(window) == [Status.DONE], timeout=120000)
+    restoring = [text for text in seen if text.startswith("Restoring")]
+    assert restoring and restoring[0] == "Restoring 0%" and restoring[-1] == "Restoring 100%", seen
+    assert seen.index(restoring[-1]) < max(i for i, text in enumerate(seen) if text.startswith("Working"))

@@ -313,7 +313,9 @@ def _predict(image, model, options: ColorizeOptions, hints, strokes, control: Ru
     height, width = image.shape[:2]
     restored = None
     if options.restore.enabled or strokes:
-        restored, _mask = restore_tiled(image, options.restore, strokes=strokes)
+        control.stage("restoring")  # (minutes on a big damaged scan: its own progress)
+        restored, _mask = restore_tiled(image, options.restore, strokes=strokes, progress=control.progress)
+    control.stage("colorizing")
     source = image if restored is None else restored  # the network sees the restored lightness
     render_hw = render_shape(height, width, options.render_size)
     render = source if render_hw == (height, width) else cv2.resize(

@@ -4,6 +4,7 @@ batch survives a crash or a quit (the window offers to continue where it stopped
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from dataclasses import dataclass, field, fields
@@ -120,6 +121,34 @@ class PhotoTimes:
         if current_megapixels is not None:
             total += (base + slope * (current_megapixels or typical)) * (1 - fraction)
         return total
+
+
+class Countdown:
+    """The time left as a person is shown it: it counts down between estimates, eases a smaller new estimate
+    in, and does not grow for a photo that took longer than foreseen (it holds still instead). A count that
+    went "56 s, 29 s, 45 s" read as the batch getting slower; only a real change (photos added, far more
+    left than shown) is shown at once."""
+
+    EASE = 6.0  # seconds over which a lower estimate is mostly taken
+    JUMP = 1.5  # an estimate this many times the count (and 10 s more) is a real change
+
+    def __init__(self) -> None:
+        self._shown: float | None = None
+        self._at = 0.0
+
+    def show(self, estimate: float, now: float) -> float:
+        """Seconds left to show at monotonic time ``now`` for the estimate made then (NaN: none known)."""
+        if estimate != estimate:  # NaN: nothing known (paused, or no photo done yet)
+            self._shown = None
+            return estimate
+        if self._shown is None or estimate > self.JUMP * self._shown + 10:
+            self._shown, self._at = estimate, now
+            return estimate
+        counted = max(0.0, self._shown - (now - self._at))
+        taken = 1 - math.exp(-(now - self._at) / self.EASE)
+        self._shown = min(counted + taken * (estimate - counted), self._shown)  # never up, at most still
+        self._at = now
+        return self._shown
 
 
 @dataclass

@@ -35,6 +35,13 @@ class RunControl:
     progress: Callable[[int, int], None] = _no_progress
     should_cancel: Callable[[], bool] = _never
     on_notice: Callable[[str], None] | None = None
+    # told when a photo's render moves to another step: "restoring" (``progress`` then counts the restoration's
+    # tiles), then "colorizing" (the network's tiles); None when no one listens
+    on_stage: Callable[[str], None] | None = None
+
+    def stage(self, name: str) -> None:
+        if self.on_stage is not None:
+            self.on_stage(name)
 
     def check_cancelled(self) -> None:
         """Raise ``Cancelled`` if the caller asks to stop."""

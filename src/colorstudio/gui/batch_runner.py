@@ -11,6 +11,7 @@ photo being colorized, ``saving`` those being written; an item is Done when its 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from colorstudio.core.batch import OutputPlanner
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.options import JobSettings
-from colorstudio.core.queue import PhotoTimes, Status
+from colorstudio.core.queue import Countdown, PhotoTimes, Status
 from colorstudio.gui.engine import Engine
 from colorstudio.gui.messages import JobRequest, JobResult
 from colorstudio.gui.queue_model import QueueModel
@@ -52,6 +53,7 @@ class BatchRunner(QObject):
         self._previews: set[int] = set()
         self.batch_ids: list[int] = []  # the photos of the current (or last) batch, in order
         self.times = PhotoTimes()
+        self.countdown = Countdown()  # the time left as shown (eased, never growing for a slow photo)
         self.outcome = ""  # how the last batch ended: "finished" or "cancelled" ("" while none has)
         # During a batch the queue is saved at most once a second (each save writes every photo's row: after
         # every photo, a batch of 3,000 spent more time saving than colorizing); ``save()`` saves at once.
@@ -60,6 +62,7 @@ class BatchRunner(QObject):
         self._save_timer.setInterval(SAVE_EVERY_MS)
         self._save_timer.timeout.connect(self.save)
         w = engine.worker
+        w.job_stage.connect(self._on_stage)
         for signal, slot in ((w.job_progress, self._on_progress), (w.job_computed, self._on_computed),
                              (w.job_finished, self._on_finished), (w.job_failed, self._on_failed),
                              (w.job_cancelled, self._on_cancelled)):
@@ -111,7 +114,7 @@ class BatchRunner(QObject):
         self.batch = settings
         self._planner = OutputPlanner(settings.output)
         self.queue.begin_batch(self._planner)
-        self.batch_ids, self.times, self.outcome = [], PhotoTimes(), ""
+        self.batch_ids, self.times, self.countdown, self.outcome = [], PhotoTimes(), Countdown(), ""
         self.running = True
         self.runningChanged.emit(True)
 
@@ -211,6 +214,16 @@ class BatchRunner(QObject):
         self.saving.add(item_id)
         self._next()
 
+    def _on_stage(self, item_id: int, stage: str) -> None:
+        """The photo is restored first (its row says "Restoring n%"), then colorized from 0% again."""
+        if item_id in self._previews:
+            return
+        self.model.restoring = item_id if stage == "restoring" else None
+        item = self.queue.get(item_id)
+        if item is not None:
+            item.progress = 0.0
+            self.model.refresh(item_id)
+
     def _on_progress(self, item_id: int, done: int, total: int) -> None:
         if item_id in self._previews:
             return
@@ -264,7 +277,9 @@ class BatchRunner(QObject):
         # (a cancelled photo is not finished: after Cancel the bar shows the photos done, not one more)
         finished = sum(1 for i in items if i.status not in (Status.WAITING, Status.WORKING, Status.CANCELLED))
         current = self.queue.get(self.current) if self.current is not None else None
-        fraction = current.progress if current is not None else 0.0
+        # (the time left counts the network's tiles; a photo being restored has not begun them)
+        restoring = current is not None and self.model.restoring == current.id
+        fraction = current.progress if current is not None and not restoring else 0.0
         if not self.running:
             counts = self.counts()
             parts = [f"{counts[s]} {s.value}" for s in Status if counts[s] and s != Status.WAITING]
@@ -279,9 +294,10 @@ class BatchRunner(QObject):
                 len(items), fraction, float("nan")
         waiting = [i.width * i.height / 1e6 for i in items if i.status == Status.WAITING]
         eta = self.times.left(waiting, current.width * current.height / 1e6 if current else None, fraction)
-        text = f"Colorizing {current.source.name} ({position})…" if current else "Writing the last photo…"
+        doing = "Restoring" if restoring else "Colorizing"
+        text = f"{doing} {current.source.name} ({position})…" if current else "Writing the last photo…"
         return text, finished, len(items), fraction, eta
 
     def _emit_progress(self) -> None:
         _, finished, total, fraction, eta = self.status()
-        self.progress.emit(finished, total, fraction, eta)
+        self.progress.emit(finished, total, fraction, self.countdown.show(eta, time.monotonic()))

@@ -63,7 +63,8 @@ class EngineWorker(QObject):
     model_ready = Signal(str, str)  # model name, device description
     model_failed = Signal(str)
     job_started = Signal(int)
-    job_progress = Signal(int, int, int)  # id, tiles done, tiles total
+    job_progress = Signal(int, int, int)  # id, tiles done, tiles total (of the step it is at)
+    job_stage = Signal(int, str)  # id, "restoring" or "colorizing" (see core.run_control.RunControl)
     job_computed = Signal(int)  # id: colorized, now being written; the engine takes the next photo
     job_finished = Signal(object)  # JobResult: written (or, for a preview, ready)
     job_failed = Signal(int, str)
@@ -152,7 +153,8 @@ class EngineWorker(QObject):
                     request.source, settings.options, strokes=request.strokes, hints=request.hints,
                     max_pixels=settings.max_pixels,
                     control=RunControl(progress=lambda d, t: self.job_progress.emit(request.id, d, t),
-                                       should_cancel=self.flags.should_cancel, on_notice=self.notice.emit))
+                                       should_cancel=self.flags.should_cancel, on_notice=self.notice.emit,
+                                       on_stage=lambda stage: self.job_stage.emit(request.id, stage)))
             seconds = time.monotonic() - started
             if request.output is None:  # a preview: nothing to write
                 self.job_finished.emit(JobResult(request.id, None, Pyramid(rendered.photo.pixels),

@@ -58,6 +58,7 @@ class QueueModel(QAbstractTableModel):
         self._reading: set[int] = set()  # ids whose thumbnail is being read again
         self.previews: dict[int, Path] = {}  # where waiting photos would be written with today's settings
         self.paused = False  # the batch is paused: the photo being colorized says so
+        self.restoring: int | None = None  # the photo being restored before it is colorized (its row says so)
         self.tasks = TaskPool(2, self)
         self.load_thumbnails(queue.items)  # a queue restored from disk
 
@@ -93,7 +94,8 @@ class QueueModel(QAbstractTableModel):
                 return f"{item.source.name}\n{size}{hints}" if size or hints else item.source.name
             if col == STATUS:
                 if item.status == Status.WORKING:
-                    return f"{'Paused' if self.paused else 'Working'} {item.progress:.0%}"
+                    doing = "Paused" if self.paused else "Restoring" if item.id == self.restoring else "Working"
+                    return f"{doing} {item.progress:.0%}"
                 return STATUS_TEXT[item.status]
             if col == OUTPUT:
                 output = item.output or self._preview(item) or self._kept(item)
