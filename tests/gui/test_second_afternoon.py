@@ -324,3 +324,23 @@ def test_7_a_photo_being_restored_shows_its_own_progress(make_window, qtbot, tmp
     restoring = [text for text in seen if text.startswith("Restoring")]
     assert restoring and restoring[0] == "Restoring 0%" and restoring[-1] == "Restoring 100%", seen
     assert seen.index(restoring[-1]) < max(i for i, text in enumerate(seen) if text.startswith("Working"))
+
+
+def test_6_a_wider_list_shows_whole_output_names(make_window, qtbot, tmp_path):
+    """The Output column stayed 110 px: "deold_...27.jpg" even at 1280x800, and widening the list by its
+    splitter widened only the Photo column."""
+    from colorstudio.gui.queue_model import OUTPUT
+
+    window = make_window()
+    window.add_paths([photo(tmp_path / f"deold_1890CliffHouseSanFrancisco_{i}.png", seed=i) for i in range(3)])
+    window.show()
+    window.resize(1600, 900)
+    table = window.table
+    window.splitter.setSizes([900, 700])  # the list made wide
+    qtbot.waitUntil(lambda: table.width() > 800, timeout=5000)
+    qtbot.waitUntil(lambda: window.queue_model.data(window.queue_model.index(0, OUTPUT)) != "", timeout=5000)
+    qtbot.wait(100)
+    assert table.columnWidth(OUTPUT) >= table.sizeHintForColumn(OUTPUT) > 110  # the whole name
+    window.splitter.setSizes([340, 1260])  # narrow again: the Photo column keeps most of the room
+    qtbot.waitUntil(lambda: table.width() < 400, timeout=5000)
+    assert table.columnWidth(OUTPUT) <= 0.4 * table.viewport().width() + 1

@@ -8,15 +8,12 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDockWidget,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QProgressBar,
     QScrollArea,
     QSplitter,
-    QTableView,
     QWidget,
 )
 from superqt import QElidingLabel
@@ -36,7 +33,8 @@ from colorstudio.gui.messages import JobResult
 from colorstudio.gui.notify import notify
 from colorstudio.gui.photo_session import PhotoSession
 from colorstudio.gui.queue_actions import QueueActions
-from colorstudio.gui.queue_model import OUTPUT, PHOTO, STATUS, THUMB, QueueModel
+from colorstudio.gui.queue_model import QueueModel
+from colorstudio.gui.queue_table import QueueTable
 from colorstudio.gui.settings_panel import SettingsPanel
 from colorstudio.gui.threads import TaskPool
 from colorstudio.gui.viewer import SIDE_BY_SIDE, SPLIT, BeforeAfterView
@@ -92,23 +90,7 @@ class MainWindow(QMainWindow):
 
     # -- construction ------------------------------------------------------------------------------
     def _build_views(self) -> None:
-        self.table = QTableView()
-        self.table.setModel(self.queue_model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setIconSize(self.table.iconSize().expandedTo(self.table.iconSize().__class__(THUMB, THUMB)))
-        self.table.verticalHeader().setDefaultSectionSize(THUMB + 6)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(PHOTO, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(STATUS, QHeaderView.ResizeMode.ResizeToContents)
-        header.setMinimumSectionSize(60)
-        self.table.setColumnWidth(OUTPUT, 110)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # "scan…001.jpg": both ends stay readable
-        self.table.setAlternatingRowColors(True)
-        self.table.setTabKeyNavigation(False)  # Tab leaves the queue for the next control, as everywhere else
-        self.table.setMinimumWidth(330)
-        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table = QueueTable(self.queue_model)
         self.table.customContextMenuRequested.connect(self._row_menu)
         self.table.doubleClicked.connect(lambda _: self.queue_actions.open_selected_output())
         self.viewer = BeforeAfterView(self.session)
