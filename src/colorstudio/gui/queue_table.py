@@ -1,6 +1,6 @@
 """The queue's table: a row a photo (thumbnail, name and size; status; output), names elided in the middle so
-both ends stay readable, the Output column as wide as its names need up to a share of the table (so widening
-the list, by the window or its splitter, shows whole names in both columns)."""
+both ends stay readable. The Photo column's names come first: the Output column takes what room they leave,
+up to what its own names need, so a wider list (by the window or its splitter) shows whole names in both."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from colorstudio.gui.queue_model import OUTPUT, PHOTO, STATUS, THUMB, QueueModel
 
-OUTPUT_MIN, OUTPUT_SHARE = 110, 0.4  # the Output column's least width, and its most as a share of the table
+OUTPUT_MIN = 110  # the Output column's least width
 
 
 class QueueTable(QTableView):
@@ -35,10 +35,11 @@ class QueueTable(QTableView):
             signal.connect(self.fit_output)
 
     def fit_output(self, *_) -> None:
-        """The Output column as wide as the names on show need, between ``OUTPUT_MIN`` and ``OUTPUT_SHARE``
-        of the table (the Photo column takes the rest)."""
-        wanted = self.sizeHintForColumn(OUTPUT)  # (the rows on show only: cheap at every tile's progress)
-        width = max(OUTPUT_MIN, min(wanted, int(self.viewport().width() * OUTPUT_SHARE)))
+        """The Output column as wide as its names on show need, in the room the Photo column's names leave
+        (at least ``OUTPUT_MIN``); the Photo column stretches over the rest."""
+        # (sizeHintForColumn measures the rows on show only: cheap, even at every tile's progress)
+        room = self.viewport().width() - self.columnWidth(STATUS) - self.sizeHintForColumn(PHOTO)
+        width = max(OUTPUT_MIN, min(self.sizeHintForColumn(OUTPUT), room))
         if width != self.columnWidth(OUTPUT):
             self.setColumnWidth(OUTPUT, width)
 
