@@ -57,6 +57,12 @@ def add_parser(sub) -> None:
     p.add_argument("--hints-dir", type=Path, metavar="DIR",
                    help="colour hints for each photo: DIR/<photo name>.json (or DIR/<name without extension>"
                         ".json), as the window exports them; photos without one get none")
+    g = p.add_argument_group("a reference colour photo (colour it like this photo)")
+    g.add_argument("--reference", type=Path, metavar="PHOTO",
+                   help="a colour photo whose colours guide every photo where they match (the same house, street, "
+                        "beach or person in colour); elsewhere the model's own colour stays; hints win over it")
+    g.add_argument("--reference-strength", type=float, metavar="0-1",
+                   help="how much the reference's colours count where they match: 0 none, 1 fully (default 1)")
     r = p.add_argument_group("restoration before colour (off unless asked for)")
     r.add_argument("--restore", choices=[k.replace(" ", "-") for k in PRESETS], default="off",
                    help="a preset: clean-scan (tint, light denoise and contrast) or damaged-print (also dust "
@@ -124,11 +130,14 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if not plan.jobs and not plan.skipped and not plan.problems:
         parser.error("no photos found in the given inputs" + ("" if args.recursive else " (use -r for sub-folders)"))
     hints = _hints(args, parser, plan)
+    reference = _reference(args, parser)
     for source, note in plan.notes:
         say(f"  note: {source}: {note}")
     if args.cluster is not None:
         from colorstudio.cli.colorize_cluster import run_on_cluster
 
+        if reference is not None:
+            parser.error("--reference does not work with --cluster yet; run without --cluster")
         return run_on_cluster(plan, settings, hints, args.cluster, args.workers)
     colorizer = None
     if plan.jobs:
@@ -142,7 +151,27 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         logs.engine_ready(colorizer.name, device)
         say(f"Model {colorizer.name} on {device}; {plural(len(plan.jobs), 'photo')} to do, "
             f"{len(plan.skipped)} already done.")
-    return _run(plan, colorizer, settings, hints)
+    if reference is not None:
+        say(f"Reference photo: {reference.name} (strength {reference.strength:g}).")
+    return _run(plan, colorizer, settings, hints, reference)
+
+
+def _reference(args, parser):
+    """The reference photo (``core.reference.Reference``) of --reference, or None."""
+    if args.reference is None:
+        if args.reference_strength is not None:
+            parser.error("--reference-strength needs --reference")
+        return None
+    if args.reference.is_dir():
+        parser.error(f"--reference {args.reference} is a folder: choosing a reference per photo from a folder is "
+                     "not available yet; give one colour photo")
+    from colorstudio.core.reference import Reference
+
+    strength = 1.0 if args.reference_strength is None else args.reference_strength
+    try:
+        return Reference.from_file(args.reference, strength)
+    except ColorStudioError as exc:
+        parser.error(f"--reference: {exc}")
 
 
 def _hints(args, parser, plan):
@@ -164,7 +193,7 @@ def _hints(args, parser, plan):
     return lambda job: []
 
 
-def _run(plan, colorizer, settings: JobSettings, hints) -> int:
+def _run(plan, colorizer, settings: JobSettings, hints, reference=None) -> int:
     failures = list(plan.problems)
     done = 0
     started = time.monotonic()
@@ -173,7 +202,7 @@ def _run(plan, colorizer, settings: JobSettings, hints) -> int:
         for index, job in enumerate(plan.jobs):
             bar.start_file(index, str(job.source))
             try:
-                colorizer.colorize_file(job, settings, hints=hints(job),
+                colorizer.colorize_file(job, settings, hints=hints(job), reference=reference,
                                         control=RunControl(progress=bar.update, on_notice=bar.note))
             except KeyboardInterrupt:
                 bar.end_file("interrupted (no output written)")

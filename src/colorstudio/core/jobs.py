@@ -21,6 +21,7 @@ from colorstudio.core.batch import Job
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.hints import ColorHint
 from colorstudio.core.options import ColorizeOptions, JobSettings
+from colorstudio.core.reference import Reference
 from colorstudio.core.run_control import RunControl
 
 
@@ -32,6 +33,7 @@ class Rendered:
     photo: imageio.Photo
     pixels: np.ndarray
     hints: int = 0  # how many colour hints guided it (recorded in the output's provenance)
+    reference: Reference | None = None  # the reference photo that guided it (its name and SHA-256 recorded)
 
 
 def _same_place(a: Path, b: Path) -> bool:
@@ -87,21 +89,23 @@ class Colorizer:
         return str(self.entry.card.get("version", ""))
 
     def render(self, source: Path, options: ColorizeOptions, *, hints: Sequence[ColorHint] = (),
-               strokes: Sequence = (), max_pixels: int = imageio.DEFAULT_MAX_PIXELS,
-               control: RunControl = RunControl()) -> Rendered:
-        """Read and colorize ``source`` on this colorizer's device (nothing is written); ``control``: see
-        ``pipeline.colorize``."""
+               strokes: Sequence = (), reference: Reference | None = None,
+               max_pixels: int = imageio.DEFAULT_MAX_PIXELS, control: RunControl = RunControl()) -> Rendered:
+        """Read and colorize ``source`` on this colorizer's device (nothing is written); ``reference`` and
+        ``control``: see ``pipeline.colorize``."""
         from colorstudio.core.pipeline import colorize
 
         photo = imageio.read_image(source, max_pixels=max_pixels)
         if photo.note and control.on_notice is not None:  # e.g. an animation: only its first frame is colorized
             control.on_notice(photo.note)  # (the reader has logged it for when no one listens)
         pixels = colorize(photo.pixels, self.model, replace(options, device=self.device), hints=hints,
-                          strokes=strokes, control=control)
-        return Rendered(photo, pixels, len(hints))
+                          strokes=strokes, reference=reference, control=control)
+        return Rendered(photo, pixels, len(hints), reference)
 
-    def provenance(self, hints: int = 0) -> imageio.Provenance:
-        return imageio.Provenance(model=self.name, model_version=self.version, hints=hints)
+    def provenance(self, hints: int = 0, reference: Reference | None = None) -> imageio.Provenance:
+        return imageio.Provenance(model=self.name, model_version=self.version, hints=hints,
+                                  reference=reference.name if reference else "",
+                                  reference_sha256=reference.sha256 if reference else "")
 
     def write(self, output: Path, rendered: Rendered, quality: int) -> Path:
         """Write ``rendered`` atomically, in the format ``output``'s extension names, with the source's alpha,
@@ -113,12 +117,14 @@ class Colorizer:
         if photo.path is not None and _same_place(Path(output), Path(photo.path)):
             raise ColorStudioError(f"{output} is the photo itself; an input is never written over")
         imageio.write_image(output, rendered.pixels, alpha=photo.alpha, format=fmt, quality=quality,
-                            exif=photo.exif, icc_profile=photo.icc_profile, provenance=self.provenance(rendered.hints))
+                            exif=photo.exif, icc_profile=photo.icc_profile,
+                            provenance=self.provenance(rendered.hints, rendered.reference))
         return output
 
     def colorize_file(self, job: Job, settings: JobSettings, *, hints: Sequence[ColorHint] = (),
-                      strokes: Sequence = (), control: RunControl = RunControl()) -> Path:
+                      strokes: Sequence = (), reference: Reference | None = None,
+                      control: RunControl = RunControl()) -> Path:
         """Read, colorize and write one photo of a batch; returns the output path. Raises ColorStudioError."""
-        rendered = self.render(job.source, settings.options, hints=hints, strokes=strokes,
+        rendered = self.render(job.source, settings.options, hints=hints, strokes=strokes, reference=reference,
                                max_pixels=settings.max_pixels, control=control)
         return self.write(job.output, rendered, settings.output.quality)

@@ -6,7 +6,8 @@
    tile agrees on what the scene is.
 3. The network runs tile by tile (see ``inference``), finished rows of chroma stream out.
 4. The chroma is shaped by the model's colour response (contrast, gain: chosen on validation photos, stored in
-   its card) and the user's colour strength; colour hints correct it over their regions (``hint_spread``).
+   its card) and the user's colour strength; a reference photo's matched colours are blended in where they
+   match (``reference``); colour hints correct it over their regions (``hint_spread``).
 5. It is upsampled to full resolution strip by strip and joined with the photo's own full-resolution
    lightness. Only colour is added; detail is never resampled.
 
@@ -33,6 +34,7 @@ from colorstudio.core.hints import ColorHint
 from colorstudio.core.inference import TileJob, TileRunner, lightness_tensor
 from colorstudio.core.models.base import context_input
 from colorstudio.core.options import ColorizeOptions  # noqa: F401 - re-exported, the usual import path
+from colorstudio.core.reference import Guide, Reference
 from colorstudio.core.restoration import Stroke, restore_tiled
 from colorstudio.core.run_control import RunControl
 
@@ -102,22 +104,23 @@ class _Composer:
     ``lightness`` is the restored L* when restoration ran; otherwise L* is computed from ``image`` row by row.
     The model's colour contrast is applied to the chroma as it arrives; the strength when composing.
     ``spread`` (render-size L*, hints in render pixels) spreads the hints' corrections (``hint_spread``)
-    once the whole chroma is known.
+    once the whole chroma is known; ``guide`` (a reference photo's, ``reference``) is blended in before.
     """
 
     def __init__(self, image: np.ndarray, render_hw: tuple[int, int], strength: float,
                  lightness: np.ndarray | None = None, keep_chroma: bool = False, contrast: float = 0.0,
                  spread: tuple[np.ndarray, list[ColorHint]] | None = None,
-                 pool: ThreadPoolExecutor | None = None) -> None:
+                 pool: ThreadPoolExecutor | None = None, guide: Guide | None = None) -> None:
         self.image = image
         self.lightness = lightness
         self.strength = np.float32(strength)
         self.contrast = contrast
         self.spread = spread
+        self.guide = guide
         self.out = np.empty(image.shape[:2] + (3,), image.dtype)
         # At the render size the chroma streams straight into the output, unless it is kept to be
         # composed again at other strengths (``colorize_strengths``) or corrected by hints.
-        self.native = render_hw == image.shape[:2] and not keep_chroma and spread is None
+        self.native = render_hw == image.shape[:2] and not keep_chroma and spread is None and guide is None
         self.ab_render = None if self.native else np.zeros(render_hw + (2,), np.float32)
         # With a pool (on a GPU), streamed rows are composed on its threads, strip by strip, while the
         # network goes on with the next tiles; at most two strips per thread wait (bounded memory).
@@ -172,6 +175,8 @@ class _Composer:
         if self.native:
             return out
         ab = self.ab_render * (self.strength if strength is None else np.float32(strength))
+        if self.guide is not None:
+            ab = self.guide.apply(ab)
         spread = spread or self.spread
         if spread is not None:
             lightness, hints = spread
@@ -233,26 +238,29 @@ def colorize(
     *,
     hints: Sequence[ColorHint] = (),
     strokes: Sequence[Stroke] = (),
+    reference: Reference | None = None,
     control: RunControl = RunControl(),
 ) -> np.ndarray:
     """Colorize a gray or colour photo (colour is re-predicted from its lightness).
 
     ``image``: (H, W) or (H, W, 3), uint8 or uint16. Returns (H, W, 3) RGB of the same dtype.
     ``strokes``: the user's edits of the dust mask (see ``restoration.strokes``).
+    ``reference``: a colour photo whose colours guide the photo's where they match (``core.reference``);
+    hints win over it where they are.
     ``control.progress(done, total)`` is called after every batch of tiles; ``control.should_cancel()`` is
     checked before every batch (raise nothing, return True: ``Cancelled`` is raised and nothing is returned);
     retries after running out of memory are told to ``control.notice``.
     The colour strength is ``options.strength`` times the model's own ``colour_gain`` (chosen on
     validation photos and stored in its card; 1 for most models).
     """
-    return _predict(image, model, options, hints, strokes, control).finish()
+    return _predict(image, model, options, hints, strokes, control, reference=reference).finish()
 
 
 def colorize_strengths(image: np.ndarray, model, options: ColorizeOptions, strengths: Sequence[float], *,
-                       hints: Sequence[ColorHint] = ()) -> list[np.ndarray]:
+                       hints: Sequence[ColorHint] = (), reference: Reference | None = None) -> list[np.ndarray]:
     """The photo colorized at each of ``strengths`` (times the model's gain), the network run once:
     what ``colorize`` returns with ``options.strength`` set to each in turn. For choosing a strength."""
-    composer = _predict(image, model, options, hints, (), RunControl(), keep_chroma=True)
+    composer = _predict(image, model, options, hints, (), RunControl(), keep_chroma=True, reference=reference)
     return [composer.finish(strength * model.colour_gain) for strength in strengths]
 
 
@@ -287,23 +295,28 @@ class Prediction:
 
 
 def predict(image: np.ndarray, model, options: ColorizeOptions = ColorizeOptions(), *,
-            hints: Sequence[ColorHint] = (), control: RunControl = RunControl()) -> Prediction:
+            hints: Sequence[ColorHint] = (), reference: Reference | None = None,
+            control: RunControl = RunControl()) -> Prediction:
     """What ``colorize`` computes before composing, kept: ``predict(...).compose(hints)`` is
     ``colorize(..., hints=hints)`` when the network saw the same hints."""
-    composer = _predict(image, model, options, hints, (), control, keep_chroma=True)
+    composer = _predict(image, model, options, hints, (), control, keep_chroma=True, reference=reference)
     return Prediction(composer, options.spread_hints)
+
+
+def _render_lightness(render: np.ndarray) -> np.ndarray:
+    """L* of what the network saw (a restored render already is L*)."""
+    return render if render.dtype == np.float32 else color.lightness(render)
 
 
 def _spread(render: np.ndarray, hints: Sequence[ColorHint], scale: float):
     """(render-size L*, hints in render pixels) for the composer, or None without hints."""
     if not hints:
         return None
-    lightness = render if render.dtype == np.float32 else color.lightness(render)
-    return lightness, [h.scaled(scale) for h in hints]
+    return _render_lightness(render), [h.scaled(scale) for h in hints]
 
 
 def _predict(image, model, options: ColorizeOptions, hints, strokes, control: RunControl,
-             keep_chroma: bool = False) -> _Composer:
+             keep_chroma: bool = False, reference: Reference | None = None) -> _Composer:
     options.validate()
     _check_image(image)
     if image.ndim == 3 and image.shape[2] == 1:
@@ -322,6 +335,9 @@ def _predict(image, model, options: ColorizeOptions, hints, strokes, control: Ru
         source, render_hw[::-1], interpolation=cv2.INTER_AREA)
     scale = render_hw[1] / width
     model.eval()
+    guide = None
+    if reference is not None and reference.strength > 0:
+        guide = reference.guide(model, _render_lightness(render))  # once: it does not change with the tiles
     last_error: BaseException | None = None
     for dev, tile, tile_batch, change in _fallbacks(options, device, batch):
         if change:
@@ -333,7 +349,7 @@ def _predict(image, model, options: ColorizeOptions, hints, strokes, control: Ru
             with _compose_pool(dev) as pool:
                 composer = _Composer(image, render_hw, options.strength * model.colour_gain, restored, keep_chroma,
                                      model.colour_contrast,
-                                     _spread(render, hints, scale) if options.spread_hints else None, pool)
+                                     _spread(render, hints, scale) if options.spread_hints else None, pool, guide)
                 composer.set_source(render, scale)
                 TileRunner(model, dev, tile, options.overlap, tile_batch).run(job, composer.sink, control)
                 composer.wait()

@@ -40,6 +40,8 @@ class Provenance:
     software: str = f"colorstudio {__version__}"
     when: datetime = field(default_factory=_now)
     hints: int = 0  # colour hints the user gave for this photo
+    reference: str = ""  # the file name of the reference colour photo that guided it ("" for none)...
+    reference_sha256: str = ""  # ...and its SHA-256, so the very file can be told again
 
     def when_iso(self) -> str:
         return self.when.isoformat(timespec="seconds")
@@ -47,7 +49,9 @@ class Provenance:
     def description(self) -> str:
         """One human-readable sentence for ImageDescription / PNG Description / dc:description."""
         model = f"{self.model} {self.model_version}".strip()
-        guided = f", guided by {plural(self.hints, 'colour hint')}" if self.hints else ""
+        guides = ([plural(self.hints, "colour hint")] if self.hints else []) + \
+                 ([f"the reference photo {self.reference}"] if self.reference else [])
+        guided = f", guided by {' and '.join(guides)}" if guides else ""
         return (
             f"Colorized by {self.software} with model {model}{guided} on {self.when_iso()}. "
             "Colours are a machine's guess, not the original."
@@ -64,6 +68,9 @@ def build_xmp(provenance: Provenance) -> bytes:
         "colorstudio:Date": provenance.when_iso(),
         "colorstudio:Hints": str(provenance.hints),
     }
+    if provenance.reference:
+        attrs["colorstudio:ReferencePhoto"] = provenance.reference
+        attrs["colorstudio:ReferenceSHA256"] = provenance.reference_sha256
     attr_text = "".join(f"\n    {name}={quoteattr(value)}" for name, value in attrs.items())
     packet = (
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
@@ -113,6 +120,8 @@ def parse_xmp(packet: bytes) -> dict[str, object] | None:
         "software": values.get("Software", ""),
         "when": values.get("Date", ""),
         "hints": int(values["Hints"]) if values.get("Hints", "").isdigit() else 0,
+        "reference": values.get("ReferencePhoto", ""),
+        "reference_sha256": values.get("ReferenceSHA256", ""),
         "description": description,
     }
 
