@@ -16,7 +16,7 @@ from colorstudio.core.text import plural
 from colorstudio.core.training import recipe, runlog
 from colorstudio.core.training.photos import list_photos, split
 from colorstudio.gui.window_state import last_folder, remember_folder
-from colorstudio.gui.wizard.wizard import DISCARD, KEEP, SAVE, TrainingWizard
+from colorstudio.gui.wizard.wizard import DISCARD, KEEP, SAVE, TRAINED_QUESTION, TrainingWizard
 
 ASK_UNSAVED = TrainingWizard.ask_unsaved  # the real question, before the fixture below replaces it
 
@@ -182,25 +182,33 @@ def test_a_model_kept_for_later_is_offered_and_saved_next_time(qtbot, open_wizar
     assert not open_wizard().folder_page.offer.isVisible()  # nothing left to offer
 
 
+def answer_question(press: str, seen: list | None = None, tries: int = 250) -> None:
+    """Once the question shows (polled, for 5 s at most: no timer left behind when there is none), note its
+    title, text, informative text and Escape button's text in ``seen``, and press save, discard, keep or
+    escape."""
+    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    if not boxes:
+        if tries:
+            QTimer.singleShot(20, lambda: answer_question(press, seen, tries - 1))
+        return
+    box = boxes[0]
+    if seen is not None:
+        seen.append((box.windowTitle(), box.text(), box.informativeText(), box.escapeButton().text()))
+    buttons = {"save": box.button(QMessageBox.StandardButton.Save),
+               "discard": box.button(QMessageBox.StandardButton.Discard), "keep": box.escapeButton()}
+    if press == "escape":
+        QTest.keyClick(box, Qt.Key.Key_Escape)
+    elif buttons[press] is not None:
+        buttons[press].click()
+    else:
+        box.done(0)  # no such button: answer anyhow, never hang (the caller's assert fails)
+
+
 def test_the_question_offers_save_discard_and_keep_for_later(qtbot, open_wizard):
     wizard = open_wizard()
     for press, expected in (("save", SAVE), ("discard", DISCARD), ("keep", KEEP), ("escape", KEEP)):
-        def answer(press=press, tries=250):
-            boxes = [w for w in QApplication.topLevelWidgets()
-                     if isinstance(w, QMessageBox) and w.isVisible()]
-            box = boxes[0] if boxes else None
-            if box is None:
-                if tries:  # (for 5 s at most: no timer left behind when there is no question)
-                    QTimer.singleShot(20, lambda: answer(press, tries - 1))
-                return
-            buttons = {"save": box.button(QMessageBox.StandardButton.Save),
-                       "discard": box.button(QMessageBox.StandardButton.Discard), "keep": box.escapeButton()}
-            if press == "escape":
-                QTest.keyClick(box, Qt.Key.Key_Escape)
-            elif buttons[press] is not None:
-                buttons[press].click()
-            else:
-                box.done(0)  # no such button: answer anyhow, never hang (the assert below fails)
-
-        QTimer.singleShot(0, answer)
+        seen = []
+        QTimer.singleShot(0, lambda press=press, seen=seen: answer_question(press, seen))
         assert ASK_UNSAVED(wizard) == expected, press
+        assert seen == [("Save your new model?", "Your new model is not saved yet.", TRAINED_QUESTION[2],
+                         "Keep it for later")]

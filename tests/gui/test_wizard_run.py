@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QWizard
 from test_wizard import _to_training, colour_folder
 
 from colorstudio.core.training.photos import ScanReport
+from colorstudio.core.training.recipe import TrainingRun
 from colorstudio.gui.wizard.run_state import TRANSITIONS, Event, RunMachine, State
 from colorstudio.gui.wizard.wizard import KEEP, TrainingWizard
 
@@ -20,7 +21,7 @@ BUTTONS = {
     R: ((True, "Pause"), True, False, False, False),
     P: ((True, "Continue"), True, False, False, False),
     SG: ((False, "Pause"), False, False, False, False),
-    SD: ((False, "Pause"), False, True, False, False),
+    SD: ((False, "Pause"), False, True, True, True),  # Next: compare and save; Back: the settings
     F: ((False, "Pause"), False, False, True, False),
     X: ((False, "Pause"), False, True, False, False),
 }
@@ -35,9 +36,8 @@ SEQUENCES = {
     "stop, then the thread stops": [("stop", SG, 1), ("thread: cancelled", SD, 1)],
     "stop twice": [("stop", SG, 1), ("stop", SG, 1), ("thread: cancelled", SD, 1)],
     "pause then stop": [("pause", P, 1), ("stop", SG, 1), ("thread: cancelled", SD, 1)],
-    "a stopped run does not start by itself": [("stop", SG, 1), ("thread: cancelled", SD, 1), ("back", SD, 1),
-                                               ("next", SD, 1), ("pause", SD, 1), ("stop", SD, 1),
-                                               ("thread: cancelled", SD, 1)],
+    "a stopped run does not start by itself": [("stop", SG, 1), ("thread: cancelled", SD, 1), ("pause", SD, 1),
+                                               ("stop", SD, 1), ("thread: cancelled", SD, 1)],
     "stop, resume, stop again": [("stop", SG, 1), ("thread: cancelled", SD, 1), ("resume", R, 2),
                                  ("resume", R, 2), ("stop", SG, 2), ("thread: cancelled", SD, 2)],
     "finished": [("thread: trained", F, 1), ("pause", F, 1), ("stop", F, 1), ("resume", F, 1),
@@ -120,6 +120,43 @@ def test_every_sequence_of_actions_gives_one_state_and_its_buttons(on_training_p
             assert flags._cancel.is_set() == (state is SG), where  # (should_cancel() would wait while paused)
         assert wizard.isVisible() == (action != "cancel"), where
     assert all(resume for _, resume in train_calls[1:])  # a resume continues from the checkpoint
+
+
+def test_back_after_stop_leads_to_the_settings_where_a_new_run_starts(on_training_page):
+    """(issue 32, 10) After Stop, Back leads to the settings; "Start training" there starts a new run with
+    them, and the stopped run is left as it is (its checkpoint, resumable next time)."""
+    wizard, train_calls = on_training_page
+    for action in ("stop", "thread: cancelled", "back"):
+        do(wizard, action)
+    stopped = train_calls[0][0]
+    commit = wizard.button(B.CommitButton)
+    assert wizard.currentPage() is wizard.settings_page and commit.isVisible() and commit.text() == "Start training"
+    wizard.settings_page.epochs.setValue(9)
+    wizard.settings_page.by_epochs.setChecked(True)
+    commit.click()
+    page = wizard.training_page
+    assert wizard.currentPage() is page and page.machine.state is R and shown_buttons(wizard) == BUTTONS[R]
+    assert len(train_calls) == 2
+    run, resume = train_calls[1]
+    assert run is wizard.run and run.name != stopped.name and run.epochs == 9 and not resume
+    assert page.metrics.text().startswith("Validation: after the first pass")  # nothing of the stopped run
+    assert (stopped.run_dir / "run.json").exists()  # (a second run in the same minute: its own folder)
+
+
+def test_a_resumed_run_stopped_again_offers_next_but_no_back(qtbot, tmp_path, monkeypatch):
+    """A stopped run resumed from the main window opens on the training page: no settings page before it."""
+    run = TrainingRun(name="my-photos-earlier", folder=str(tmp_path), train=["a.png"], val=["b.png"])
+    w = TrainingWizard(device="cpu", resume=run)
+    qtbot.addWidget(w)
+    monkeypatch.setattr(w.training, "submit", lambda function, *args: None)
+    w.show()
+    try:
+        assert w.currentPage() is w.training_page and w.training_page.machine.state is R
+        for action in ("stop", "thread: cancelled"):
+            do(w, action)
+        assert w.button(B.NextButton).isEnabled() and not w.button(B.BackButton).isEnabled()
+    finally:
+        w.training.shutdown()
 
 
 def test_the_table_ignores_what_it_does_not_list():

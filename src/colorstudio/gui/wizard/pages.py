@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 
 from colorstudio.core.text import plural
-from colorstudio.core.training.recipe import VALIDATION_PHOTOS, TrainingRun
+from colorstudio.core.training.recipe import VALIDATION_PHOTOS, TrainingRun, runs_dir
 
 FOLDER, SETTINGS, TRAINING, RESULT = range(4)  # page ids
 SAMPLE = 150
@@ -35,4 +35,10 @@ def crops_measure(run: TrainingRun) -> str:
 
 
 def default_run_name() -> str:
-    return datetime.now().strftime("my-photos-%Y%m%d-%H%M")
+    """my-photos-<date>-<time>; a second run within the minute gets -2 (-3...): never an earlier run's folder."""
+    name = datetime.now().strftime("my-photos-%Y%m%d-%H%M")
+    candidate, number = name, 1
+    while (runs_dir() / candidate).exists():
+        number += 1
+        candidate = f"{name}-{number}"
+    return candidate

@@ -19,7 +19,7 @@ class State(Enum):
     RUNNING = "running"
     PAUSED = "paused"
     STOPPING = "stopping"  # asked to stop; the thread stops after the step in progress
-    STOPPED = "stopped"  # the checkpoint is kept: resumable
+    STOPPED = "stopped"  # the checkpoint is kept: resumable, or compared and saved as it is
     FINISHED = "finished"  # the budget is spent: the model can be compared and saved
     FAILED = "failed"  # an error ended it: resumable from the last checkpoint
 
@@ -65,13 +65,15 @@ class Controls:
 
 
 def controls(state: State) -> Controls:
-    """Back is never offered once the settings page has started the run (it is a commit page)."""
+    """Next leads to the last page (compare and save) once the run has finished, or has stopped: then what
+    it learnt so far is in its checkpoint. Back is offered only once the run has stopped (the settings page
+    is a commit page): the settings then start a new run, and the stopped one stays resumable."""
     return Controls(pause=state in (State.RUNNING, State.PAUSED),
                     pause_text="Continue" if state is State.PAUSED else "Pause",
                     stop=state in (State.RUNNING, State.PAUSED),
                     resume=state in (State.STOPPED, State.FAILED),
-                    next=state is State.FINISHED,
-                    back=False)
+                    next=state in (State.STOPPED, State.FINISHED),
+                    back=state is State.STOPPED)
 
 
 class RunMachine:

@@ -3,8 +3,10 @@
 The page drives a ``RunMachine`` (``run_state``): every button and every answer of the training thread
 is an event, the table decides, and only a transition it allows does anything (submits the run, sets the
 pause or cancel flag); ``_render`` then sets all the buttons from the new state. Entering the page sends
-"start", which only a run not started yet accepts: the run is started once. Back is not offered once the
-run has started (the settings page is a commit page), so the settings cannot be changed under a run.
+"start", which only a run not started yet accepts: the run is started once. Back is not offered while the
+run goes on (the settings page is a commit page), so the settings cannot be changed under a run. After
+Stop, Next compares what the run learnt so far and saves it (the last page), and Back leads to the
+settings: "Start training" there starts a new run, the stopped one staying resumable (its checkpoint).
 """
 
 from __future__ import annotations
@@ -24,9 +26,12 @@ _SAYS = {  # the status line after each event the table allowed
     Event.PAUSE: "Paused. Paused time does not count toward the time budget.",
     Event.CONTINUE: "Continuing…",
     Event.STOP: "Stopping after this step…",
-    Event.CANCELLED: "Stopped. The last checkpoint is kept: Resume continues from it.",
+    Event.CANCELLED: "Stopped. The last checkpoint is kept: Resume continues from it. Next compares the "
+                     "model learnt so far with the one it started from, to save it.",
     Event.TRAINED: "Finished.",
 }
+
+_NO_VALIDATION_YET = "Validation: after the first pass over the photos."
 
 
 class TrainingPage(QWizardPage):
@@ -40,7 +45,7 @@ class TrainingPage(QWizardPage):
         self.loss = CurveChart("Training loss")
         self.val = CurveChart("Colour error, held-out crops (CIEDE2000, lower is better)",
                               "#d9534f")
-        self.metrics = QLabel("Validation: after the first pass over the photos.")
+        self.metrics = QLabel(_NO_VALIDATION_YET)
         self.metrics.setWordWrap(True)
         self.time = QLabel("Starting…")
         self.time.setWordWrap(True)
@@ -102,8 +107,8 @@ class TrainingPage(QWizardPage):
             self.time.setText(message)
         self.completeChanged.emit()  # Next follows isComplete()
         wizard = self.wizard()
-        if wizard is not None and wizard.currentPage() is self:
-            wizard.button(QWizard.WizardButton.BackButton).setEnabled(c.back)
+        if wizard is not None and wizard.currentPage() is self:  # (a resumed run has no page before this one)
+            wizard.button(QWizard.WizardButton.BackButton).setEnabled(c.back and len(wizard.visitedIds()) > 1)
 
     def isComplete(self) -> bool:  # noqa: N802
         return controls(self.machine.state).next
@@ -111,6 +116,9 @@ class TrainingPage(QWizardPage):
     # -- the run ----------------------------------------------------------------------------------------
     def initializePage(self) -> None:  # noqa: N802
         wizard = self.wizard()
+        if self.machine.state is State.STOPPED:  # Back to the settings after Stop, then "Start training":
+            self.machine = RunMachine()  # a new run; the stopped one stays on disk, resumable next time
+            wizard.run, wizard.resuming = None, False
         if self.machine.state is State.NOT_STARTED:
             if wizard.run is None:
                 wizard.run = wizard.make_run()
@@ -123,9 +131,16 @@ class TrainingPage(QWizardPage):
         self.training.train(run, resume)
 
     def show_history(self, run: TrainingRun) -> None:
-        """The curves of the passes the run has made already (a resumed run), from its log."""
+        """The curves of the passes the run has made already (a resumed run), from its log; nothing of a
+        run shown before it."""
         self.loss.clear()
         self.val.clear()
+        self.metrics.setText(_NO_VALIDATION_YET)
+        for row in range(1, self.samples.rowCount()):
+            for col in range(self.samples.columnCount()):
+                label = self.samples.itemAtPosition(row, col)
+                if label is not None:
+                    label.widget().clear()
         for entry in runlog.read(run.run_dir):
             self.loss.add(entry["step"], entry["loss"])
             self._show_validation(entry["epoch"], entry.get("val") or {})

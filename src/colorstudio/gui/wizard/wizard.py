@@ -4,7 +4,8 @@
 continues on the training page; a trained run whose model was not saved (``recipe.unsaved_runs()``) opens
 on the last page, to compare and save it. Without ``resume``, the first page offers the latest such
 trained run itself. Closing the wizard with a trained model not saved asks: save, discard, or keep it for
-later (the run stays in ``unsaved_runs()``).
+later (the run stays in ``unsaved_runs()``); so does closing it after Stop, about the model learnt so far
+(kept, the run stays in ``unfinished_runs()``, to resume next time).
 """
 
 from __future__ import annotations
@@ -23,6 +24,13 @@ from colorstudio.gui.wizard.train_worker import TrainingThread
 from colorstudio.gui.wizard.training_page import TrainingPage
 
 SAVE, DISCARD, KEEP = "save", "discard", "keep"
+# What closing asks about a model not saved: (title, question, more, the text of the button that keeps it),
+# for a trained model and for what a stopped run learnt so far
+TRAINED_QUESTION = ("Save your new model?", "Your new model is not saved yet.",
+                    "Keep it for later: the next time you open Train on my photos…, you can compare it and "
+                    "save it.", "Keep it for later")
+STOPPED_QUESTION = ("Save the model learnt so far?", "Leave without saving the model learnt so far?",
+                    "You can resume this run next time.", "Keep training later")
 
 
 class TrainingWizard(QWizard):
@@ -72,20 +80,23 @@ class TrainingWizard(QWizard):
                         size=s.size.currentData(), batch=s.batch.value(), lr=s.lr.value(),
                         augment=s.augment.isChecked(), device=self.device)
 
+    def stopped(self) -> bool:
+        """The run was stopped before its end: its checkpoint holds what it learnt so far."""
+        return self.run is not None and self.training_page.machine.state is State.STOPPED
+
     def unsaved_model(self) -> bool:
-        """A trained model that is neither saved nor discarded yet."""
-        return self.run is not None and self.run.trained and not self.run.finished
+        """A trained model, or a stopped run's, that is neither saved nor discarded yet."""
+        return self.run is not None and (self.run.trained or self.stopped()) and not self.run.finished
 
     def ask_unsaved(self) -> str:
-        """SAVE, DISCARD or KEEP (also Escape): what to do with the trained model on closing (tests replace
-        this)."""
-        box = QMessageBox(QMessageBox.Icon.Question, "Save your new model?",
-                          "Your new model is not saved yet.", parent=self)
-        box.setInformativeText("Keep it for later: the next time you open Train on my photos…, you can "
-                               "compare it and save it.")
+        """SAVE, DISCARD or KEEP (also Escape): what to do on closing with the trained model, or with what a
+        stopped run learnt so far (tests replace this)."""
+        title, question, more, keep_text = STOPPED_QUESTION if self.stopped() else TRAINED_QUESTION
+        box = QMessageBox(QMessageBox.Icon.Question, title, question, parent=self)
+        box.setInformativeText(more)
         save = box.addButton(QMessageBox.StandardButton.Save)
         discard = box.addButton(QMessageBox.StandardButton.Discard)
-        keep = box.addButton("Keep it for later", QMessageBox.ButtonRole.RejectRole)
+        keep = box.addButton(keep_text, QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(save)
         box.setEscapeButton(keep)
         box.exec()
@@ -93,7 +104,8 @@ class TrainingWizard(QWizard):
 
     def done(self, result: int) -> None:  # noqa: D401 - Qt API
         """Closing (Cancel, Escape, the window's close button) stops training between steps, keeping the
-        checkpoint for a later resume; with a trained model not saved yet, it asks first."""
+        checkpoint for a later resume; with a model not saved yet (trained, or a stopped run's), it asks
+        first."""
         choice = KEEP
         if result != QDialog.DialogCode.Accepted and self._close_when_saved:
             return  # saving: it closes once saved
