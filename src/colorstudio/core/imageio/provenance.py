@@ -120,9 +120,10 @@ def parse_xmp(packet: bytes) -> dict[str, object] | None:
         "software": values.get("Software", ""),
         "when": values.get("Date", ""),
         "hints": int(values["Hints"]) if values.get("Hints", "").isdigit() else 0,
-        "reference": values.get("ReferencePhoto", ""),
-        "reference_sha256": values.get("ReferenceSHA256", ""),
         "description": description,
+        # the reference photo that guided it, in records that have one
+        **({"reference": values["ReferencePhoto"], "reference_sha256": values.get("ReferenceSHA256", "")}
+           if values.get("ReferencePhoto") else {}),
     }
 
 
