@@ -1,8 +1,10 @@
-"""Colour hints spread over their region (edge-aware), exactly met at their point, and stopped by edges;
-one hint stays in its region; a patch hint holds its whole patch."""
+"""Colour hints spread over their region (edge-aware), exactly met at their point, and stopped by edges,
+those of the photo's fine detail too (a change of texture, a thin line) where the lightness is the same on
+both sides; one hint stays in its region; a patch hint holds its whole patch."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 from doubles import ConvDouble
 
@@ -84,6 +86,51 @@ def test_one_hint_does_not_tint_the_far_side_of_a_faint_edge():
     moved = np.hypot(field[..., 0], field[..., 1]) / np.hypot(40.0, -10.0)
     assert np.median(moved[:, 20:360]) > 0.9
     assert moved[:, 440:].max() < 0.15
+
+
+def same_lightness(h=768, w=1024, textured_left=0.0, line=0.0, seed=0):
+    """Two regions of one mean L* (25, dark) meeting at x = 543 (a pixel off a grid cell's border): the left
+    woven (fine texture of ``textured_left`` L* standard deviation) and/or a 2-pixel line ``line`` L*
+    brighter between them; a little grain everywhere. Returns (L*, x of the border)."""
+    rng = np.random.default_rng(seed)
+
+    def grain(amount, blur):
+        noise = cv2.GaussianBlur(rng.normal(0.0, 1.0, (h, w)).astype(np.float32), (0, 0), blur)
+        return noise * np.float32(amount / noise.std())
+
+    lightness = 25.0 + grain(0.7, 1.0)
+    border = 543
+    lightness[:, :border] += grain(textured_left, 1.5)[:, :border] if textured_left else 0.0
+    lightness[:, border : border + 2] += line
+    return lightness, border
+
+
+def moved_share(lightness, hint, prediction=(3.0, 6.0)):
+    """How much of the hint's correction each pixel gets (1: all of it), with a muted, uniform prediction."""
+    ab = np.full(lightness.shape + (2,), prediction, np.float32)
+    field = correction_field(lightness, ab, [hint])
+    return np.hypot(field[..., 0], field[..., 1]) / np.hypot(hint.a - prediction[0], hint.b - prediction[1])
+
+
+def test_a_hint_on_a_dark_suit_stays_off_the_dark_shadow_beside_it():
+    # Issue 32 (15): a blue hint on a dark suit turned the dark wall shadow beside it blue-violet. Same
+    # lightness on both sides: only the suit's texture tells them apart. The lightness-only spread gave the
+    # shadow 0.89 of the hint's correction (41 of its 47 ab units); the fine detail's edge holds it to 0.00.
+    lightness, border = same_lightness(textured_left=6.0)
+    assert abs(lightness[:, :border].mean() - lightness[:, border:].mean()) < 0.5
+    moved = moved_share(lightness, ColorHint(x=200, y=380, a=-5.0, b=-40.0))
+    assert np.median(moved[:, : border - 40]) > 0.9  # the whole suit, texture and all
+    assert moved[:, border + 40 :].max() < 0.15  # not the shadow
+
+
+def test_a_thin_line_between_two_regions_of_one_lightness_holds_a_hint():
+    # A 2-pixel light line (a seam, an outline) between two smooth regions of the same lightness: the cells'
+    # mean lightness hardly sees it; the lightness-only spread gave the far side 0.93 of the correction
+    # (43 ab units), the fine detail's edge 0.00.
+    lightness, border = same_lightness(line=18.0)
+    moved = moved_share(lightness, ColorHint(x=200, y=380, a=-5.0, b=-40.0))
+    assert np.median(moved[:, : border - 40]) > 0.9
+    assert moved[:, border + 40 :].max() < 0.15
 
 
 def test_a_patch_hint_pins_its_patch_to_the_patch_mean_correction():
