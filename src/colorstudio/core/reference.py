@@ -17,6 +17,12 @@
    (a guided filter on the photo's lightness) and blended into the network's own chroma by the confidence
    times the reference strength, before colour hints are spread (hints win where they are) and before the
    full-resolution join (``pipeline``). Where matches are weak, the network's own colour stays.
+
+Why blended after the network rather than fed to it as dense hint planes (a/AB_SCALE, b/AB_SCALE, confidence
+as the mask): the shipped model's hint branch learned from sparse points, and dense planes move its output
+little. On 8 photos-val split-scene pairs (CIEDE2000, automatic 9.14): dense planes 8.26 (a 0/1 mask at
+confidence 0.5: 8.29), the blend 6.22; with another scene's reference 8.95 and 9.14. Fine-tuning the hint
+branch on dense reference-like guidance might change that; it has not been tried.
 """
 
 from __future__ import annotations
