@@ -78,7 +78,7 @@ class Reference:
     ``pixels``: RGB uint8, at most ``REFERENCE_SIDE`` on its long side. ``name`` and ``sha256`` (of the file)
     go into the output's provenance."""
 
-    pixels: np.ndarray
+    pixels: np.ndarray = field(repr=False)
     name: str = ""
     sha256: str = ""
     strength: float = 1.0
