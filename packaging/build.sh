@@ -5,9 +5,10 @@
 #       torch first (PIP_TORCH="torch --index-url <PyTorch's CPU wheel index>"), NVIDIA libraries are excluded
 # Output: dist/colorstudio/ (dist/colorstudio.app on macOS). Windows: run the same steps in Git Bash, or
 # the pip/pyinstaller lines by hand in PowerShell (.venv\Scripts\...).
+# PYTHON=python3.12 packaging/build.sh builds with another interpreter (default python3.11). Windows: build.ps1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3.11 -m venv build/venv
+${PYTHON:-python3.11} -m venv build/venv
 build/venv/bin/pip install -q --upgrade pip
 if [ -n "${PIP_TORCH:-}" ]; then build/venv/bin/pip install -q $PIP_TORCH; fi
 build/venv/bin/pip install -q '.[packaging]'

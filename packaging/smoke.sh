@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Build the bundle, then check the frozen app: --version, a headless colorize on OpenVINO, and the GUI's
-# ready line.
+# ready line. Windows: packaging/smoke.ps1 checks the same.
+#   SKIP_BUILD=1 packaging/smoke.sh    checks the bundle already in dist/
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "${SKIP_BUILD:-0}" = 1 ] || packaging/build.sh
 app=dist/colorstudio/colorstudio
+# macOS: the executable inside the .app people will start
+[ "$(uname -s)" != Darwin ] || app=dist/colorstudio.app/Contents/MacOS/colorstudio
 work=$(mktemp -d)
 export COLORSTUDIO_HOME="$work/home"
 echo "== --version"; "$app" --version
