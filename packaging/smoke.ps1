@@ -8,8 +8,8 @@
 $ErrorActionPreference = "Stop"
 Set-Location (Split-Path -Parent $PSScriptRoot)
 if ($env:SKIP_BUILD -ne "1") {
-    & powershell -NoProfile -ExecutionPolicy Bypass -File packaging\build.ps1
-    if ($LASTEXITCODE -ne 0) { throw "build.ps1 failed" }
+    & (Join-Path $PSScriptRoot "build.ps1")  # throws when a step fails
+    Set-Location (Split-Path -Parent $PSScriptRoot)
 }
 $app = (Resolve-Path "dist\colorstudio\colorstudio.exe").Path
 $py = "build\venv\Scripts\python.exe"
@@ -49,7 +49,8 @@ function Invoke-Python {
 Write-Output "== --version"
 $said = Invoke-App @("--version")
 Write-Output $said
-if ($said -notmatch "colorstudio \d+\.\d+") { throw "--version did not say the version" }
+# at a line's end: the log's session header also names the version, followed by more
+if ($said -notmatch "(?m)colorstudio \d+(\.\d+)+\s*$") { throw "--version did not say the version" }
 
 Write-Output "== colorize"
 $gray = Join-Path $work "gray.png"; $outDir = Join-Path $work "out"
