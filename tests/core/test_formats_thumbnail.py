@@ -103,8 +103,8 @@ def test_the_queue_shows_a_large_photo_with_its_size(tmp_path, pillow_refuses_la
     path = tmp_path / "scan.png"
     Image.fromarray(gradient()).save(path)
     assert pillow_alone_refuses(path)
-    image, width, height, error = thumbnail(path)
-    assert error == ""
+    image, width, height, error, reading = thumbnail(path)
+    assert error == "" and reading == ""  # (a still photo: nothing to tell about its reading)
     assert (width, height) == (W, H)
     assert not image.isNull() and max(image.width(), image.height()) == size
 
@@ -112,8 +112,8 @@ def test_the_queue_shows_a_large_photo_with_its_size(tmp_path, pillow_refuses_la
 def test_the_queue_shows_a_gif_and_says_why_a_file_cannot_be_read(tmp_path, gui_thumbnail):
     thumbnail, _ = gui_thumbnail
     Image.fromarray(gradient(30, 40)).save(tmp_path / "web.gif")
-    image, width, height, error = thumbnail(tmp_path / "web.gif")
-    assert (width, height, error) == (40, 30, "") and not image.isNull()
+    image, width, height, error, reading = thumbnail(tmp_path / "web.gif")
+    assert (width, height, error, reading) == (40, 30, "", "") and not image.isNull()  # a still GIF
     (tmp_path / "notes.jpg").write_text("not a photo")
-    image, width, height, error = thumbnail(tmp_path / "notes.jpg")
+    image, width, height, error, reading = thumbnail(tmp_path / "notes.jpg")
     assert image.isNull() and (width, height) == (0, 0) and "notes.jpg" in error
