@@ -173,6 +173,7 @@ def test_preview_shows_a_result_without_writing_it(make_window, qtbot, tmp_path)
     with qtbot.waitSignal(window.runner.previewReady, timeout=30000):
         window.queue_actions.preview_selected()
     assert window.viewer.after is not None
+    assert window.viewer.after_label == "After (preview, not saved)"  # (issue 32, 13: it said plain "After")
     assert statuses(window) == [Status.WAITING]
     assert not Path(window.settings_panel.values()["output_folder"]).exists()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
-from window_helpers import statuses
+from window_helpers import colorized, statuses
 
 from colorstudio.cli import run as cli
 from colorstudio.core import color, imageio
@@ -203,10 +203,7 @@ def test_the_hint_tool_adds_moves_recolours_resizes_removes_and_undoes_each(make
 
 def test_a_finished_photo_is_colorized_again_with_its_new_hints_over_its_own_output(make_window, qtbot, tmp_path):
     window = make_window()
-    window.add_paths([scene(tmp_path / "photos" / "p.png")])
-    window.runner.start()
-    qtbot.waitUntil(lambda: statuses(window) == [Status.DONE], timeout=30000)
-    item = window.queue_model.queue.items[0]
+    item = colorized(window, qtbot, scene(tmp_path / "photos" / "p.png"))
     output = item.output
     assert np.hypot(*(chroma_at(output, 30, 45) - DARK_RED)) > 15
     window.table.selectRow(0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from window_helpers import photo, start_slow_batch, statuses
+from window_helpers import colorized, photo, start_slow_batch, statuses
 
 from colorstudio.core.queue import Status
 
@@ -158,15 +158,6 @@ def test_13_what_the_status_line_said_of_a_photos_hints_goes_when_another_photo_
     assert "p0.png" not in window.status_text.text()
 
 
-def test_13_a_preview_is_labelled_as_one(make_window, qtbot, tmp_path):
-    window = make_window()
-    window.add_paths([photo(tmp_path / "a.png")])
-    window.table.selectRow(0)
-    with qtbot.waitSignal(window.runner.previewReady, timeout=30000):
-        window.queue_actions.preview_selected()
-    assert window.viewer.after is not None and window.viewer.after_label == "After (preview, not saved)"
-
-
 def test_13_after_cancel_the_bar_shows_the_photos_done(make_window, qtbot, tmp_path):
     """After Cancel the bar showed 60% with 5 of 10 done: the cancelled photo was counted as finished."""
     window = make_window()
@@ -270,10 +261,7 @@ def test_9_colorize_again_writes_over_its_earlier_output_and_a_failure_keeps_it_
     from colorstudio.gui.queue_model import OUTPUT
 
     window = make_window()
-    window.add_paths([photo(tmp_path / "photos" / "a.png")])
-    window.runner.start()
-    qtbot.waitUntil(lambda: statuses(window) == [Status.DONE], timeout=30000)
-    item = window.queue_model.queue.items[0]
+    item = colorized(window, qtbot, photo(tmp_path / "photos" / "a.png"))
     earlier = item.output
     elsewhere = tmp_path / "another output folder"  # (the user's could not be written; here it could)
     window.settings_panel.output_folder.setText(str(elsewhere))

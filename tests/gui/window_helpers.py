@@ -21,6 +21,14 @@ def statuses(window) -> list[Status]:
     return [item.status for item in window.queue_model.queue.items]
 
 
+def colorized(window, qtbot, path: Path):
+    """``path`` queued alone and colorized by a batch; its queue item, done."""
+    window.add_paths([path])
+    window.runner.start()
+    qtbot.waitUntil(lambda: statuses(window) == [Status.DONE], timeout=30000)
+    return window.queue_model.queue.items[0]
+
+
 def slow_settings(window) -> None:
     """Full-resolution rendering with small tiles: a 1600 px photo takes many tiles."""
     panel = window.settings_panel
