@@ -15,6 +15,7 @@ Paths are ``pathlib.Path``; the cluster job (``colorstudio.cluster``) also plans
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -92,6 +93,15 @@ def _key(path: Path) -> Path | str:
     return Path(os.path.normcase(os.path.abspath(path)))
 
 
+def _output_key(path: Path) -> Path | str:
+    """An output's key among the outputs taken: its name compared as the most forgiving file system compares
+    names, without case (Windows, macOS, the FAT, exFAT and NTFS drives plugged into Linux) and without
+    Unicode normalization (macOS), so two photos never share a file wherever the outputs go; on a
+    case-sensitive disk a name that differs only in case gets " (2)" too (harmless, and told)."""
+    key = _key(path)
+    return key if isinstance(key, str) else unicodedata.normalize("NFC", str(key)).casefold()
+
+
 def _same_file(a: Path, b: Path) -> bool:
     if not (isinstance(a, PurePath) and isinstance(b, PurePath)):
         return False
@@ -106,18 +116,18 @@ class OutputPlanner:
 
     def __init__(self, settings: OutputSettings) -> None:
         self.settings = settings
-        self._taken: dict[Path, Path] = {}  # output -> the source it belongs to
-        self._replaceable: set[tuple[Path, Path]] = set()  # (source, output): its own earlier output
+        self._taken: dict[Path | str, Path | str] = {}  # output (``_output_key``) -> the source it belongs to
+        self._replaceable: set[tuple[Path | str, Path | str]] = set()  # (source, output): its own earlier output
 
     def claim(self, source: Path, output: Path) -> None:
         """``output`` belongs to ``source`` already (a photo finished earlier in the window's queue)."""
-        self._taken[_key(output)] = _key(source)
+        self._taken[_output_key(output)] = _key(source)
 
     def replace(self, source: Path, output: Path) -> None:
         """``source`` is colorized again (new colour hints, say): its own earlier ``output`` is its to write
         over, whatever the overwrite setting (no one else's file is)."""
         self.claim(source, output)
-        self._replaceable.add((_key(source), _key(output)))
+        self._replaceable.add((_key(source), _output_key(output)))
 
     def decide(self, source: Path, relative: Path) -> Decision:
         wanted = out = output_path(source, relative, self.settings)
@@ -125,12 +135,12 @@ class OutputPlanner:
             return Decision("refuse", Job(source, out),
                             f"its output {out} would overwrite the input; choose another output folder")
         n = 1
-        while self._taken.get(_key(out), _key(source)) != _key(source):
+        while self._taken.get(_output_key(out), _key(source)) != _key(source):
             n += 1
             out = wanted.with_name(f"{wanted.stem} ({n}){wanted.suffix}")
         self.claim(source, out)
         note = f"another photo is also called {wanted.name}: this one is written as {out.name}" if n > 1 else ""
-        if out.exists() and not self.settings.overwrite and (_key(source), _key(out)) not in self._replaceable:
+        if out.exists() and not self.settings.overwrite and (_key(source), _output_key(out)) not in self._replaceable:
             return Decision("skip", Job(source, out), note)
         return Decision("do", Job(source, out), note)
 
