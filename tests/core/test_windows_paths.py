@@ -271,3 +271,20 @@ def test_a_replace_refused_as_on_windows_fails_that_photo_clearly_and_the_batch_
     with Image.open(out / "b.png") as img:
         img.load()
     assert {p: digest(p) for p in (a, b)} == before
+
+
+def test_the_command_line_tells_of_non_ascii_names_through_a_windows_code_page(tmp_path, model_file):
+    """A console or a pipe on Windows (CI's log, a .bat redirected to a file) may encode in cp1252, which has
+    no 外 or 🎂: the command line must still colorize and end with its code (Python's stderr escapes what
+    the code page lacks; nothing of colorize's goes to stdout). Simulated with PYTHONIOENCODING."""
+    src = tmp_path / "in"
+    photo(src / "🎂 外婆.png", size=(48, 40))
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252"}
+    done = subprocess.run([sys.executable, "-m", "colorstudio", "colorize", str(src), "-o", str(out),
+                           "--model", str(model_file), "--device", "cpu"],
+                          env=env, capture_output=True, timeout=300)
+    err = done.stderr.decode("cp1252")
+    assert done.returncode == 0, err
+    assert "1 colorized" in err and "\\U0001f382 \\u5916\\u5a46.png" in err
+    assert [p.name for p in out.iterdir()] == ["🎂 外婆.png"]

@@ -4,7 +4,8 @@ Shared by ``colorstudio colorize`` and the main window's queue (``OutputPlanner`
 user's photos: an input is never written (an output that would land on its input is refused); an existing
 output is kept unless overwriting was asked for (so a re-run resumes a batch); and two photos never share
 an output: when two photos of a batch would be written to the same file (``scan001.png`` from two
-folders), the later one is written beside it as ``scan001 (2).png`` and the user is told. The order of the
+folders, or ``Scan001.png`` and ``scan001.png``: one file where names are compared without case, as on
+Windows and macOS), the later one is written beside it as ``scan001 (2).png`` and the user is told. The order of the
 inputs decides which one keeps the plain name, so a re-run of the same inputs finds the same outputs.
 Reading, colorizing and writing one photo is ``jobs.Colorizer``.
 
