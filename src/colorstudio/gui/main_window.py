@@ -61,7 +61,6 @@ class MainWindow(QMainWindow):
         self.runner = BatchRunner(self.queue_model, self.engine, self.settings_panel.checked_settings, queue_path())
         self.loader = TaskPool(1, self)  # photos read from disk for the viewer
         self._reload_after_batch = False
-        self._shown_id: int | None = None  # the photo on show (what the status line last said it of)
         # the photo on show, and the parts that show and edit it (each told only the session and the engine)
         self.session = PhotoSession(self.queue_model, self.runner.settings, self.runner.save, self)
         self._build_views()
@@ -162,23 +161,22 @@ class MainWindow(QMainWindow):
     # -- viewer ------------------------------------------------------------------------------------
     def show_selected(self) -> None:
         ids = self.queue_actions.selected_ids()
-        self.engine.set_shown(ids[0] if ids else None)
-        self.session.show(ids[0] if ids else None)
-        result = self.results.get(ids[0]) if ids else None
-        if ids and self.queue_model.queue.get(ids[0]).status == Status.FAILED:
-            result = None  # its reason, not an earlier result of it
-        if result is not None:
-            live = self._live_after(ids[0])
+        item = self.queue_model.queue.get(ids[0]) if ids else None
+        self.engine.set_shown(item.id if item else None)
+        self.session.show(item.id if item else None)
+        failed = item is not None and item.status == Status.FAILED
+        result = self.results.get(item.id) if item is not None and not failed else None
+        if result is not None:  # (the same photo again keeps its zoom)
+            live = self._live_after(item.id)
             self.viewer.set_images(result.before, live or result.after, keep_view=True)
             if live is None and result.output is None:  # a Preview's result, not the written photo
                 self.viewer.set_after_label("After (preview, not saved)")
             return
         self.viewer.set_images(None, None)
-        if not ids:  # (the photo on show was removed, say: nothing of it stays, not even "Loading…")
+        if item is None:  # (the photo on show was removed, say: nothing of it stays, not even "Loading…")
             self.viewer.set_message(self._nothing_shown())
             return
-        item = self.queue_model.queue.get(ids[0])
-        if item.status == Status.FAILED:  # its reason, not a photo that will never load
+        if failed:  # its reason, not a photo that will never load nor an earlier result of it
             self.viewer.set_message(f"{item.source.name} failed:\n{item.error}")
             return
         done = item.status in (Status.DONE, Status.SKIPPED) and item.output is not None and item.output.exists()
@@ -211,15 +209,14 @@ class MainWindow(QMainWindow):
             self.settings_dock.raise_()
             self.show_selected()  # the written result again, not the live view
 
-    def _photo_changed(self) -> None:
+    def _photo_changed(self, another: bool) -> None:
         """What the status line said about another photo's hints goes with it; what reading this one told (an
         animation: only its first frame) is said when it comes on show."""
         said_about, said = self.session.said
         item = self.session.item
         if said and self.status_text.text() == said and (item is None or item.id != said_about):
             self._show_status("")
-        shown, self._shown_id = self._shown_id, item.id if item is not None else None
-        if item is not None and item.reading and item.id != shown:
+        if another and item is not None and item.reading:
             self._show_status(item.reading)
 
     def panes(self) -> list[QWidget]:

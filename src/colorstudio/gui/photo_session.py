@@ -28,11 +28,10 @@ MAX_UNDO_PHOTOS = 20
 
 
 class PhotoSession(QObject):
-    photoChanged = Signal()  # another photo is on show (or none)
+    photoChanged = Signal(bool)  # the photo on show was shown again; True: another one (or none) now
     hintsChanged = Signal(int)  # the item id whose hints changed (an undo may change a photo not on show)
     selectionChanged = Signal()  # the selected hint of the photo on show
     hintToolChanged = Signal(bool)  # the hint tool was switched on or off
-    plainChanged = Signal()  # the model's own colours (no hints) of the photo on show arrived
     message = Signal(str)  # for the status line
 
     def __init__(self, queue_model, settings: Callable[[], JobSettings], save: Callable[[], None],
@@ -74,7 +73,7 @@ class PhotoSession(QObject):
         if changed:
             self.selected_hint = None
         self.undo_group.setActiveStack(self.history(item_id) if item_id is not None else None)
-        self.photoChanged.emit()
+        self.photoChanged.emit(changed)
 
     def request(self, output=None) -> JobRequest | None:
         """The engine's request for the photo on show, with the checked settings (which may raise
@@ -102,10 +101,11 @@ class PhotoSession(QObject):
             return
         item.hints = tuple(hints)
         self.queue_model.refresh(item_id)
+        before = self.selected_hint
         if item_id == self._id:
             self.selected_hint = selected if selected is not None and selected < len(item.hints) else None
-        self.hintsChanged.emit(item_id)
-        if item_id == self._id:
+        self.hintsChanged.emit(item_id)  # (what follows the hints reads the selection with them)
+        if self.selected_hint != before:
             self.selectionChanged.emit()
         when = ("Queue > Colorize again writes it with them." if item.status == Status.DONE
                 else "The batch colorizes it with them.")
@@ -140,7 +140,6 @@ class PhotoSession(QObject):
     def set_plain(self, item_id: int, pyramid) -> None:
         """The model's own colours of a photo (kept for the photo being edited only)."""
         self.plain, self._plain_id = pyramid, item_id
-        self.plainChanged.emit()
 
     def plain_colours(self):
         """The model's own colours of the photo on show, if the live preview has made them."""
