@@ -130,3 +130,18 @@ def test_a_gray_or_sepia_reference_is_refused(photo, tmp_path):
         Reference.from_file(tmp_path)
     with pytest.raises(ColorStudioError, match="between 0 and 1"):
         Reference.from_pixels(scene(), strength=1.5)
+
+
+def test_a_combined_reference_colours_from_whichever_part_matches(model, photo, automatic):
+    """Two references, one of another scene and one of this: the combination colours like this scene's."""
+    other = np.full((192, 256, 3), (200, 120, 220), np.uint8)
+    other[::7] = (30, 200, 40)
+    combined = Reference.combine([Reference.from_pixels(other, "other.jpg", "aa"),
+                                  Reference.from_pixels(scene(), "same.jpg", "bb")])
+    assert combined.name == "other.jpg, same.jpg" and combined.sha256 == "aa, bb"
+    out = colorize(photo, model, OPTIONS, reference=combined)
+    for region in (SKY, BRICK, GRASS):
+        want = np.array(region[2])
+        assert np.linalg.norm(region_ab(out, region) - want) < np.linalg.norm(region_ab(automatic, region) - want)
+    with pytest.raises(ColorStudioError):
+        Reference.combine([])

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -83,15 +84,35 @@ class Reference:
     sha256: str = ""
     strength: float = 1.0
     # its cells' features and chroma per encoder, computed once (a batch uses one reference for every photo)
+    parts: tuple[Reference, ...] = ()  # a reference made of several (``combine``): their cells together
     _cells: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def cells(self, encoder):
         """(features (M, C), chroma (M, 2)) of every cell of this reference as ``encoder`` sees it (cached)."""
+        if self.parts:
+            import torch
+
+            cells = [part.cells(encoder) for part in self.parts]
+            return torch.cat([f for f, _ in cells]), torch.cat([ab for _, ab in cells])
         with self._lock:
             if id(encoder) not in self._cells:
                 self._cells[id(encoder)] = _reference_cells(encoder, self)
             return self._cells[id(encoder)]
+
+    @classmethod
+    def combine(cls, references: Sequence[Reference], strength: float | None = None) -> Reference:
+        """One reference made of several (a photo coloured from the best few of a folder): each cell of the
+        photo takes from whichever of them matches it. Its name and sha256 list theirs (", "-joined); its
+        strength: ``strength``, or the first one's."""
+        references = tuple(references)
+        if not references:
+            raise ColorStudioError("no reference photos to combine")
+        if len(references) == 1 and strength is None:
+            return references[0]
+        first = references[0]
+        return cls(first.pixels, ", ".join(r.name for r in references), ", ".join(r.sha256 for r in references),
+                   first.strength if strength is None else float(strength), parts=references)
 
     def with_strength(self, strength: float) -> Reference:
         """The same reference at another strength (its cached cells shared)."""
@@ -152,7 +173,7 @@ _fallback_lock = threading.Lock()
 _fallback: list = []
 
 
-def _encoder(model):
+def encoder_of(model):
     """The model's own EfficientNet-Lite encoder (an OpenVINO model lends its PyTorch one), or for a model
     without one the ImageNet EfficientNet-Lite0 that ships with colorstudio."""
     encoder = getattr(model, "encoder", None)
@@ -166,7 +187,7 @@ def _encoder(model):
         return _fallback[0]
 
 
-def _features(encoder, lightness: np.ndarray):
+def lightness_features(encoder, lightness: np.ndarray):
     """Stacked normalised features (H8, W8, C) of an L* image, on the stride-8 grid of its padded size."""
     import torch
     import torch.nn.functional as F
@@ -203,7 +224,7 @@ def _reference_cells(encoder, reference: Reference):
         rgb = _sized(reference.pixels, max(32, round(FEATURE_SIDE * scale)))
         lab = color.rgb_to_lab(rgb)
         for image in (lab, lab[:, ::-1]):
-            f = _features(encoder, np.ascontiguousarray(image[..., 0]))
+            f = lightness_features(encoder, np.ascontiguousarray(image[..., 0]))
             gh, gw = f.shape[:2]
             cells = cv2.resize(np.ascontiguousarray(image[..., 1:]), (gw, gh), interpolation=cv2.INTER_AREA)
             feats.append(f.reshape(-1, f.shape[-1]))
@@ -216,8 +237,8 @@ def match(model, reference: Reference, lightness: np.ndarray) -> tuple[np.ndarra
     ``FEATURE_SIDE``."""
     import torch
 
-    encoder = _encoder(model)
-    photo = _features(encoder, _sized(lightness.astype(np.float32), FEATURE_SIDE))
+    encoder = encoder_of(model)
+    photo = lightness_features(encoder, _sized(lightness.astype(np.float32), FEATURE_SIDE))
     gh, gw, channels = photo.shape
     ref_feats, ref_ab = reference.cells(encoder)
     similarity = photo.reshape(-1, channels) @ ref_feats.T  # (N, M) mean cosine over the levels
