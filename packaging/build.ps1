@@ -1,7 +1,8 @@
 # Build the one-folder application bundle on Windows from a clean virtual environment: the twin of build.sh.
 #   powershell -File packaging\build.ps1          (PowerShell 5.1 or 7)
 # $env:PYTHON picks the interpreter (default: py -3.11); $env:PIP_TORCH installs a torch first, as in build.sh.
-# Output: dist\colorstudio\ (colorstudio.exe, a windowed program with its icon and version resource).
+# Output: dist\colorstudio\ with colorstudio-app.exe (the windowed program people start) and colorstudio.exe (the
+# console program: the command line), both with the icon and the version resource (packaging/colorstudio.spec).
 $ErrorActionPreference = "Stop"
 Set-Location (Split-Path -Parent $PSScriptRoot)
 

@@ -1,17 +1,20 @@
 # Build the bundle, then check the frozen app on Windows: the twin of smoke.sh (--version, a headless colorize
-# on OpenVINO, a scan larger than the render size through the fused join, the window's ready line).
+# on OpenVINO, a failed photo's exit code, a scan larger than the render size through the fused join, the
+# window's ready line), and the version resource of both executables.
 #   powershell -File packaging\smoke.ps1              build, then check
 #   $env:SKIP_BUILD = "1"; packaging\smoke.ps1        check the bundle already in dist\
-# The Windows app is a windowed program: what it prints has no console and goes to its log
-# (COLORSTUDIO_HOME\logs\colorstudio.log, colorstudio.logs), so each check reads what the run added there, as
-# well as anything printed to a redirected stdout/stderr.
+# The bundle has two executables (packaging/colorstudio.spec): colorstudio.exe, a console program, runs the
+# command-line checks as a person in a console would; colorstudio-app.exe, the windowed program people start,
+# has no console, so what it says goes to its log (COLORSTUDIO_HOME\logs\colorstudio.log, colorstudio.logs):
+# each check reads what the run added there, as well as anything printed to a redirected stdout/stderr.
 $ErrorActionPreference = "Stop"
 Set-Location (Split-Path -Parent $PSScriptRoot)
 if ($env:SKIP_BUILD -ne "1") {
     & (Join-Path $PSScriptRoot "build.ps1")  # throws when a step fails
     Set-Location (Split-Path -Parent $PSScriptRoot)
 }
-$app = (Resolve-Path "dist\colorstudio\colorstudio.exe").Path
+$cli = (Resolve-Path "dist\colorstudio\colorstudio.exe").Path
+$app = (Resolve-Path "dist\colorstudio\colorstudio-app.exe").Path
 $py = "build\venv\Scripts\python.exe"
 $work = Join-Path ([IO.Path]::GetTempPath()) ("colorstudio-smoke-" + [Guid]::NewGuid().ToString("N"))
 New-Item -ItemType Directory -Path $work | Out-Null
@@ -19,12 +22,13 @@ $env:COLORSTUDIO_HOME = Join-Path $work "home"
 $log = Join-Path $env:COLORSTUDIO_HOME "logs\colorstudio.log"
 
 function Invoke-App {
-    # run the app with these arguments, wait for it; what it said (stdout, stderr, the log's new lines)
-    param([string[]]$Arguments, [int]$Expect = 0)
+    # run an executable of the bundle with these arguments, wait for it; what it said (stdout, stderr, the log's
+    # new lines). It must exit with $Expect.
+    param([string[]]$Arguments, [int]$Expect = 0, [string]$Exe = $cli)
     $before = 0
     if (Test-Path $log) { $before = (Get-Item $log).Length }
     $out = Join-Path $work "stdout.txt"; $err = Join-Path $work "stderr.txt"
-    $run = @{ FilePath = $app; Wait = $true; PassThru = $true; NoNewWindow = $true
+    $run = @{ FilePath = $Exe; Wait = $true; PassThru = $true; NoNewWindow = $true
               RedirectStandardOutput = $out; RedirectStandardError = $err }
     if ($Arguments.Count -gt 0) { $run.ArgumentList = $Arguments }  # Start-Process refuses an empty list
     $p = Start-Process @run
@@ -44,6 +48,14 @@ function Invoke-Python {
     param([string]$Code)
     & $py -c $Code
     if ($LASTEXITCODE -ne 0) { throw "python check failed" }
+}
+
+Write-Output "== the version resource"
+$version = (& $py packaging\archive.py version).Trim()
+foreach ($exe in @($cli, $app)) {
+    $info = (Get-Item $exe).VersionInfo
+    Write-Output "$(Split-Path -Leaf $exe): ProductVersion $($info.ProductVersion), FileVersion $($info.FileVersion)"
+    if ($info.ProductVersion -ne $version) { throw "$exe does not carry the version $version" }
 }
 
 Write-Output "== --version"
@@ -70,6 +82,11 @@ spread = np.abs(a[..., 0] - a[..., 2]).mean()
 print(f'output channel spread {spread:.1f}'); assert spread > 1, 'the output is still gray'
 "@
 
+Write-Output "== a photo that fails: the command line says so and exits 1"
+$said = Invoke-App @("colorize", "`"$(Join-Path $work 'missing.png')`"", "-o", "`"$outDir`"") -Expect 1
+Write-Output $said
+if ($said -notmatch "FAILED") { throw "the failed photo was not reported" }
+
 Write-Output "== colorize a scan larger than the render size (the full-resolution join)"
 $scan = Join-Path $work "scan.png"
 Invoke-Python @"
@@ -84,7 +101,7 @@ if ($said -notmatch [regex]::Escape("one pass a pixel (numba)")) { throw "the bu
 
 Write-Output "== GUI"
 $env:QT_QPA_PLATFORM = "offscreen"; $env:COLORSTUDIO_SMOKE_TEST = "1"
-try { $said = Invoke-App -Arguments @() } finally { Remove-Item Env:QT_QPA_PLATFORM; Remove-Item Env:COLORSTUDIO_SMOKE_TEST }
+try { $said = Invoke-App -Arguments @() -Exe $app } finally { Remove-Item Env:QT_QPA_PLATFORM; Remove-Item Env:COLORSTUDIO_SMOKE_TEST }
 ($said -split "`n" | Select-Object -Last 3) -join "`n" | Write-Output
 if ($said -notmatch "READY") { throw "the window did not say READY" }
 Write-Output "smoke test passed"

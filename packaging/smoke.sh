@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Build the bundle, then check the frozen app: --version, a headless colorize on OpenVINO, and the GUI's
-# ready line. Windows: packaging/smoke.ps1 checks the same.
+# Build the bundle, then check the frozen app: --version, a headless colorize on OpenVINO, a failed photo's exit
+# code, a scan through the fused join, and the GUI's ready line. Windows: packaging/smoke.ps1 checks the same.
 #   SKIP_BUILD=1 packaging/smoke.sh    checks the bundle already in dist/
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +24,9 @@ from PIL import Image; import numpy as np
 a = np.asarray(Image.open('$work/out/gray.png').convert('RGB')).astype(int)
 spread = np.abs(a[..., 0] - a[..., 2]).mean()
 print(f'output channel spread {spread:.1f}'); assert spread > 1, 'the output is still gray'"
+echo "== a photo that fails: the command line says so and exits 1"
+code=0; said=$("$app" colorize "$work/missing.png" -o "$work/out" 2>&1) || code=$?; echo "$said" | tail -2
+[ $code = 1 ] && echo "$said" | grep -q FAILED || { echo "exit code $code, not 1 with FAILED"; exit 1; }
 echo "== colorize a scan larger than the render size (the full-resolution join)"
 build/venv/bin/python -c "
 from PIL import Image; import numpy as np
