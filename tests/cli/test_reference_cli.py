@@ -35,16 +35,17 @@ def test_a_reference_photo_guides_every_photo_and_the_output_records_it(tmp_path
     assert not np.array_equal(guided, automatic)
 
 
-@pytest.mark.parametrize("what", ["gray", "folder", "strength"])
-def test_a_gray_reference_a_folder_or_a_bad_strength_is_refused_clearly(tmp_path, model_file, capsys, what):
+@pytest.mark.parametrize("what", ["gray", "empty folder", "strength"])
+def test_a_gray_reference_an_empty_folder_or_a_bad_strength_is_refused_clearly(tmp_path, model_file, capsys, what):
     write_photo(tmp_path / "scans" / "a.png")
     gray = write_photo(tmp_path / "gray.png", size=(64, 48))
-    args = {"gray": ["--reference", gray], "folder": ["--reference", tmp_path / "scans"],
+    (tmp_path / "empty").mkdir()
+    args = {"gray": ["--reference", gray], "empty folder": ["--reference", tmp_path / "empty"],
             "strength": ["--reference", write_photo(tmp_path / "c.png", mode="RGB"), "--reference-strength", "2"]}
     with pytest.raises(SystemExit) as exc:
         colorize(tmp_path / "scans", "-o", tmp_path / "out", "--model", model_file, *args[what])
     assert exc.value.code == 2
     err = capsys.readouterr().err
-    assert {"gray": "must be a colour photo", "folder": "not available yet",
+    assert {"gray": "must be a colour photo", "empty folder": "has no photos in it",
             "strength": "between 0 and 1"}[what] in err
     assert not (tmp_path / "out").exists()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from colorstudio import logs
 from colorstudio.cli.batch_summary import finish
+from colorstudio.cli.colorize_cluster import ReferenceTally
 from colorstudio.cli.common import cluster_target, load_colorizer
 from colorstudio.cli.progress import BatchProgress, say
 from colorstudio.core import batch, imageio
@@ -21,6 +22,8 @@ from colorstudio.core.options import (
     JobSettings,
     OutputSettings,
 )
+from colorstudio.core.reference import Reference
+from colorstudio.core.reference_folder import ReferenceFolder, list_files
 from colorstudio.core.restoration import PRESETS, RestoreOptions
 from colorstudio.core.run_control import RunControl
 from colorstudio.core.text import plural
@@ -58,9 +61,11 @@ def add_parser(sub) -> None:
                    help="colour hints for each photo: DIR/<photo name>.json (or DIR/<name without extension>"
                         ".json), as the window exports them; photos without one get none")
     g = p.add_argument_group("a reference colour photo (colour it like this photo)")
-    g.add_argument("--reference", type=Path, metavar="PHOTO",
+    g.add_argument("--reference", type=Path, metavar="PHOTO|FOLDER",
                    help="a colour photo whose colours guide every photo where they match (the same house, street, "
-                        "beach or person in colour); elsewhere the model's own colour stays; hints win over it")
+                        "beach or person in colour); elsewhere the model's own colour stays; hints win over it. "
+                        "A folder of colour photos: for each photo the best few that match it well enough are "
+                        "chosen (none: automatic colour); each photo's line says which")
     g.add_argument("--reference-strength", type=float, metavar="0-1",
                    help="how much the reference's colours count where they match: 0 none, 1 fully (default 1)")
     r = p.add_argument_group("restoration before colour (off unless asked for)")
@@ -136,9 +141,9 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.cluster is not None:
         from colorstudio.cli.colorize_cluster import run_on_cluster
 
-        if reference is not None:
-            parser.error("--reference does not work with --cluster yet; run without --cluster")
-        return run_on_cluster(plan, settings, hints, args.cluster, args.workers)
+        shipped = (args.reference, reference.strength if isinstance(reference, Reference) else reference[1]) \
+            if reference is not None else None
+        return run_on_cluster(plan, settings, hints, args.cluster, args.workers, reference=shipped)
     colorizer = None
     if plan.jobs:
         options = settings.options
@@ -151,27 +156,46 @@ def main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         logs.engine_ready(colorizer.name, device)
         say(f"Model {colorizer.name} on {device}; {plural(len(plan.jobs), 'photo')} to do, "
             f"{len(plan.skipped)} already done.")
-    if reference is not None:
+    if isinstance(reference, Reference):
         say(f"Reference photo: {reference.name} (strength {reference.strength:g}).")
+    elif reference is not None:
+        reference = _open_folder(args.reference, reference[1], colorizer, parser) if colorizer else None
     return _run(plan, colorizer, settings, hints, reference)
 
 
 def _reference(args, parser):
-    """The reference photo (``core.reference.Reference``) of --reference, or None."""
+    """What --reference names: None, the reference photo (``core.reference.Reference``), or for a folder
+    (folder, strength), opened once the model is loaded (``_open_folder``)."""
     if args.reference is None:
         if args.reference_strength is not None:
             parser.error("--reference-strength needs --reference")
         return None
-    if args.reference.is_dir():
-        parser.error(f"--reference {args.reference} is a folder: choosing a reference per photo from a folder is "
-                     "not available yet; give one colour photo")
-    from colorstudio.core.reference import Reference
-
     strength = 1.0 if args.reference_strength is None else args.reference_strength
+    if not 0.0 <= strength <= 1.0:
+        parser.error(f"--reference-strength must be between 0 and 1, got {strength:g}")
+    if args.reference.is_dir():
+        if not list_files(args.reference):
+            parser.error(f"--reference: the reference folder {args.reference} has no photos in it")
+        return args.reference, strength
     try:
         return Reference.from_file(args.reference, strength)
     except ColorStudioError as exc:
         parser.error(f"--reference: {exc}")
+
+
+def _open_folder(folder: Path, strength: float, colorizer, parser):
+    """The reference folder's photos read (or their descriptors from the cache), said; exits 2 when it has
+    no colour photo."""
+    say(f"Reference folder: {folder}: reading its colour photos (a second run reads them from the cache)...")
+    try:
+        opened = ReferenceFolder.open(folder, colorizer.model, strength=strength,
+                                      control=RunControl(on_notice=lambda message: say(f"  note: {message}")))
+    except ColorStudioError as exc:
+        parser.error(f"--reference: {exc}")
+    skipped = f", {plural(len(opened.skipped), 'file')} skipped" if opened.skipped else ""
+    say(f"Reference folder: {plural(len(opened), 'colour photo')}{skipped}; a reference is chosen per photo "
+        f"(strength {strength:g}).")
+    return opened
 
 
 def _hints(args, parser, plan):
@@ -198,12 +222,13 @@ def _run(plan, colorizer, settings: JobSettings, hints, reference=None) -> int:
     done = 0
     started = time.monotonic()
     interrupted = unexpected = False
+    tally = ReferenceTally()
     with BatchProgress(len(plan.jobs)) as bar:
         for index, job in enumerate(plan.jobs):
             bar.start_file(index, str(job.source))
             try:
-                colorizer.colorize_file(job, settings, hints=hints(job), reference=reference,
-                                        control=RunControl(progress=bar.update, on_notice=bar.note))
+                written = colorizer.colorize_file(job, settings, hints=hints(job), reference=reference,
+                                                  control=RunControl(progress=bar.update, on_notice=bar.note))
             except KeyboardInterrupt:
                 bar.end_file("interrupted (no output written)")
                 interrupted = True
@@ -218,5 +243,6 @@ def _run(plan, colorizer, settings: JobSettings, hints, reference=None) -> int:
                 unexpected = True
             else:
                 done += 1
-                bar.end_file(f"-> {job.output}")
+                bar.end_file(f"-> {job.output}{tally.count(written)}")
+    tally.say()
     return finish(done, plan, failures, time.monotonic() - started, interrupted, unexpected)

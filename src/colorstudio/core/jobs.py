@@ -16,12 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
-from colorstudio.core import catalog, imageio
+from colorstudio.core import catalog, color, imageio
 from colorstudio.core.batch import Job
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.hints import ColorHint
 from colorstudio.core.options import ColorizeOptions, JobSettings
 from colorstudio.core.reference import Reference
+from colorstudio.core.reference_folder import ReferenceFolder
 from colorstudio.core.run_control import RunControl
 
 
@@ -34,6 +35,31 @@ class Rendered:
     pixels: np.ndarray
     hints: int = 0  # how many colour hints guided it (recorded in the output's provenance)
     reference: Reference | None = None  # the reference photo that guided it (its name and SHA-256 recorded)
+    reference_note: str = ""  # with a reference folder: which of its photos it took, or that none matched
+
+
+@dataclass(frozen=True)
+class Written:
+    """A photo colorized and written: its output; with a reference folder, the name(s) of the reference it
+    took ("" for none) and the note saying which, or that none matched."""
+
+    output: Path
+    reference: str = ""
+    reference_note: str = ""
+
+
+def render_lightness(pixels: np.ndarray, render_size: int) -> np.ndarray:
+    """L* (h, w) of a photo at the size the network sees it (``pipeline.render_shape``)."""
+    import cv2
+
+    from colorstudio.core.pipeline import render_shape
+
+    if pixels.ndim == 3 and pixels.shape[2] == 1:
+        pixels = pixels[:, :, 0]
+    height, width = pixels.shape[:2]
+    shape = render_shape(height, width, render_size)
+    small = pixels if shape == (height, width) else cv2.resize(pixels, shape[::-1], interpolation=cv2.INTER_AREA)
+    return color.lightness(small)
 
 
 def _same_place(a: Path, b: Path) -> bool:
@@ -89,18 +115,24 @@ class Colorizer:
         return str(self.entry.card.get("version", ""))
 
     def render(self, source: Path, options: ColorizeOptions, *, hints: Sequence[ColorHint] = (),
-               strokes: Sequence = (), reference: Reference | None = None,
+               strokes: Sequence = (), reference: Reference | ReferenceFolder | None = None,
                max_pixels: int = imageio.DEFAULT_MAX_PIXELS, control: RunControl = RunControl()) -> Rendered:
         """Read and colorize ``source`` on this colorizer's device (nothing is written); ``reference`` and
-        ``control``: see ``pipeline.colorize``."""
+        ``control``: see ``pipeline.colorize``. A ``ReferenceFolder`` chooses this photo's reference from
+        its render-size lightness (``Rendered.reference``: the one used, None if none matched;
+        ``Rendered.reference_note`` says which, or that none matched)."""
         from colorstudio.core.pipeline import colorize
 
         photo = imageio.read_image(source, max_pixels=max_pixels)
         if photo.note and control.on_notice is not None:  # e.g. an animation: only its first frame is colorized
             control.on_notice(photo.note)  # (the reader has logged it for when no one listens)
+        note = ""
+        if isinstance(reference, ReferenceFolder):
+            choice = reference.choose(self.model, render_lightness(photo.pixels, options.render_size))
+            reference, note = choice.reference, choice.why
         pixels = colorize(photo.pixels, self.model, replace(options, device=self.device), hints=hints,
                           strokes=strokes, reference=reference, control=control)
-        return Rendered(photo, pixels, len(hints), reference)
+        return Rendered(photo, pixels, len(hints), reference, note)
 
     def provenance(self, hints: int = 0, reference: Reference | None = None) -> imageio.Provenance:
         return imageio.Provenance(model=self.name, model_version=self.version, hints=hints,
@@ -122,9 +154,11 @@ class Colorizer:
         return output
 
     def colorize_file(self, job: Job, settings: JobSettings, *, hints: Sequence[ColorHint] = (),
-                      strokes: Sequence = (), reference: Reference | None = None,
-                      control: RunControl = RunControl()) -> Path:
-        """Read, colorize and write one photo of a batch; returns the output path. Raises ColorStudioError."""
+                      strokes: Sequence = (), reference: Reference | ReferenceFolder | None = None,
+                      control: RunControl = RunControl()) -> Written:
+        """Read, colorize and write one photo of a batch; returns its output path and, with a reference
+        folder, which reference it took. Raises ColorStudioError."""
         rendered = self.render(job.source, settings.options, hints=hints, strokes=strokes, reference=reference,
                                max_pixels=settings.max_pixels, control=control)
-        return self.write(job.output, rendered, settings.output.quality)
+        output = self.write(job.output, rendered, settings.output.quality)
+        return Written(output, rendered.reference.name if rendered.reference else "", rendered.reference_note)

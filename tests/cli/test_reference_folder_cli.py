@@ -1,0 +1,84 @@
+"""`colorstudio colorize --reference FOLDER`: a reference chosen per photo from a folder of colour photos, each
+photo's line saying which (or that none matched), the summary counting them; clear errors for an empty
+folder or one without colour photos. The shipped model at render size 256 (the thresholds are its)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from colorstudio.cli import run
+from colorstudio.core import color, imageio
+
+
+def scene() -> np.ndarray:
+    """Blue sky over red bricks beside green grass (as tests/core/test_reference_folder.py's)."""
+    h, w = 192, 256
+    lab = np.zeros((h, w, 3), np.float32)
+    lab[..., 0] = 70 + 15 * np.linspace(0, 1, h)[:, None]
+    yy, xx = np.mgrid[0:h, 0:w]
+    bricks = ((yy // 12) % 2 == 0) ^ ((xx + 12 * ((yy // 12) % 2)) % 24 < 2)
+    lab[96:, :128, 0] = np.where(bricks[96:, :128], 45, 30)
+    lab[96:, 128:, 0] = 50 + np.random.default_rng(0).normal(0, 9, (96, 128))
+    lab[:80, :, 1:] = (-5.0, -40.0)
+    lab[96:, :128, 1:] = (45.0, 30.0)
+    lab[96:, 128:, 1:] = (-40.0, 45.0)
+    lab[80:96, :, 0], lab[80:96, :, 1:] = 20, 0
+    return color.compose_rgb(lab[..., 0], lab[..., 1:], np.uint8)
+
+
+def bands() -> np.ndarray:
+    yy, xx = np.mgrid[0:150, 0:200]
+    return np.stack([np.sin(xx / 9) * 120 + 128, np.cos(yy / 7) * 120 + 128, (xx + yy) % 60 * 4], -1).astype(np.uint8)
+
+
+def save(path, pixels):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(pixels).save(path)
+    return path
+
+
+def gray(rgb: np.ndarray) -> np.ndarray:
+    return color.compose_rgb(color.lightness(rgb), np.zeros(rgb.shape[:2] + (2,), np.float32), np.uint8)[..., 0]
+
+
+def colorize(*args) -> int:
+    return run(["colorize", *map(str, args), "--device", "cpu", "--engine", "torch", "--render-size", "256"])
+
+
+def test_each_photo_takes_its_reference_from_the_folder_or_none_and_says_which(tmp_path, capsys):
+    scans, folder = tmp_path / "scans", tmp_path / "colour photos"
+    save(scans / "street.png", gray(scene()))
+    yy, xx = np.mgrid[0:120, 0:160]
+    save(scans / "dots.png", ((np.hypot((xx % 20) - 10, (yy % 20) - 10) < 4) * 200 + 30).astype(np.uint8))
+    save(folder / "street 1971.png", np.ascontiguousarray(scene()[:, ::-1]))
+    save(folder / "bands.png", bands())
+    save(folder / "old print.png", gray(scene()))
+    out = tmp_path / "out"
+    assert colorize(scans, "-o", out, "--reference", folder, "--reference-strength", "0.9") == 0
+    err = capsys.readouterr().err
+    assert "old print.png skipped" in err and "2 colour photos, 1 file skipped" in err
+    street = next(line for line in err.splitlines() if "street.png: ->" in line)
+    assert "(reference: street 1971.png (match " in street
+    dots = next(line for line in err.splitlines() if "dots.png: ->" in line)
+    assert "(no reference matched well enough (best " in dots and dots.endswith("automatic colour)")
+    assert "Reference folder: 1 photo took a reference from it, 1 matched none (automatic colour)." in err
+    assert imageio.read_provenance(out / "street.png")["reference"] == "street 1971.png"
+    assert "reference" not in imageio.read_provenance(out / "dots.png")
+
+
+@pytest.mark.parametrize("what", ["empty", "gray only"])
+def test_an_empty_folder_or_one_without_colour_photos_is_refused_clearly(tmp_path, capsys, what):
+    save(tmp_path / "scans" / "a.png", gray(scene()))
+    folder = tmp_path / "references"
+    folder.mkdir()
+    if what == "gray only":
+        save(folder / "old.png", gray(scene()))
+    with pytest.raises(SystemExit) as exc:
+        colorize(tmp_path / "scans", "-o", tmp_path / "out", "--reference", folder)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert {"empty": "has no photos in it",
+            "gray only": "none of the 1 photos in the reference folder"}[what] in err
+    assert not (tmp_path / "out").exists()

@@ -1,0 +1,190 @@
+"""A folder of colour photos as the reference (``core.reference_folder``): the partner chosen among unrelated
+photos, none chosen from an unrelated folder, the descriptors cached per folder, gray files skipped; on small
+synthetic scenes and the shipped model."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from colorstudio.core import catalog, color, imageio, reference_folder
+from colorstudio.core.errors import ColorStudioError
+from colorstudio.core.jobs import Colorizer, render_lightness
+from colorstudio.core.pipeline import ColorizeOptions
+from colorstudio.core.reference_cache import cache_file
+from colorstudio.core.reference_folder import ReferenceFolder
+from colorstudio.core.run_control import RunControl
+
+OPTIONS = ColorizeOptions(device="cpu", engine="torch", render_size=256, tile_size=256)
+
+
+def scene(seed: int = 0) -> np.ndarray:
+    """A colour scene (192, 256, 3): a blue sky over red bricks beside green grass (as test_reference's)."""
+    rng = np.random.default_rng(seed)
+    h, w = 192, 256
+    lab = np.zeros((h, w, 3), np.float32)
+    lab[..., 0] = 70 + 15 * np.linspace(0, 1, h)[:, None]
+    yy, xx = np.mgrid[0:h, 0:w]
+    bricks = ((yy // 12) % 2 == 0) ^ ((xx + 12 * ((yy // 12) % 2)) % 24 < 2)
+    lab[96:, :128, 0] = np.where(bricks[96:, :128], 45, 30) + rng.normal(0, 2, (96, 128))
+    lab[96:, 128:, 0] = 50 + rng.normal(0, 9, (96, 128))
+    lab[:80, :, 1:] = (-5.0, -40.0)
+    lab[96:, :128, 1:] = (45.0, 30.0)
+    lab[96:, 128:, 1:] = (-40.0, 45.0)
+    lab[80:96, :, 0], lab[80:96, :, 1:] = 20, 0
+    return color.compose_rgb(lab[..., 0], lab[..., 1:], np.uint8)
+
+
+def unrelated(kind: int) -> np.ndarray:
+    """Colour photos of nothing like the scene: colour bands, big soft blobs, a bold checkerboard."""
+    yy, xx = np.mgrid[0:150, 0:200]
+    if kind == 0:
+        pixels = np.stack([np.sin(xx / 9) * 120 + 128, np.cos(yy / 7) * 120 + 128, (xx + yy) % 60 * 4], -1)
+    elif kind == 1:
+        pixels = np.stack([128 + 100 * np.sin(np.hypot(xx - 60, yy - 70) / 15), 60 + 0 * xx,
+                           128 + 100 * np.cos(np.hypot(xx - 150, yy - 40) / 20)], -1)
+    else:
+        board = ((yy // 25 + xx // 25) % 2).astype(float)
+        pixels = np.stack([230 * board + 10, 40 + 150 * (1 - board), 200 * (1 - board) + 30], -1)
+    return pixels.astype(np.uint8)
+
+
+def save(path, pixels) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(pixels).save(path)
+
+
+@pytest.fixture(scope="module")
+def model():
+    loaded, _ = catalog.load(catalog.resolve_model(None), device="cpu")
+    return loaded.eval()
+
+
+@pytest.fixture(scope="module")
+def photo():
+    """The scene in gray (the photo to colour) and its L*."""
+    gray = color.compose_rgb(color.lightness(scene()), np.zeros((192, 256, 2), np.float32), np.uint8)[..., 0]
+    return gray, render_lightness(gray, OPTIONS.render_size)
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """The scene's partner (the scene of another seed, mirrored) among three unrelated photos and a gray one."""
+    folder = tmp_path / "my colour photos"
+    save(folder / "partner.png", np.ascontiguousarray(scene(seed=3)[:, ::-1]))
+    for kind in range(3):
+        save(folder / "others" / f"unrelated{kind}.jpg", unrelated(kind))
+    save(folder / "gray.png", color.compose_rgb(color.lightness(scene()), np.zeros((192, 256, 2), np.float32),
+                                                np.uint8))
+    return folder
+
+
+def counting_reads(monkeypatch) -> list:
+    """Every photo read from now on (the reader wrapped), by file name."""
+    read, real = [], imageio.read_image
+
+    def counted(path, *args, **kwargs):
+        read.append(str(path).replace("\\", "/").rsplit("/", 1)[-1])
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(imageio, "read_image", counted)
+    return read
+
+
+def test_the_photos_partner_is_chosen_among_unrelated_ones_and_a_gray_file_is_skipped(model, photo, folder):
+    notices = []
+    opened = ReferenceFolder.open(folder, model, control=RunControl(on_notice=notices.append), strength=0.7)
+    assert sorted(opened.names) == ["others/unrelated0.jpg", "others/unrelated1.jpg", "others/unrelated2.jpg",
+                                    "partner.png"]
+    assert [e.path for e in opened.skipped] == ["gray.png"]
+    assert len(notices) == 1 and "gray.png skipped" in notices[0] and "colour photo" in notices[0]
+    choice = opened.choose(model, photo[1])
+    assert choice.names[0] == "partner.png", choice
+    assert choice.why.startswith("reference") and "partner.png (match " in choice.why
+    assert choice.reference is not None and choice.reference.strength == pytest.approx(0.7)
+    assert all(score >= reference_folder.MATCH_AT for score in choice.scores)
+
+
+def test_an_unrelated_folder_chooses_none_and_the_photo_gets_automatic_colour(model, photo, folder, tmp_path):
+    (folder / "partner.png").unlink()
+    opened = ReferenceFolder.open(folder, model)
+    choice = opened.choose(model, photo[1])
+    assert choice.reference is None and choice.names == ()
+    assert choice.why.startswith("no reference matched well enough (best ")
+    assert choice.why.endswith("automatic colour")
+    save(tmp_path / "photo.png", np.repeat(photo[0][..., None], 3, axis=2))
+    colorizer = Colorizer(model, catalog.resolve_model(None), "cpu")
+    rendered = colorizer.render(tmp_path / "photo.png", OPTIONS, reference=opened)
+    assert rendered.reference is None and rendered.reference_note == choice.why
+    assert np.array_equal(rendered.pixels, colorizer.render(tmp_path / "photo.png", OPTIONS).pixels)
+
+
+def test_a_folder_guides_a_render_with_the_partner(model, photo, folder, tmp_path):
+    save(tmp_path / "photo.png", np.repeat(photo[0][..., None], 3, axis=2))
+    colorizer = Colorizer(model, catalog.resolve_model(None), "cpu")
+    rendered = colorizer.render(tmp_path / "photo.png", OPTIONS, reference=ReferenceFolder.open(folder, model))
+    assert rendered.reference is not None and "partner.png" in rendered.reference.name.split(", ")
+    assert "partner.png (match" in rendered.reference_note
+    assert colorizer.provenance(reference=rendered.reference).reference == rendered.reference.name
+    assert not np.array_equal(rendered.pixels, colorizer.render(tmp_path / "photo.png", OPTIONS).pixels)
+
+
+def test_a_second_open_reads_no_photo_and_a_changed_added_or_removed_file_is_read_again(model, folder,
+                                                                                       monkeypatch):
+    first = ReferenceFolder.open(folder, model)
+    assert cache_file(folder).exists()
+    read = counting_reads(monkeypatch)
+    again = ReferenceFolder.open(folder, model)
+    assert read == []
+    assert again.names == first.names and np.array_equal(again.descriptors, first.descriptors)
+    assert [e.path for e in again.skipped] == ["gray.png"]  # a skipped file is remembered too
+    save(folder / "others" / "unrelated1.jpg", unrelated(0)[::-1])  # changed
+    save(folder / "new.png", scene(seed=5))  # added
+    (folder / "others" / "unrelated2.jpg").unlink()  # removed
+    changed = ReferenceFolder.open(folder, model)
+    assert sorted(read) == ["new.png", "unrelated1.jpg"]
+    assert "others/unrelated2.jpg" not in changed.names and "new.png" in changed.names
+    read.clear()
+    ReferenceFolder.open(folder, model)
+    assert read == []
+
+
+def test_another_models_descriptors_are_not_reused(model, folder, monkeypatch):
+    ReferenceFolder.open(folder, model)
+    monkeypatch.setattr(reference_folder, "model_key", lambda encoder: "another model")
+    read = counting_reads(monkeypatch)
+    ReferenceFolder.open(folder, model)
+    assert len(read) == 5
+
+
+def test_the_chosen_photos_are_read_again_only_and_kept_in_a_bounded_memory(model, photo, folder, monkeypatch):
+    opened = ReferenceFolder.open(folder, model)
+    read = counting_reads(monkeypatch)
+    for _ in range(2):
+        opened.choose(model, photo[1])
+    assert sorted(read) == ["partner.png", "unrelated1.jpg", "unrelated2.jpg"]  # the candidates, once each
+    monkeypatch.setattr(reference_folder, "LOADED", 2)
+    opened.choose(model, photo[1])
+    assert len(opened._loaded) == 2  # at most LOADED photos kept (one read again, the oldest dropped)
+
+
+def test_a_folder_travels_by_pickle_without_its_loaded_photos(model, photo, folder):
+    opened = ReferenceFolder.open(folder, model).with_strength(0.5)
+    opened.choose(model, photo[1])
+    copy = pickle.loads(pickle.dumps(opened))
+    assert len(copy._loaded) == 0 and copy.strength == 0.5
+    assert copy.choose(model, photo[1]).names == opened.choose(model, photo[1]).names
+
+
+def test_an_empty_folder_or_one_without_colour_photos_is_refused_clearly(model, tmp_path):
+    with pytest.raises(ColorStudioError, match="has no photos"):
+        ReferenceFolder.open(tmp_path, model)
+    save(tmp_path / "old.png", np.zeros((40, 50), np.uint8) + 90)
+    (tmp_path / "notes.jpg").write_bytes(b"not a photo")
+    with pytest.raises(ColorStudioError, match="none of the 2 photos .* is a colour photo"):
+        ReferenceFolder.open(tmp_path, model)
+    with pytest.raises(ColorStudioError, match="between 0 and 1"):
+        ReferenceFolder(tmp_path, "key", []).with_strength(2.0)
