@@ -4,7 +4,7 @@ it starts itself, and writes what it saw as JSON for the tests to check (``run_i
 On machines where the tests run as root, the process gets a network namespace with only the loopback
 interface (``unshare -n``), so that Ray's traffic stays on 127.0.0.1; elsewhere it runs as it is.
 
-    python tests/cluster_scenarios.py colorize|train WORKDIR
+    python tests/cluster_scenarios.py colorize|train|reference WORKDIR
 """
 
 from __future__ import annotations
@@ -123,7 +123,21 @@ def train(work: Path) -> dict:
     return {"first": first, "resumed": resumed, "model": str(model)}
 
 
+def reference(work: Path) -> dict:
+    """The photos of ``work/in`` guided by the reference photo ``work/reference.png``, then by the reference
+    folder ``work/references``, on one worker, with the shipped model at render size 256."""
+    import ray
+
+    ray.init(num_cpus=2, include_dashboard=False, logging_level="WARNING")
+    command = ["colorize", str(work / "in"), "--device", "cpu", "--engine", "torch", "--render-size", "256",
+               "--cluster", "--workers", "1"]
+    photo = _cli([*command, "-o", str(work / "photo"), "--reference", str(work / "reference.png")])
+    folder = _cli([*command, "-o", str(work / "folder"), "--reference", str(work / "references"),
+                   "--reference-strength", "0.9"])
+    return {"photo": photo, "folder": folder}
+
+
 if __name__ == "__main__":
     scenario, folder = sys.argv[1], Path(sys.argv[2])
-    results = {"colorize": colorize, "train": train}[scenario](folder)
+    results = {"colorize": colorize, "train": train, "reference": reference}[scenario](folder)
     (folder / "results.json").write_text(json.dumps(results, indent=1, default=str))
