@@ -123,6 +123,7 @@ def info_plist(version: str, extensions: Iterable[str]) -> dict:
         "CFBundleShortVersionString": version,
         "CFBundleVersion": version,
         "NSHighResolutionCapable": True,  # sharp text and photos on Retina screens
+        "LSBackgroundOnly": False,  # a window in the Dock and the menu bar (PyInstaller's default for a console EXE)
         "NSRequiresAquaSystemAppearance": False,  # follows the system's dark mode
         "LSMinimumSystemVersion": "11.0",
         "LSApplicationCategoryType": "public.app-category.photography",

@@ -67,6 +67,7 @@ def test_info_plist_carries_the_version_and_high_dpi():
     plist = bundle_meta.info_plist(__version__, INPUT_EXTENSIONS)
     assert plist["CFBundleShortVersionString"] == plist["CFBundleVersion"] == __version__
     assert plist["NSHighResolutionCapable"] is True
+    assert plist["LSBackgroundOnly"] is False  # a Dock icon and a menu bar
     assert plist["CFBundleIdentifier"] == bundle_meta.BUNDLE_ID
     assert plistlib.loads(plistlib.dumps(plist)) == plist  # a valid property list
 
@@ -102,5 +103,5 @@ def test_the_spec_uses_them():
     spec = (ROOT / "packaging" / "colorstudio.spec").read_text(encoding="utf-8")
     assert "bundle_meta.write_windows_version_file(" in spec and "bundle_meta.info_plist(" in spec
     # Windows: a console program for the command line and a windowed one for people
-    assert "executable(bundle_meta.CONSOLE_EXE, console=True)" in spec
+    assert 'executable(bundle_meta.CONSOLE_EXE, console=sys.platform != "darwin")' in spec
     assert "executable(bundle_meta.WINDOWED_EXE, console=False)" in spec
