@@ -16,7 +16,8 @@ from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.hints import ColorHint, hint_json, hints_from_json
 from colorstudio.core.restoration.strokes import Stroke
 
-QUEUE_FORMAT = 2  # 2: hints as in hints files (1 kept lists [x, y, a, b(, radius)]: still read)
+QUEUE_FORMAT = 2  # 2: hints as in hints files (1 kept lists [x, y, a, b(, radius)]: still read); a photo's
+#                  reference photo ("reference": {"path", "strength"}) was added later: files without it still load
 
 
 class Status(str, Enum):
@@ -30,6 +31,33 @@ class Status(str, Enum):
     @property
     def finished(self) -> bool:
         return self in (Status.DONE, Status.SKIPPED)
+
+
+@dataclass(frozen=True)
+class PhotoReference:
+    """A photo's reference colour photo as the queue keeps it (issue 30): where it is and how much it guides
+    (``strength`` 0..1). The photo itself is read when a photo is colorized (``core.reference.Reference``)."""
+
+    path: Path
+    strength: float = 1.0
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def to_json(self) -> dict:
+        return {"path": str(self.path), "strength": round(float(self.strength), 4)}
+
+    @classmethod
+    def from_json(cls, data) -> PhotoReference | None:
+        """The saved reference; None for none (and for a value this version cannot read)."""
+        if not isinstance(data, dict) or not data.get("path"):
+            return None
+        try:
+            strength = min(1.0, max(0.0, float(data.get("strength", 1.0))))
+        except (TypeError, ValueError):
+            strength = 1.0
+        return cls(Path(str(data["path"])), strength)
 
 
 @dataclass
@@ -48,6 +76,8 @@ class QueueItem:
     strokes: tuple[Stroke, ...] = ()  # the user's dust-mask edits, in order
     hints: tuple[ColorHint, ...] = ()  # the user's colour hints (photo pixels)
     previous: Path | None = None  # its earlier output, when it is colorized again (``again``): written over
+    reference: PhotoReference | None = None  # the reference colour photo the user gave it (issue 30)
+    reference_note: str = ""  # what its last colorizing said of its reference ("reference: beach.jpg")
 
     def to_json(self) -> dict:
         # the fields as they are (``asdict`` deep-copies every path and hint: 40 ms a save of 3,000 photos,
@@ -56,7 +86,8 @@ class QueueItem:
         data.update(source=str(self.source), relative=str(self.relative), status=self.status.value,
                     output=str(self.output) if self.output else None,
                     previous=str(self.previous) if self.previous else None,
-                    hints=[hint_json(h) for h in self.hints], strokes=[s.to_json() for s in self.strokes])
+                    hints=[hint_json(h) for h in self.hints], strokes=[s.to_json() for s in self.strokes],
+                    reference=self.reference.to_json() if self.reference else None)
         return data
 
     @classmethod
@@ -66,7 +97,8 @@ class QueueItem:
                       "output": Path(data["output"]) if data.get("output") else None,
                       "previous": Path(data["previous"]) if data.get("previous") else None,
                       "hints": hints_from_json(data.get("hints", ()), f"{data['source']}: hint"),
-                      "strokes": tuple(Stroke.from_json(s) for s in data.get("strokes", ()))})
+                      "strokes": tuple(Stroke.from_json(s) for s in data.get("strokes", ())),
+                      "reference": PhotoReference.from_json(data.get("reference"))})
         if item.status == Status.WORKING:  # interrupted mid-photo: nothing was written, do it again
             item.status, item.progress = Status.WAITING, 0.0
         return item

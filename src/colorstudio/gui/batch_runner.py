@@ -242,6 +242,7 @@ class BatchRunner(QObject):
         item = self.queue.get(result.id)
         if item is not None:
             item.status = Status.DONE  # already, for the window: a photo done is shown from its files
+            item.reference_note = result.reference_note  # (its row says which reference it took)
             self.times.add(item.width * item.height / 1e6, result.seconds)
         self.itemFinished.emit(result.id, result)
         self._finish_item(result.id, Status.DONE)

@@ -19,6 +19,7 @@ from colorstudio import logs
 from colorstudio.core.run_control import RunControl
 from colorstudio.gui.images import Pyramid, overlay_image
 from colorstudio.gui.messages import HintView, JobRequest, JobResult
+from colorstudio.gui.reference_photo import GuidedPreview, ReferenceCache, note_for
 from colorstudio.gui.threads import Flags, Latest, WorkerThread, gpu_turn
 
 
@@ -44,8 +45,9 @@ class ShownPhoto:
 
 
 class PreparedPreview:
-    """The hint preview of the photo being edited (``core.hint_preview.HintPreview``: the photo read and
-    shrunk, the network run once), what it was prepared for, and the edit whose quick view was shown last."""
+    """The live preview of the photo being edited (``reference_photo.GuidedPreview`` over
+    ``core.hint_preview.HintPreview``: the photo read and shrunk, the network run once), what it was prepared
+    for, and the edit whose quick view was shown last."""
 
     def __init__(self) -> None:
         self.forget()
@@ -85,6 +87,7 @@ class EngineWorker(QObject):
         self._saving: Future | None = None
         self.hint_requests = Latest()  # (JobRequest, version, exact): the newest edit only
         self.prepared = PreparedPreview()  # the hint preview of the photo being edited
+        self.references = ReferenceCache()  # reference photos read (the window reads dropped ones through it)
 
     # -- run on the engine thread ------------------------------------------------------------------------
     def _ensure_model(self, name: str, options):
@@ -147,18 +150,19 @@ class EngineWorker(QObject):
 
             settings = request.settings
             colorizer = self._ensure_model(settings.model, settings.options)
+            reference = self.references.get(request.reference) if request.reference is not None else None
             with gpu_turn(is_accelerator(resolve_device(settings.options.device)), self.notice.emit,
                           "The queue waits: a training run is using the GPU."):
                 rendered = colorizer.render(
                     request.source, settings.options, strokes=request.strokes, hints=request.hints,
-                    max_pixels=settings.max_pixels,
+                    reference=reference, max_pixels=settings.max_pixels,
                     control=RunControl(progress=lambda d, t: self.job_progress.emit(request.id, d, t),
                                        should_cancel=self.flags.should_cancel, on_notice=self.notice.emit,
                                        on_stage=lambda stage: self.job_stage.emit(request.id, stage)))
             seconds = time.monotonic() - started
             if request.output is None:  # a preview: nothing to write
                 self.job_finished.emit(JobResult(request.id, None, Pyramid(rendered.photo.pixels),
-                                                 Pyramid(rendered.pixels), seconds))
+                                                 Pyramid(rendered.pixels), seconds, _note(rendered)))
                 return
             self.wait_for_saving()  # one photo at a time waits to be written
             self._saving = self._saver.submit(self._save, colorizer, request, rendered, seconds)
@@ -174,11 +178,12 @@ class EngineWorker(QObject):
             try:
                 preview = self._hint_preview(request)
                 hints = request.hints
+                reference = self.references.get(request.reference) if request.reference is not None else None
                 if version != self.prepared.version:
-                    self._emit_hint_view(request, version, preview.quick(hints), False)
+                    self._emit_hint_view(request, version, preview.quick(hints, reference), False)
                     self.prepared.version = version
                 if exact and not self.hint_requests.waiting():
-                    pixels = preview.exact(hints, RunControl(should_cancel=self.hint_requests.waiting))
+                    pixels = preview.exact(hints, reference, RunControl(should_cancel=self.hint_requests.waiting))
                     self._emit_hint_view(request, version, pixels, True)
             except Cancelled:
                 continue  # a newer edit is waiting: it is next
@@ -210,9 +215,9 @@ class EngineWorker(QObject):
             settings = request.settings
             colorizer = self._ensure_model(settings.model, settings.options)
             photo = imageio.read_image(request.source, max_pixels=settings.max_pixels)
-            self.prepared.prepared(key, HintPreview(colorizer.model, photo.pixels, settings.options))
+            self.prepared.prepared(key, GuidedPreview(HintPreview(colorizer.model, photo.pixels, settings.options)))
             h, w = self.prepared.preview.photo_shape
-            self.hint_plain_ready.emit(request.id, Pyramid(self.prepared.preview.quick([]), size=(w, h)))
+            self.hint_plain_ready.emit(request.id, Pyramid(self.prepared.preview.preview.quick([]), size=(w, h)))
         return self.prepared.preview
 
     def _emit_hint_view(self, request: JobRequest, version: int, pixels, exact: bool) -> None:
@@ -227,7 +232,7 @@ class EngineWorker(QObject):
             shown = self.shown.take(request.id)
             self.job_finished.emit(JobResult(request.id, request.output,
                                              Pyramid(rendered.photo.pixels) if shown else None,
-                                             Pyramid(rendered.pixels) if shown else None, seconds))
+                                             Pyramid(rendered.pixels) if shown else None, seconds, _note(rendered)))
 
     def wait_for_saving(self) -> None:
         """Block until the photo being written (if any) is on disk."""
@@ -239,6 +244,12 @@ class EngineWorker(QObject):
         """Finish writing and stop the saver (after the engine thread has ended)."""
         self.wait_for_saving()
         self._saver.shutdown(wait=True)
+
+
+def _note(rendered) -> str:
+    """What a photo's row says of the reference it took: a folder's choice says it itself
+    (``Rendered.reference_note``, where the core gives one), a photo's own reference is named."""
+    return getattr(rendered, "reference_note", "") or note_for(rendered.reference)
 
 
 def _unless_expected(exc: Exception, where: str) -> None:

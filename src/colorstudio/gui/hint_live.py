@@ -1,4 +1,6 @@
-"""The hint tool's live preview in the window: while the tool is on, the After side follows every edit.
+"""The hint tool's live preview in the window: while the tool is on, the After side follows every edit. A
+change of the photo's reference photo (set, strength, removed) makes its After live too, tool on or off, until
+the photo is colorized again (``reference_photo.GuidedPreview`` on the engine's side).
 
 Each edit (and its undo or redo) asks the engine for a quick view at once: the hints spread over the chroma
 the network gave once for the photo, at screen size (``core.hint_preview``). When the edits pause for
@@ -35,6 +37,7 @@ class LivePreview(QObject):
         self.version = 0  # the newest edit's number (one count for the whole window)
         self._asked: OrderedDict[int, float] = OrderedDict()  # version -> when it was made (the last few)
         self._shown: OrderedDict[int, int] = OrderedDict()  # item id -> version on show (the last photos)
+        self.referenced: set[int] = set()  # photos whose reference changed since they were last colorized
         self.afters: OrderedDict[int, object] = OrderedDict()  # item id -> its live After (Pyramid)
         # (version, edit-to-view seconds, exact) of the last views: measured
         self.timings: deque[tuple[int, float, bool]] = deque(maxlen=256)
@@ -50,16 +53,23 @@ class LivePreview(QObject):
         engine.worker.hint_plain_ready.connect(session.set_plain)  # the photo being edited only
         session.photoChanged.connect(self.update)
         session.hintsChanged.connect(self._hints_changed)
+        session.referenceChanged.connect(self._reference_changed)
         session.hintToolChanged.connect(lambda on: self.update() if on else None)
 
     @property
     def on(self) -> bool:
-        return self.session.hint_tool_on
+        """The After side of the photo on show is live: the hint tool is on, or its reference changed."""
+        item = self.session.item
+        return self.session.hint_tool_on or (item is not None and item.id in self.referenced)
 
     def _hints_changed(self, item_id: int) -> None:
         item = self.session.item
         if item is not None and item.id == item_id:
             self.update()
+
+    def _reference_changed(self, item_id: int) -> None:
+        self.referenced.add(item_id)
+        self._hints_changed(item_id)
 
     def update(self) -> None:
         """The photo on show or its hints changed (or the tool was switched on): show them live."""
@@ -113,3 +123,4 @@ class LivePreview(QObject):
         """The photo was colorized again: its own result stands for it now."""
         self.afters.pop(item_id, None)
         self._shown.pop(item_id, None)
+        self.referenced.discard(item_id)

@@ -35,6 +35,8 @@ from colorstudio.gui.photo_session import PhotoSession
 from colorstudio.gui.queue_actions import QueueActions
 from colorstudio.gui.queue_model import QueueModel
 from colorstudio.gui.queue_table import QueueTable
+from colorstudio.gui.reference_panel import ReferencePanel
+from colorstudio.gui.reference_photo import forget_missing
 from colorstudio.gui.settings_panel import SettingsPanel
 from colorstudio.gui.threads import TaskPool
 from colorstudio.gui.viewer import SIDE_BY_SIDE, SPLIT, BeforeAfterView
@@ -53,6 +55,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.results: dict[int, object] = {}  # item id -> JobResult (recent ones)
         queue, saved = JobQueue.load(queue_path())
+        self.missing_references = forget_missing(queue)  # moved or deleted since: said once the model is ready
         # photos a batch of an earlier session did not finish (closed or crashed while it ran)
         self.restored_unfinished = queue.unfinished() if saved.get("batch_running") else 0
         self.queue_model = QueueModel(queue, self)
@@ -70,6 +73,10 @@ class MainWindow(QMainWindow):
         self.hint_panel = HintPanel(self.session, self.engine, self.viewer, self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.hint_panel.dock)
         self.tabifyDockWidget(self.settings_dock, self.hint_panel.dock)
+        self.reference_panel = ReferencePanel(self.session, self.engine, self.viewer,
+                                              lambda: self.queue_actions.selected_ids(), self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.reference_panel.dock)
+        self.tabifyDockWidget(self.settings_dock, self.reference_panel.dock)
         self.dialogs = WindowDialogs(self, self.settings_panel)
         self.queue_actions = QueueActions(self.table, self.queue_model, self.runner, self.hint_editor, self.dialogs,
                                           self.runner.settings)
@@ -201,8 +208,8 @@ class MainWindow(QMainWindow):
         self.viewer.set_images(before, self._live_after(item_id) or after, keep_view=True)
 
     def _live_after(self, item_id: int):
-        """The hint tool's live After of the photo, while the tool is on (off, the photo's own result shows)."""
-        return self.live.after_for(item_id) if self.session.hint_tool_on else None
+        """The live After of the photo, while the hint tool is on or its reference changed (else its own result)."""
+        return self.live.after_for(item_id) if self.live.on else None
 
     def _hint_tool_changed(self, on: bool) -> None:
         if not on:
@@ -220,8 +227,8 @@ class MainWindow(QMainWindow):
             self._show_status(item.reading)
 
     def panes(self) -> list[QWidget]:
-        """What F6 moves the keyboard between: the queue, the viewer, the Settings and Hint colour panels."""
-        return [self.table, self.viewer, self.settings_panel, self.hint_panel.chooser]
+        """What F6 moves the keyboard between: the queue, the viewer, the Settings, Hint colour and Reference panels."""
+        return [self.table, self.viewer, self.settings_panel, self.hint_panel.chooser, self.reference_panel.widget]
 
     def toggle_side_by_side(self, checked: bool) -> None:
         self.viewer.set_mode(SIDE_BY_SIDE if checked else SPLIT)
@@ -282,7 +289,8 @@ class MainWindow(QMainWindow):
 
     def _model_ready(self, name: str, device: str) -> None:
         self.device_label.setText(device)
-        self._show_status(f"Model {name} ready.")
+        missing, self.missing_references = self.missing_references, []
+        self._show_status(" ".join([f"Model {name} ready.", *missing]))
 
     def _load_model(self) -> None:
         settings = self.settings_panel.job_settings()

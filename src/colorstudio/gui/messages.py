@@ -7,7 +7,7 @@ from pathlib import Path
 
 from colorstudio.core.hints import ColorHint
 from colorstudio.core.options import JobSettings
-from colorstudio.core.queue import QueueItem
+from colorstudio.core.queue import PhotoReference, QueueItem
 from colorstudio.core.restoration.strokes import Stroke
 from colorstudio.gui.images import Pyramid
 
@@ -22,11 +22,12 @@ class JobRequest:
     settings: JobSettings  # the model, the options and the output settings of this photo's batch
     strokes: tuple[Stroke, ...] = ()  # dust-mask edits
     hints: tuple[ColorHint, ...] = ()
+    reference: PhotoReference | None = None  # its reference colour photo (the engine reads it, cached)
 
     @classmethod
     def for_item(cls, item: QueueItem, settings: JobSettings, output: Path | None = None) -> JobRequest:
-        """The request for a queue row as it is now (its hints and strokes with it)."""
-        return cls(item.id, item.source, output, settings, item.strokes, item.hints)
+        """The request for a queue row as it is now (its hints, strokes and reference with it)."""
+        return cls(item.id, item.source, output, settings, item.strokes, item.hints, item.reference)
 
 
 @dataclass(frozen=True)
@@ -46,3 +47,4 @@ class JobResult:
     before: Pyramid | None  # None for a photo the viewer was not showing (see engine.ShownPhoto)
     after: Pyramid | None
     seconds: float  # colorizing (the engine's time; writing overlaps the next photo)
+    reference_note: str = ""  # the reference it was colorized with ("reference: beach.jpg"), for its row

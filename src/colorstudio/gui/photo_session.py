@@ -6,7 +6,9 @@ object (and the engine) and talk through it: they change the photo here and foll
 other or the main window. The main window only says which photo is on show (``show``) and puts ``message``
 on its status line.
 
-A photo's reference photo (issue 30) belongs here too: one field and one signal beside the hints.
+A photo's reference colour photo (issue 30) is here too: ``reference`` (``core.queue.PhotoReference``: its path
+and strength, kept on the photo's queue row), changed by ``change_reference`` as an undoable edit on the
+photo's own history, followed through ``referenceChanged``.
 """
 
 from __future__ import annotations
@@ -15,16 +17,42 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QUndoGroup, QUndoStack
+from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
 from colorstudio.core.hints import ColorHint
 from colorstudio.core.options import JobSettings
-from colorstudio.core.queue import QueueItem, Status
+from colorstudio.core.queue import PhotoReference, QueueItem, Status
 from colorstudio.core.restoration.strokes import Stroke
 from colorstudio.core.text import plural
 from colorstudio.gui.messages import JobRequest
 
 MAX_UNDO_PHOTOS = 20
+STRENGTH = 2  # the undo id of a reference's strength change: the steps of one slider drag merge into one edit
+
+
+class ReferenceEdit(QUndoCommand):
+    """One change of a photo's reference photo (set, strength, removed): before and after."""
+
+    def __init__(self, session: PhotoSession, item_id: int, text: str, before: PhotoReference | None,
+                 after: PhotoReference | None, merge: int | None = None) -> None:
+        super().__init__(text)
+        self.session, self.item_id, self.before, self.after, self.merge = session, item_id, before, after, merge
+
+    def id(self) -> int:  # noqa: A003 - Qt API
+        return STRENGTH if self.merge is not None else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt API
+        if not (isinstance(other, ReferenceEdit) and other.merge is not None and other.merge == self.merge
+                and other.item_id == self.item_id):
+            return False
+        self.after = other.after
+        return True
+
+    def redo(self) -> None:
+        self.session.set_reference(self.item_id, self.after)
+
+    def undo(self) -> None:
+        self.session.set_reference(self.item_id, self.before)
 
 
 class PhotoSession(QObject):
@@ -32,6 +60,7 @@ class PhotoSession(QObject):
     hintsChanged = Signal(int)  # the item id whose hints changed (an undo may change a photo not on show)
     selectionChanged = Signal()  # the selected hint of the photo on show
     hintToolChanged = Signal(bool)  # the hint tool was switched on or off
+    referenceChanged = Signal(int)  # the item id whose reference photo (or its strength) changed
     message = Signal(str)  # for the status line
 
     def __init__(self, queue_model, settings: Callable[[], JobSettings], save: Callable[[], None],
@@ -63,6 +92,12 @@ class PhotoSession(QObject):
     def hints(self) -> tuple[ColorHint, ...]:
         item = self.item
         return item.hints if item is not None else ()
+
+    @property
+    def reference(self) -> PhotoReference | None:
+        """The reference photo of the photo on show."""
+        item = self.item
+        return item.reference if item is not None else None
 
     def show(self, item_id: int | None) -> None:
         """This photo is on show now (None: none is); its undo history becomes the active one."""
@@ -144,6 +179,32 @@ class PhotoSession(QObject):
     def plain_colours(self):
         """The model's own colours of the photo on show, if the live preview has made them."""
         return self.plain if self._plain_id is not None and self._plain_id == self._id else None
+
+    # -- the reference photo ----------------------------------------------------------------------------
+    def set_reference(self, item_id: int, reference: PhotoReference | None) -> None:
+        """Give a photo this reference photo (None: none); an edit, its undo or its redo."""
+        item = self.queue_model.queue.get(item_id)
+        if item is None or item.reference == reference:
+            return
+        item.reference = reference
+        self.queue_model.refresh(item_id)
+        self.referenceChanged.emit(item_id)
+        self._save.start()
+
+    def change_reference(self, item_ids, reference: PhotoReference | None, text: str, merge: int | None = None
+                         ) -> int:
+        """Change the reference of these photos, each as one undoable edit on its own history (Undo on a photo
+        takes it back from that photo); edits of a photo with the same ``merge`` number are one (a slider drag).
+        Returns how many photos changed."""
+        changed = 0
+        for item_id in sorted(item_ids, key=lambda i: i == self._id):  # the one on show last: its history is kept
+            item = self.queue_model.queue.get(item_id)
+            if item is not None and item.reference != reference:
+                self.history(item_id).push(ReferenceEdit(self, item_id, text, item.reference, reference, merge))
+                changed += 1
+        if self._id is not None:  # (``history`` makes each photo's the most recent: the one on show is kept)
+            self.undo_group.setActiveStack(self.history(self._id))
+        return changed
 
     # -- dust strokes ------------------------------------------------------------------------------------
     def add_stroke(self, stroke: Stroke) -> None:

@@ -27,6 +27,15 @@ STATUS_COLOUR = {Status.DONE: "#3a9d5d", Status.FAILED: "#d9534f", Status.WORKIN
                  Status.CANCELLED: "#b58900", Status.SKIPPED: "#7a7a7a"}
 
 
+def reference_words(item: QueueItem) -> str:
+    """What a row says of its reference photo: the one it has ("reference: beach.jpg at 70%"), else what its
+    last colorizing said (a folder's choice, or a reference that went missing)."""
+    reference = item.reference
+    if reference is None:
+        return item.reference_note
+    return f"reference: {reference.name}" + (f" at {reference.strength:.0%}" if reference.strength < 1 else "")
+
+
 def thumbnail(path: Path) -> tuple[QImage, int, int, str, str]:
     """A small picture of the photo, its size, if it cannot be read why, and what reading it told (an
     animation: only its first frame is colorized). Run off the GUI thread.
@@ -89,6 +98,7 @@ class QueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if col == PHOTO:
                 hints = f" · {plural(len(item.hints), 'hint')}" if item.hints else ""
+                hints += f" · {reference_words(item)}" if reference_words(item) else ""
                 size = f"{item.width} × {item.height}" if item.width else ""
                 size += " · first frame only" if item.reading else ""  # (an animation: its tooltip says so)
                 return f"{item.source.name}\n{size}{hints}" if size or hints else item.source.name
@@ -110,7 +120,14 @@ class QueueModel(QAbstractTableModel):
                 return str(item.output) + (f"\n({item.note})" if item.note else "")
             if col == OUTPUT and self._preview(item):
                 return f"Will be written as {self._preview(item)} (with the settings as they are now)"
-            return f"{item.source}\n{item.reading}" if item.reading else str(item.source)
+            told = [item.reading] if item.reading else []
+            if item.reference is not None:
+                told.append(f"Reference photo: {item.reference.path} (strength {item.reference.strength:.0%})")
+            if item.reference_note and item.status == Status.DONE:
+                told.append(f"Colorized with {item.reference_note}")
+            elif item.reference_note and item.reference is None:
+                told.append(item.reference_note)
+            return "\n".join([str(item.source), *told])
         if role == Qt.ItemDataRole.ForegroundRole and col == STATUS and item.status in STATUS_COLOUR:
             return QColor(STATUS_COLOUR[item.status])
         if role == Qt.ItemDataRole.ForegroundRole and col == OUTPUT and not item.output:

@@ -1,6 +1,6 @@
-"""The main window's actions, toolbar and menus (File with Open recent, Queue, View with the Settings panel,
-Tools, Help with the logs and Report a problem), the right-click menu of a queue row, and the recent photos
-and folders kept for File > Open recent."""
+"""The main window's actions, toolbar and menus (File with Open recent, Queue, Photo with its reference photo,
+View with the Settings panel, Tools, Help with the logs and Report a problem), the right-click menu of a queue
+row, and the recent photos and folders kept for File > Open recent."""
 
 from __future__ import annotations
 
@@ -118,6 +118,7 @@ def build(window) -> WindowActions:
              "&Edit": (hints.undo, hints.redo, None, *hints.actions()),
              "&Queue": (a.start, a.pause, a.cancel, None, a.preview, a.open_output, a.show_in_folder,
                         a.import_hints, a.export_hints, None, a.remove, a.up, a.down, a.retry, a.again, a.clear),
+             "&Photo": w.reference_panel.actions(),
              "&View": (a.settings, None, a.side, a.fit, a.actual, None, a.next_pane, a.previous_pane, None,
                        *mask.actions()),
              "&Tools": (a.train, a.models),
