@@ -70,16 +70,25 @@ def photo():
     return gray, render_lightness(gray, OPTIONS.render_size)
 
 
-@pytest.fixture
-def folder(tmp_path):
+def make_folder(folder):
     """The scene's partner (the scene of another seed, mirrored) among three unrelated photos and a gray one."""
-    folder = tmp_path / "my colour photos"
     save(folder / "partner.png", np.ascontiguousarray(scene(seed=3)[:, ::-1]))
     for kind in range(3):
         save(folder / "others" / f"unrelated{kind}.jpg", unrelated(kind))
     save(folder / "gray.png", color.compose_rgb(color.lightness(scene()), np.zeros((192, 256, 2), np.float32),
                                                 np.uint8))
     return folder
+
+
+@pytest.fixture
+def folder(tmp_path):
+    return make_folder(tmp_path / "my colour photos")
+
+
+@pytest.fixture(scope="module")
+def opened(tmp_path_factory, model):
+    """``make_folder`` opened once for the tests that only read it (the chosen photos' cells kept)."""
+    return ReferenceFolder.open(make_folder(tmp_path_factory.mktemp("shared") / "colour photos"), model)
 
 
 def counting_reads(monkeypatch) -> list:
@@ -122,10 +131,10 @@ def test_an_unrelated_folder_chooses_none_and_the_photo_gets_automatic_colour(mo
     assert np.array_equal(rendered.pixels, colorizer.render(tmp_path / "photo.png", OPTIONS).pixels)
 
 
-def test_a_folder_guides_a_render_with_the_partner(model, photo, folder, tmp_path):
+def test_a_folder_guides_a_render_with_the_partner(model, photo, opened, tmp_path):
     save(tmp_path / "photo.png", np.repeat(photo[0][..., None], 3, axis=2))
     colorizer = Colorizer(model, catalog.resolve_model(None), "cpu")
-    rendered = colorizer.render(tmp_path / "photo.png", OPTIONS, reference=ReferenceFolder.open(folder, model))
+    rendered = colorizer.render(tmp_path / "photo.png", OPTIONS, reference=opened)
     assert rendered.reference is not None and "partner.png" in rendered.reference.name.split(", ")
     assert "partner.png (match" in rendered.reference_note
     assert colorizer.provenance(reference=rendered.reference).reference == rendered.reference.name
@@ -171,12 +180,14 @@ def test_the_chosen_photos_are_read_again_only_and_kept_in_a_bounded_memory(mode
     assert len(opened._loaded) == 2  # at most LOADED photos kept (one read again, the oldest dropped)
 
 
-def test_a_folder_travels_by_pickle_without_its_loaded_photos(model, photo, folder):
-    opened = ReferenceFolder.open(folder, model).with_strength(0.5)
-    opened.choose(model, photo[1])
-    copy = pickle.loads(pickle.dumps(opened))
+def test_a_folder_travels_by_pickle_without_its_loaded_photos(model, photo, opened):
+    half = opened.with_strength(0.5)
+    chosen = half.choose(model, photo[1])
+    assert chosen.reference.strength == 0.5 and opened.strength == 1.0
+    copy = pickle.loads(pickle.dumps(half))
     assert len(copy._loaded) == 0 and copy.strength == 0.5
-    assert copy.choose(model, photo[1]).names == opened.choose(model, photo[1]).names
+    again = copy.choose(model, photo[1])
+    assert again.names == chosen.names and again.scores == pytest.approx(chosen.scores)
 
 
 def test_an_empty_folder_or_one_without_colour_photos_is_refused_clearly(model, tmp_path):

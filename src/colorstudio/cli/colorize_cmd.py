@@ -188,8 +188,10 @@ def _open_folder(folder: Path, strength: float, colorizer, parser):
     no colour photo."""
     say(f"Reference folder: {folder}: reading its colour photos (a second run reads them from the cache)...")
     try:
-        opened = ReferenceFolder.open(folder, colorizer.model, strength=strength,
-                                      control=RunControl(on_notice=lambda message: say(f"  note: {message}")))
+        with BatchProgress(1) as bar:  # a bar on a terminal while the photos are read
+            bar.start_file(0, str(folder))
+            opened = ReferenceFolder.open(folder, colorizer.model, strength=strength, control=RunControl(
+                progress=bar.update, on_notice=lambda message: say(f"  note: {message}")))
     except ColorStudioError as exc:
         parser.error(f"--reference: {exc}")
     skipped = f", {plural(len(opened.skipped), 'file')} skipped" if opened.skipped else ""
