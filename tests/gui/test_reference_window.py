@@ -257,3 +257,47 @@ def test_queue_files_without_a_reference_still_load(tmp_path):
     queue.save(path)
     assert JobQueue.load(path)[0].items[0].reference == PhotoReference(tmp_path / "ref.jpg", 0.25)
     assert QueueItem.from_json({**older["items"][0], "reference": "garbage"}).reference is None
+
+
+def test_settings_colour_from_a_folder_opens_it_once_a_batch_and_a_photos_own_reference_wins(
+        make_window, qtbot, tmp_path, monkeypatch):
+    from colorstudio.core.reference_folder import ReferenceFolder
+
+    photo, partner = scenes(tmp_path)
+    folder = partner.parent
+    rng = np.random.default_rng(5)
+    save(folder / "noise.png", (rng.random((96, 128, 3)) * 255).astype(np.uint8))  # another colour photo
+    own_ref = save(tmp_path / "own" / "violet.png", colour_scene()[..., [2, 0, 1]])  # the scene, hues turned
+    own = save(tmp_path / "photos" / "own.png", np.array(Image.open(photo)))
+    opened = []
+    real_open = ReferenceFolder.open.__func__
+    monkeypatch.setattr(ReferenceFolder, "open", classmethod(
+        lambda cls, *a, **k: opened.append(a[0]) or real_open(cls, *a, **k)))
+    window = shown(make_window, qtbot, [photo, own])
+    panel = window.settings_panel
+    panel.reference_folder_on.setChecked(True)  # no folder yet: the batch cannot start
+    assert not window.commands.start.isEnabled()
+    assert panel.errors["reference_folder"].isVisibleTo(panel)
+    panel.reference_folder.setText(str(folder))
+    assert window.commands.start.isEnabled() and panel.reference_folder_path() == folder
+    window.table.selectRow(1)
+    qtbot.waitUntil(lambda: window.session.item is not None and window.session.item.id == 2, timeout=10000)
+    window.reference_panel.use_file(own_ref)
+    from_folder, with_own = window.queue_model.queue.items
+    qtbot.waitUntil(lambda: with_own.reference is not None, timeout=20000)
+    window.runner.start()
+    qtbot.waitUntil(lambda: statuses(window) == [Status.DONE, Status.DONE], timeout=60000)
+    assert opened == [folder]  # once for the batch (the photo with its own reference did not need it)
+    assert "beach.png" in from_folder.reference_note and "match" in from_folder.reference_note
+    assert "beach.png" in window.queue_model.data(window.queue_model.index(0, 0))
+    assert imageio.read_provenance(from_folder.output)["reference"] == "beach.png"
+    assert np.hypot(*(file_ab(from_folder.output, *SKY_POINT) - SKY_AB)) < 10
+    assert imageio.read_provenance(with_own.output)["reference"] == "violet.png"  # its own wins
+    assert with_own.reference_note == "reference: violet.png"
+    window.table.selectAll()  # a second batch opens it again (photos added to the folder since are seen)
+    window.queue_actions.colorize_again()
+    window.runner.start()
+    qtbot.waitUntil(lambda: statuses(window) == [Status.DONE, Status.DONE], timeout=60000)
+    assert opened == [folder, folder]
+    window.close()
+    assert make_window().settings_panel.reference_folder_path() == folder  # kept in the preferences

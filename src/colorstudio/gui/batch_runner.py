@@ -22,7 +22,7 @@ from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.options import JobSettings
 from colorstudio.core.queue import Countdown, PhotoTimes, Status
 from colorstudio.gui.engine import Engine
-from colorstudio.gui.messages import JobRequest, JobResult
+from colorstudio.gui.messages import FolderChoice, JobRequest, JobResult
 from colorstudio.gui.queue_model import QueueModel
 
 SAVE_EVERY_MS = 1000
@@ -38,9 +38,13 @@ class BatchRunner(QObject):
     message = Signal(str)
 
     def __init__(self, model: QueueModel, engine: Engine, settings: Callable[[], JobSettings],
-                 state_path: Path) -> None:
-        """``settings()`` returns the window's current settings (raising ``OptionError`` when one is invalid)."""
+                 state_path: Path, reference_folder: Callable[[], Path | None] = lambda: None) -> None:
+        """``settings()`` returns the window's current settings (raising ``OptionError`` when one is invalid);
+        ``reference_folder()`` the folder of colour photos a batch takes references from (None: none)."""
         super().__init__()
+        self.reference_folder = reference_folder
+        self.folder: FolderChoice | None = None  # the running batch's
+        self._batches = 0
         self.model, self.engine, self.settings, self.state_path = model, engine, settings, state_path
         self.running = False
         self.paused = False
@@ -112,6 +116,9 @@ class BatchRunner(QObject):
 
     def _begin(self, settings: JobSettings) -> None:
         self.batch = settings
+        self._batches += 1
+        folder = self.reference_folder()
+        self.folder = FolderChoice(folder, self._batches) if folder is not None else None
         self._planner = OutputPlanner(settings.output)
         self.queue.begin_batch(self._planner)
         self.batch_ids, self.times, self.countdown, self.outcome = [], PhotoTimes(), Countdown(), ""
@@ -149,7 +156,8 @@ class BatchRunner(QObject):
         if settings is None:
             return
         self._previews.add(item_id)
-        self.engine.run(JobRequest.for_item(item, settings))
+        folder = self.reference_folder()
+        self.engine.run(JobRequest.for_item(item, settings, folder=FolderChoice(folder, 0) if folder else None))
 
     # -- the loop ----------------------------------------------------------------------------------
     def _plan_waiting(self) -> None:
@@ -170,7 +178,7 @@ class BatchRunner(QObject):
             self.current = item.id
             self.model.refresh(item.id)
             self._save_soon()
-            self.engine.run(JobRequest.for_item(item, self.batch, item.output))
+            self.engine.run(JobRequest.for_item(item, self.batch, item.output, self.folder))
             self._emit_progress()
             return
         if self.saving:  # the last photos are still being written: finished when they are on disk

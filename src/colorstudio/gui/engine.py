@@ -19,7 +19,7 @@ from colorstudio import logs
 from colorstudio.core.run_control import RunControl
 from colorstudio.gui.images import Pyramid, overlay_image
 from colorstudio.gui.messages import HintView, JobRequest, JobResult
-from colorstudio.gui.reference_photo import GuidedPreview, ReferenceCache, note_for
+from colorstudio.gui.reference_photo import FolderOpener, GuidedPreview, ReferenceCache, note_for
 from colorstudio.gui.threads import Flags, Latest, WorkerThread, gpu_turn
 
 
@@ -88,6 +88,7 @@ class EngineWorker(QObject):
         self.hint_requests = Latest()  # (JobRequest, version, exact): the newest edit only
         self.prepared = PreparedPreview()  # the hint preview of the photo being edited
         self.references = ReferenceCache()  # reference photos read (the window reads dropped ones through it)
+        self.folders = FolderOpener()  # Settings > Colour from a folder of my colour photos, once per batch
 
     # -- run on the engine thread ------------------------------------------------------------------------
     def _ensure_model(self, name: str, options):
@@ -150,7 +151,7 @@ class EngineWorker(QObject):
 
             settings = request.settings
             colorizer = self._ensure_model(settings.model, settings.options)
-            reference = self.references.get(request.reference) if request.reference is not None else None
+            reference = self._reference_for(request, colorizer)
             with gpu_turn(is_accelerator(resolve_device(settings.options.device)), self.notice.emit,
                           "The queue waits: a training run is using the GPU."):
                 rendered = colorizer.render(
@@ -167,6 +168,17 @@ class EngineWorker(QObject):
             self.wait_for_saving()  # one photo at a time waits to be written
             self._saving = self._saver.submit(self._save, colorizer, request, rendered, seconds)
             self.job_computed.emit(request.id)
+
+    def _reference_for(self, request: JobRequest, colorizer):
+        """The photo's own reference (read once, cached), else the batch's folder (opened once), else None."""
+        if request.reference is not None:
+            return self.references.get(request.reference)
+        if request.folder is None:
+            return None
+        name = request.folder.folder.name
+        return self.folders.get(request.folder, colorizer.model, RunControl(
+            progress=lambda done, total: self.notice.emit(f"Reading the colour photos of {name}: {done} of {total}"),
+            should_cancel=self.flags.should_cancel, on_notice=self.notice.emit))
 
     def show_hints(self) -> None:
         """The live preview of the newest hint edit: quick (spread only) at once, then, when asked and no

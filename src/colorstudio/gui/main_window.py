@@ -61,7 +61,8 @@ class MainWindow(QMainWindow):
         self.queue_model = QueueModel(queue, self)
         self.engine = Engine(self)
         self.settings_panel = SettingsPanel()
-        self.runner = BatchRunner(self.queue_model, self.engine, self.settings_panel.checked_settings, queue_path())
+        self.runner = BatchRunner(self.queue_model, self.engine, self.settings_panel.checked_settings, queue_path(),
+                                  self.settings_panel.reference_folder_path)
         self.loader = TaskPool(1, self)  # photos read from disk for the viewer
         self._reload_after_batch = False
         # the photo on show, and the parts that show and edit it (each told only the session and the engine)

@@ -13,6 +13,15 @@ from colorstudio.gui.images import Pyramid
 
 
 @dataclass(frozen=True)
+class FolderChoice:
+    """Settings > Colour from a folder of my colour photos, for one batch: the engine opens the folder once
+    for each ``batch`` number (a later batch sees photos added to it since)."""
+
+    folder: Path
+    batch: int
+
+
+@dataclass(frozen=True)
 class JobRequest:
     """One photo for the engine: colorized and written, previewed, its dust mask or its hints shown."""
 
@@ -23,11 +32,13 @@ class JobRequest:
     strokes: tuple[Stroke, ...] = ()  # dust-mask edits
     hints: tuple[ColorHint, ...] = ()
     reference: PhotoReference | None = None  # its reference colour photo (the engine reads it, cached)
+    folder: FolderChoice | None = None  # the batch's folder of colour photos (the photo's own reference wins)
 
     @classmethod
-    def for_item(cls, item: QueueItem, settings: JobSettings, output: Path | None = None) -> JobRequest:
+    def for_item(cls, item: QueueItem, settings: JobSettings, output: Path | None = None,
+                 folder: FolderChoice | None = None) -> JobRequest:
         """The request for a queue row as it is now (its hints, strokes and reference with it)."""
-        return cls(item.id, item.source, output, settings, item.strokes, item.hints, item.reference)
+        return cls(item.id, item.source, output, settings, item.strokes, item.hints, item.reference, folder)
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,25 @@ class ReferenceCache:
             return path, None, f"{path.name} cannot be read: {exc}"
 
 
+class FolderOpener:
+    """The folder of colour photos the batch takes references from (``core.reference_folder.ReferenceFolder``),
+    opened once per batch and model on the engine thread (its descriptors are cached on disk by the core: a
+    second batch reads only new or changed photos)."""
+
+    def __init__(self) -> None:
+        self._opened: tuple[tuple, object] | None = None
+
+    def get(self, choice, model, control):
+        """The opened folder of ``choice`` (``messages.FolderChoice``); ``control`` counts the photos read."""
+        key = (choice.folder, choice.batch, id(model))
+        if self._opened is None or self._opened[0] != key:
+            from colorstudio.core.reference_folder import ReferenceFolder
+
+            self._opened = None
+            self._opened = (key, ReferenceFolder.open(choice.folder, model, control=control))
+        return self._opened[1]
+
+
 def note_for(reference) -> str:
     """What a photo's row says of the reference it was colorized with (``core.reference.Reference``)."""
     if reference is None:

@@ -5,7 +5,9 @@ the preferences), the row's label and tooltip, and where its value goes in core'
 (``path``, with ``to_core``/``from_core`` between the control's value and core's). From the table come the
 defaults (core's own, through ``from_core``), the plain form kept in the preferences (``KEPT``) and the
 ``JobSettings`` a batch runs with (``job_settings``). A field without a path (the restoration preset) is a
-row of the form only: it sets and shows the fields under it and is not kept.
+row of the form only: it sets and shows the fields under it and is not kept. A ``window`` field (``WINDOW``)
+is the window's own, not core's option, kept beside them (``SettingsPanel.window_values``): the folder of
+colour photos a batch takes references from (the batch runner asks ``SettingsPanel.reference_folder_path``).
 """
 
 from __future__ import annotations
@@ -105,6 +107,8 @@ class Field:
     error: str = ""  # the OptionError.option whose message is shown under this row
     reloads: bool = False  # a change reloads the engine (the panel's modelChanged)
     beside: str = ""  # what the row shows beside the control: "percent" (its value) or "folder" (Choose…)
+    window: bool = False  # kept in the preferences, used by the window (not an option of JobSettings)
+    default: Any = None  # a window field's default
 
 
 FIELDS = (
@@ -147,6 +151,13 @@ FIELDS = (
     Field(key="overwrite", label="", make=partial(QCheckBox, "Replace existing outputs"),
           tip="Off: photos whose output already exists are skipped (a batch can resume).",
           path=("output", "overwrite")),
+    Field(key="reference_folder_on", label="", make=partial(QCheckBox, "Colour from a folder of my colour photos"),
+          tip="Each photo takes its colours from the photos of this folder that match it best (your own colour "
+              "photos of the same places, people, years); one that matches none is colorized automatically. "
+              "A photo's own reference photo wins. Its row says which it took.",
+          window=True, default=False),
+    Field(key="reference_folder", label="Colour photos", make=QLineEdit, beside="folder", window=True, default="",
+          error="reference_folder"),
     Field(key="restore_preset", label="Restoration",  # not an option: sets and shows the four below
           make=partial(_combo, {**{name: name.capitalize() for name in PRESETS}, "": "Custom"}),
           tip="Clean up the photo before colorizing: one click for a clean scan or a damaged print, or set "
@@ -164,6 +175,7 @@ FIELDS = (
           path=("options", "restore", "contrast"), to_core=_fraction, from_core=_percent, error="restore"),
 )
 KEPT = tuple(field for field in FIELDS if field.path)  # the options, kept in the preferences
+WINDOW = tuple(field for field in FIELDS if field.window)  # the window's own settings, kept too
 RESTORE = tuple(field for field in KEPT if field.path[:2] == ("options", "restore"))  # what a preset sets
 
 

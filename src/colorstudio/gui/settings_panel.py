@@ -9,6 +9,8 @@ controls and how each maps into ``JobSettings`` are one table, ``settings_fields
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -29,6 +31,7 @@ from colorstudio.gui.settings_fields import (
     DEFAULTS,
     FIELDS,
     RESTORE,
+    WINDOW,
     changed_signal,
     set_value,
     value_at,
@@ -64,7 +67,7 @@ class SettingsPanel(QWidget):
             setattr(self, field.key, control)
             if field.path:
                 self.controls[field.key] = control
-            form.addRow(field.label, self._beside(field.beside, control))
+            form.addRow(field.label, self._beside(field.beside, control, field.label))
             if field.error:  # the message for this option, under its control (hidden while it is valid)
                 self.errors[field.error] = error = QLabel()
                 error.setWordWrap(True)
@@ -86,9 +89,11 @@ class SettingsPanel(QWidget):
         for control in self.controls.values():
             changed_signal(control).connect(self.changed)
         self.changed.connect(self.validate)
+        for field in WINDOW:  # the window's own: checked, not an option of the batch's JobSettings
+            changed_signal(getattr(self, field.key)).connect(self.validate)
         self.validate()
 
-    def _beside(self, beside: str, control: QWidget) -> QWidget | QHBoxLayout:
+    def _beside(self, beside: str, control: QWidget, label: str = "") -> QWidget | QHBoxLayout:
         """The control, or a row of it and what stands beside it."""
         if not beside:
             return control
@@ -101,7 +106,7 @@ class SettingsPanel(QWidget):
         elif beside == "folder":
             control.textChanged.connect(lambda text: self._show_folder(control, text))
             browse = QPushButton("Choose…")
-            browse.clicked.connect(lambda: self._browse(control))
+            browse.clicked.connect(lambda: self._browse(control, label))
             row.addWidget(browse)
         else:
             raise ValueError(f"unknown {beside=}")
@@ -117,6 +122,10 @@ class SettingsPanel(QWidget):
         try:
             if not self.output_folder.text().strip():
                 raise OptionError("folder", "choose an output folder")
+            folder = Path(self.reference_folder.text().strip()).expanduser()
+            if self.reference_folder_on.isChecked() and not (self.reference_folder.text().strip() and folder.is_dir()):
+                raise OptionError("reference_folder", "choose the folder of your colour photos"
+                                  if not self.reference_folder.text().strip() else f"{folder} is not a folder")
             self.job_settings().validate()
             error = None
         except OptionError as exc:
@@ -137,6 +146,12 @@ class SettingsPanel(QWidget):
         if not self.validate():
             raise self.error
         return self.job_settings()
+
+    def reference_folder_path(self) -> Path | None:
+        """The folder of colour photos a batch takes its references from, or None (off, or not a folder)."""
+        folder = Path(self.reference_folder.text().strip()).expanduser()
+        on = self.reference_folder_on.isChecked() and self.reference_folder.text().strip()
+        return folder if on and folder.is_dir() else None
 
     def set_batch_running(self, running: bool) -> None:
         """Say, while a batch runs, that changes apply to the next one."""
@@ -176,21 +191,36 @@ class SettingsPanel(QWidget):
             set_value(self.model, current)
         self.model.blockSignals(False)
 
-    def _browse(self, field: QLineEdit) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Output folder", field.text())
+    def _browse(self, field: QLineEdit, label: str = "Output folder") -> None:
+        folder = QFileDialog.getExistingDirectory(self, label or "Output folder", field.text())
         if folder:
             field.setText(folder)
+            if field is self.reference_folder:
+                self.reference_folder_on.setChecked(True)  # a folder chosen is a folder to use
 
-    @staticmethod
-    def _show_folder(field: QLineEdit, text: str) -> None:
+    def _show_folder(self, field: QLineEdit, text: str) -> None:
         """The whole path in the tooltip; the field shows its beginning unless the user is typing in it."""
-        field.setToolTip(f"Colorized photos are written to {text}" if text else "Choose an output folder")
+        if field is self.reference_folder:
+            field.setToolTip(f"Each photo takes its colours from the colour photos of {text} that match it"
+                             if text else "Choose the folder of your colour photos")
+        else:
+            field.setToolTip(f"Colorized photos are written to {text}" if text else "Choose an output folder")
         if not field.hasFocus():
             field.setCursorPosition(0)
 
     # -- the plain form kept in the preferences --------------------------------------------------------
     def values(self) -> dict:
         return {key: value_of(control) for key, control in self.controls.items()}
+
+    def window_values(self) -> dict:
+        """The window's own settings (``settings_fields.WINDOW``), kept beside ``values``."""
+        return {field.key: value_of(getattr(self, field.key)) for field in WINDOW}
+
+    def set_window_values(self, values: dict) -> None:
+        for field in WINDOW:
+            value = values.get(field.key)
+            set_value(getattr(self, field.key), field.default if value is None else value)
+        self.validate()
 
     def set_values(self, values: dict) -> None:
         """Set the controls from the preferences (missing keys: the defaults)."""

@@ -52,6 +52,7 @@ def restore(window: QMainWindow, splitter: QSplitter, settings_panel, side_by_si
         splitter.restoreState(sizes)
     with QSignalBlocker(settings_panel):  # no "model changed": the engine loads the restored one once
         settings_panel.set_values({k: store.value(f"settings/{k}") for k in settings_panel.values()})
+        settings_panel.set_window_values({k: store.value(f"settings/{k}") for k in settings_panel.window_values()})
     side_by_side.setChecked(store.value("view/side_by_side", False, type=bool))
 
 
@@ -60,7 +61,7 @@ def save(window: QMainWindow, splitter: QSplitter, settings_panel, side_by_side:
     store.setValue("window/geometry", window.saveGeometry())
     store.setValue("window/state", window.saveState())
     store.setValue("window/splitter", splitter.saveState())
-    for key, value in settings_panel.values().items():
+    for key, value in {**settings_panel.values(), **settings_panel.window_values()}.items():
         store.setValue(f"settings/{key}", value)
     store.setValue("view/side_by_side", side_by_side.isChecked())
     store.sync()
