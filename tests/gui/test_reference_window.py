@@ -176,6 +176,8 @@ def test_a_batch_writes_the_reference_and_each_row_says_which_it_took(make_windo
     assert "reference: beach.png" in model.data(model.index(0, 0))
     assert "Colorized with reference: beach.png" in model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
     assert "reference" not in model.data(model.index(1, 0))
+    window.reference_panel.remove_button.click()  # removed after the batch: its row no longer names it
+    assert "reference" not in model.data(model.index(0, 0))
 
 
 def test_a_gray_or_sepia_reference_is_refused_and_nothing_changes(make_window, qtbot, tmp_path, monkeypatch):

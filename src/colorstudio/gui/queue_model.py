@@ -98,10 +98,11 @@ class QueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if col == PHOTO:
                 hints = f" · {plural(len(item.hints), 'hint')}" if item.hints else ""
-                hints += f" · {reference_words(item)}" if reference_words(item) else ""
                 size = f"{item.width} × {item.height}" if item.width else ""
                 size += " · first frame only" if item.reading else ""  # (an animation: its tooltip says so)
-                return f"{item.source.name}\n{size}{hints}" if size or hints else item.source.name
+                text = f"{item.source.name}\n{size}{hints}" if size or hints else item.source.name
+                said = reference_words(item)  # a line of its own: elided in the middle, a name stays readable
+                return f"{text}\n{said}" if said else text
             if col == STATUS:
                 if item.status == Status.WORKING:
                     doing = "Paused" if self.paused else "Restoring" if item.id == self.restoring else "Working"

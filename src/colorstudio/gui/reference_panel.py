@@ -228,9 +228,8 @@ class ReferencePanel(QObject):
         self._keep_thumb(path, reference)
         strength = item.reference.strength if item.reference is not None else 1.0
         self.session.change_reference([item_id], PhotoReference(path, strength), "Set reference photo")
-        self.session.message.emit(f"{path.name} guides the colours of {item.source.name} where they match (the "
-                                  "After side shows it live; Undo takes it back). To add a photo to the queue "
-                                  "instead, drop it on the queue.")
+        self.session.message.emit(f"{path.name} colours {item.source.name} where they match (After: live). "
+                                  "Undo takes it back.")
         self.dock.show()
         self.dock.raise_()
 
