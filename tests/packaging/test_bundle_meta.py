@@ -105,3 +105,13 @@ def test_the_spec_uses_them():
     # Windows: a console program for the command line and a windowed one for people
     assert 'executable(bundle_meta.CONSOLE_EXE, console=sys.platform != "darwin")' in spec
     assert "executable(bundle_meta.WINDOWED_EXE, console=False)" in spec
+
+
+def test_the_macos_app_is_signed_ad_hoc_by_a_script_the_build_runs():
+    sign = ROOT / "packaging" / "sign_macos.sh"
+    assert "codesign --force --deep --sign -" in sign.read_text(encoding="utf-8")
+    assert "codesign --verify --deep --strict" in sign.read_text(encoding="utf-8")
+    assert "packaging/sign_macos.sh dist/colorstudio.app" in (ROOT / "packaging" / "build.sh").read_text(
+        encoding="utf-8")
+    if sys.platform != "win32":
+        assert sign.stat().st_mode & 0o111  # the job runs it as it is
