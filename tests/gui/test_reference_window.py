@@ -112,6 +112,12 @@ def test_a_dropped_reference_shows_live_follows_strength_undoes_and_survives_a_r
     assert "reference: beach.png" in window.queue_model.data(window.queue_model.index(0, 0))
     assert panel.name.text() == "beach.png" and not panel.thumb.pixmap().isNull()
     assert panel.slider.isEnabled() and panel.slider.value() == 100
+    window.table.setFocus()  # its dock came forward: F6 reaches it after the queue, the viewer and nothing behind it
+    visited = []
+    for _ in range(3):
+        window.commands.next_pane.trigger()
+        visited.append(QApplication.focusWidget())
+    assert visited[0] is view and panel.widget.isAncestorOf(visited[1]) and visited[2] is window.table
 
     # the After side follows at once (the hint tool is off): the sky takes the reference's blue
     wait_exact(window, qtbot)

@@ -178,7 +178,8 @@ def _focusable(pane: QWidget) -> QWidget | None:
 
 def cycle_focus(panes: list[QWidget], step: int) -> None:
     """Give the keyboard to the next (``step`` 1) or previous (-1) of the visible ``panes``."""
-    panes = [p for p in panes if p.isVisible() and _focusable(p) is not None]
+    # (a dock behind another's tab is "visible" but moved out of sight: its visible region is empty)
+    panes = [p for p in panes if p.isVisible() and not p.visibleRegion().isEmpty() and _focusable(p) is not None]
     if not panes:
         return
     focus = QApplication.focusWidget()
