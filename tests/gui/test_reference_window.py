@@ -252,6 +252,20 @@ def test_a_reference_gone_between_sessions_is_said_and_the_photo_goes_on_without
     assert not imageio.read_provenance(item.output).get("reference")
 
 
+def test_a_reference_deleted_during_the_session_fails_its_photo_with_the_reason(make_window, qtbot, tmp_path):
+    photo, reference = scenes(tmp_path)
+    moved = save(tmp_path / "elsewhere" / "beach.png", np.array(Image.open(reference)))
+    window = shown(make_window, qtbot, [photo])
+    window.reference_panel.use_file(moved)
+    item = window.queue_model.queue.items[0]
+    qtbot.waitUntil(lambda: item.reference is not None, timeout=20000)
+    moved.unlink()
+    window.runner.start()
+    qtbot.waitUntil(lambda: statuses(window) == [Status.FAILED], timeout=30000)
+    assert "the reference photo beach.png cannot be read: it is no longer at" in item.error
+    assert "no longer at" in window.queue_model.data(window.queue_model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
+
+
 def test_queue_files_without_a_reference_still_load(tmp_path):
     older = {"format": 2, "next_id": 2, "extra": {}, "items": [
         {"id": 1, "source": str(tmp_path / "a.png"), "relative": "a.png", "status": "waiting", "progress": 0.0,
