@@ -21,13 +21,14 @@ best few of the folder that match it well enough, else the automatic colour.
 How ``CANDIDATES``, ``MATCH_AT`` and ``MARGIN`` were chosen (not on photos-val): 40 photos taken evenly through
 photos-train made split-scene pairs as the benchmark does (``benchmarks/bench_reference.py``'s ``split_pair``:
 the left 45% the reference, the right 45% in gray the photo; 39 kept, one reference half too colourless), the
-39 reference halves one folder, each photo's render-1024 L*. By descriptor the photo's own partner came first
-for 31, in the first 3 for 33, in the first 5 for 36. Cell match of the partner: 0.40-0.88 (median 0.59); of
-the best other photo among the first 3: 0.34-0.70 (median 0.48). With 3 candidates, 0.48 and 0.05 the partner
-is chosen for 31 of 39 photos, 11 other photos are chosen beside (or instead of) it, 4 photos get none; with
-the partner taken out of the folder, 19 of 39 get none. A higher threshold (0.50: 29 partners chosen, 25 of 39
-none without the partner; 0.55: 25 and 31) misses partners, which costs more than another scene's photo does
-(``core.reference`` colours only where cells match well: another scene's reference moves a photo little).
+39 reference halves one folder, each photo's render-1024 L*. First chosen with the colorization model's own
+encoder (partner first by descriptor for 31 of 39; 0.48 and 0.05 chose it for 31); then measured again when
+``core.reference`` moved to the ImageNet encoder: by descriptor the photo's own partner comes first for 37,
+in the first 5 for all 39; its cell match is at least 0.48 (and it is in the first 3) for 33 of 39, 0.50 for
+32, 0.55 for 30; the best other photo of the first 3 reaches 0.48 for 13 (0.50: 10, 0.55: 5), so with the
+partner taken out of the folder 26 of 39 photos get none. A higher threshold misses partners, which costs more
+than another scene's photo does (``core.reference`` colours only where cells match well and only as much as
+the reference shows the photo's scene).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ CANDIDATES = 3  # photos of the folder verified per photo (the most similar by d
 MATCH_AT = 0.48  # a candidate's cell match (mean best cosine) from which it is used
 MARGIN = 0.05  # ...and at most this far below the best candidate's
 LOADED = 6  # reference photos kept in memory with their cells (least recently used dropped)
-CACHE_VERSION = 1  # of the descriptor and the cache file; another version is made again
+CACHE_VERSION = 2  # of the descriptor and the cache file; another version is made again
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def reference_descriptor(encoder, reference: Reference) -> np.ndarray:
 
 def cell_match(photo_features, reference: Reference, encoder) -> float:
     """How well a photo's cells (H8, W8, C) match the reference's: the mean of each cell's best cosine."""
-    feats, _ = reference.cells(encoder)
+    feats = reference.cells(encoder).features
     flat = photo_features.reshape(-1, photo_features.shape[-1])
     return float((flat @ feats.T).max(dim=1).values.mean())
 
