@@ -117,13 +117,27 @@ def test_strength_zero_is_the_automatic_colour(model, photo, automatic):
     assert np.array_equal(out, automatic)
 
 
-def test_a_gray_or_sepia_reference_is_refused(photo, tmp_path):
+def aged_scan(seed: int = 0) -> np.ndarray:
+    """The scene as an old print scanned in colour: sepia toning strongest in the midtones, a bluish stain,
+    a faded warm patch, colour grain (as real old-bw scans: colour variety 1.4-2.2)."""
+    rng = np.random.default_rng(seed)
+    lightness = color.lightness(scene())
+    h, w = lightness.shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    tone = (lightness * (100 - lightness) / 2500)[..., None] * np.array([3.0, 14.0])
+    stain = np.exp(-(((yy - 140) / 30.0) ** 2 + ((xx - 60) / 45.0) ** 2))[..., None] * np.array([-2.0, -6.0])
+    fade = np.exp(-(((yy - 40) / 50.0) ** 2 + ((xx - 200) / 60.0) ** 2))[..., None] * np.array([4.0, 3.0])
+    ab = (tone + stain + fade + rng.normal(0, 1.2, (h, w, 2))).astype(np.float32)
+    return color.compose_rgb(lightness, ab, np.uint8)
+
+
+def test_a_gray_sepia_or_aged_reference_is_refused(photo, tmp_path):
     lightness = color.lightness(scene())
     tint = np.stack([lightness * 0.12, lightness * 0.3], axis=-1).astype(np.float32)  # sepia: one hue
     sepia = color.compose_rgb(lightness, tint, np.uint8)
     gray_rgb = np.repeat(photo[..., None], 3, axis=2)
-    assert colour_variety(sepia) < 0.75 and colour_variety(scene()) > 5
-    for pixels in (photo, gray_rgb, sepia):
+    assert colour_variety(sepia) < 0.75 < colour_variety(aged_scan()) and colour_variety(scene()) > 5
+    for pixels in (photo, gray_rgb, sepia, aged_scan()):
         with pytest.raises(ColorStudioError, match="colour photo"):
             Reference.from_pixels(pixels, "old.jpg")
     with pytest.raises(ColorStudioError, match="not available yet"):

@@ -49,12 +49,15 @@ from colorstudio.core.reference_match import (  # noqa: F401 - FEATURE_SIDE, enc
     sized,
 )
 
-MIN_VARIETY = 0.75  # colour variety (``colour_variety``) below which a "reference" is gray or one tint (sepia: 0.3;
-#                   the least varied of the 276 photos-val colour photos: 1.1, a tenth of them below 2.9)
+MIN_VARIETY = 2.5  # colour variety (``colour_variety``) below which a "reference" is gray, toned or aged: all 76
+#                  old-bw scans fall below (the most: 2.23, a stained print; 16 of them above 0.75, the first
+#                  threshold); 18 of the 276 photos-val colour photos too (the least: 1.13), photos with so
+#                  little colour that they could give little
 REFERENCE_SIDE = 1024  # a larger reference is shrunk to this long side when read
 SURE_FROM, SURE_AT = 0.30, 0.50  # a cell's best similarity at which its confidence starts, and is full
 SAME_FROM, SAME_AT = 0.45, 0.55  # the photo's median best similarity at which the reference starts to count,
 #                                  and counts fully (another scene's: 0.29-0.47, the right one's 0.50-0.94)
+AGREE_SPREAD = 10.0  # Lab units: the spread of a cell's candidates' chroma at which its confidence is 0.61
 PIXEL_SIGMA = 5.0  # L*: how far a pixel's lightness may be from a candidate's and still take its colour
 GUIDE_RADIUS = 8  # guided filter's radius, in render pixels (per 1024 px of long side)
 GUIDE_EPS = 25.0  # its regulariser, in L* squared
@@ -201,6 +204,15 @@ def scene_match(best: np.ndarray) -> float:
     return float(np.clip((np.median(best) - SAME_FROM) / (SAME_AT - SAME_FROM), 0.0, 1.0))
 
 
+def agreement(found: Match) -> np.ndarray:
+    """How much a cell's candidates agree on its colour, 0..1 (gh, gw): 1 where they share one chroma, falling
+    as their weighted spread nears ``AGREE_SPREAD``: a cell whose matches disagree (bright sand matched to a
+    sunlit wall and to surf) keeps the network's colour rather than a blotch of one of them."""
+    mean = np.einsum("hwk,hwkc->hwc", found.weights, found.chroma)[:, :, None]
+    spread = np.einsum("hwk,hwk->hw", found.weights, ((found.chroma - mean) ** 2).sum(axis=-1))
+    return np.exp(-0.5 * spread / AGREE_SPREAD**2).astype(np.float32)
+
+
 def _pixel_chroma(found: Match, lightness: np.ndarray) -> np.ndarray:
     """Each pixel's chroma (h, w, 2): its cell's candidates, weighted by their match and by how close the
     pixel's lightness is to theirs (a Welsh et al. 2002 choice among what the features matched)."""
@@ -227,7 +239,7 @@ def make_guide(reference: Reference, model, lightness: np.ndarray) -> Guide:
     h, w = lightness.shape
     encoder = encoder_of(model)
     found = match(reference.cells(encoder), encoder, lightness)
-    sure = confidence(found.best) * np.float32(scene_match(found.best))
+    sure = confidence(found.best) * agreement(found) * np.float32(scene_match(found.best))
     (fh, fw), (gh, gw) = found.shape, sure.shape
     sure = cv2.resize(sure, (round(gw * 8 * w / fw), round(gh * 8 * h / fh)), interpolation=cv2.INTER_LINEAR)
     sure = sure[:h, :w] if sure.shape[0] >= h and sure.shape[1] >= w else cv2.resize(sure, (w, h))
