@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from reference_scene import colour_scene as _scene
 
 from colorstudio.cli import run as cli
 from colorstudio.core import color, imageio
@@ -17,19 +18,6 @@ from colorstudio.core import color, imageio
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 
 
-def _scene() -> np.ndarray:
-    h, w = 192, 256
-    lab = np.zeros((h, w, 3), np.float32)
-    lab[..., 0] = 70 + 15 * np.linspace(0, 1, h)[:, None]
-    yy, xx = np.mgrid[0:h, 0:w]
-    bricks = ((yy // 12) % 2 == 0) ^ ((xx + 12 * ((yy // 12) % 2)) % 24 < 2)
-    lab[96:, :128, 0] = np.where(bricks[96:, :128], 45, 30)
-    lab[96:, 128:, 0] = 50 + np.random.default_rng(0).normal(0, 9, (96, 128))
-    lab[:80, :, 1:] = (-5.0, -40.0)
-    lab[96:, :128, 1:] = (45.0, 30.0)
-    lab[96:, 128:, 1:] = (-40.0, 45.0)
-    lab[80:96, :, 0], lab[80:96, :, 1:] = 20, 0
-    return color.compose_rgb(lab[..., 0], lab[..., 1:], np.uint8)
 
 
 def _gray(rgb: np.ndarray) -> np.ndarray:

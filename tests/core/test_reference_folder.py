@@ -9,6 +9,7 @@ import pickle
 import numpy as np
 import pytest
 from PIL import Image
+from reference_scene import colour_scene as scene
 
 from colorstudio.core import catalog, color, imageio, reference_folder
 from colorstudio.core.errors import ColorStudioError
@@ -21,21 +22,6 @@ from colorstudio.core.run_control import RunControl
 OPTIONS = ColorizeOptions(device="cpu", engine="torch", render_size=256, tile_size=256)
 
 
-def scene(seed: int = 0) -> np.ndarray:
-    """A colour scene (192, 256, 3): a blue sky over red bricks beside green grass (as test_reference's)."""
-    rng = np.random.default_rng(seed)
-    h, w = 192, 256
-    lab = np.zeros((h, w, 3), np.float32)
-    lab[..., 0] = 70 + 15 * np.linspace(0, 1, h)[:, None]
-    yy, xx = np.mgrid[0:h, 0:w]
-    bricks = ((yy // 12) % 2 == 0) ^ ((xx + 12 * ((yy // 12) % 2)) % 24 < 2)
-    lab[96:, :128, 0] = np.where(bricks[96:, :128], 45, 30) + rng.normal(0, 2, (96, 128))
-    lab[96:, 128:, 0] = 50 + rng.normal(0, 9, (96, 128))
-    lab[:80, :, 1:] = (-5.0, -40.0)
-    lab[96:, :128, 1:] = (45.0, 30.0)
-    lab[96:, 128:, 1:] = (-40.0, 45.0)
-    lab[80:96, :, 0], lab[80:96, :, 1:] = 20, 0
-    return color.compose_rgb(lab[..., 0], lab[..., 1:], np.uint8)
 
 
 def unrelated(kind: int) -> np.ndarray:

@@ -12,6 +12,7 @@ from PIL import Image
 from PySide6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
+from reference_scene import GRASS_AB, SKY_AB, colour_scene
 from window_helpers import statuses
 
 from colorstudio.core import color, imageio
@@ -20,25 +21,9 @@ from colorstudio.gui import window_dialogs
 from colorstudio.gui.reference_panel import ReferencePanel
 from colorstudio.gui.window_state import queue_path
 
-SKY_AB, GRASS_AB = (-5.0, -40.0), (-40.0, 45.0)
 SKY_POINT, GRASS_POINT = (100, 30), (200, 150)  # (x, y) inside the sky and the grass
 
 
-def colour_scene(seed: int = 0) -> np.ndarray:
-    """A colour scene (192, 256, 3): a blue sky over a dark band, red bricks beside green grass."""
-    rng = np.random.default_rng(seed)
-    h, w = 192, 256
-    lab = np.zeros((h, w, 3), np.float32)
-    lab[..., 0] = 70 + 15 * np.linspace(0, 1, h)[:, None]
-    yy, xx = np.mgrid[0:h, 0:w]
-    bricks = ((yy // 12) % 2 == 0) ^ ((xx + 12 * ((yy // 12) % 2)) % 24 < 2)
-    lab[96:, :128, 0] = np.where(bricks[96:, :128], 45, 30) + rng.normal(0, 2, (96, 128))
-    lab[96:, 128:, 0] = 50 + rng.normal(0, 9, (96, 128))
-    lab[:80, :, 1:] = SKY_AB
-    lab[96:, :128, 1:] = (45.0, 30.0)
-    lab[96:, 128:, 1:] = GRASS_AB
-    lab[80:96, :, 0], lab[80:96, :, 1:] = 20, 0
-    return color.compose_rgb(lab[..., 0], lab[..., 1:], np.uint8)
 
 
 def save(path: Path, pixels: np.ndarray) -> Path:
