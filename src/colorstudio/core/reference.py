@@ -9,10 +9,10 @@
    between ``SURE_FROM`` and ``SURE_AT``, times how much the reference shows this scene at all
    (``scene_match``: the photo's median best similarity between ``SAME_FROM`` and ``SAME_AT``). Chosen on 40
    photos-train split-scene pairs (as the benchmark's; CIEDE2000, gray 10.80, automatic 10.39): the right
-   reference 4.96, another scene's 10.39 (no pair changed). Without the scene gate, thresholds low enough for
-   the right reference let another scene's recolour photos (0.30-0.50 with the model's own encoder: up to
-   +4.1 on a pair); without the per-pixel choice 5.05; with the colorization model's own encoder instead of
-   ImageNet's 5.23, another scene's +0.10 on average.
+   reference 4.95, another scene's 10.39 (no pair changed). Without the scene gate, thresholds low enough for
+   the right reference let another scene's recolour photos (0.35-0.55 with the model's own encoder: +0.43 on
+   average, up to +4.1 on a pair); without the per-pixel choice 5.05; with the colorization model's own
+   encoder instead of ImageNet's 5.23, another scene's +0.10 on average.
 3. **Into the photo.** The matched chroma and its confidence are brought to the render size edge-aware
    (a guided filter on the photo's lightness) and blended into the network's own chroma by the confidence
    times the reference strength, before colour hints are spread (hints win where they are) and before the
