@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 
 from colorstudio.core.queue import JobQueue, QueueItem, Status
 from colorstudio.core.text import plural
+from colorstudio.gui.reference_photo import note_for
 from colorstudio.gui.threads import TaskPool
 
 THUMB = 56
@@ -28,12 +29,9 @@ STATUS_COLOUR = {Status.DONE: "#3a9d5d", Status.FAILED: "#d9534f", Status.WORKIN
 
 
 def reference_words(item: QueueItem) -> str:
-    """What a row says of its reference photo: the one it has ("reference: beach.jpg at 70%"), else what its
+    """What a row says of its reference photo: the one it has ("reference (70%): beach.jpg"), else what its
     last colorizing said (a folder's choice, or a reference that went missing)."""
-    reference = item.reference
-    if reference is None:
-        return item.reference_note
-    return f"reference: {reference.name}" + (f" at {reference.strength:.0%}" if reference.strength < 1 else "")
+    return item.reference_note if item.reference is None else note_for(item.reference)
 
 
 def thumbnail(path: Path) -> tuple[QImage, int, int, str, str]:

@@ -94,10 +94,13 @@ class FolderOpener:
 
 
 def note_for(reference) -> str:
-    """What a photo's row says of the reference it was colorized with (``core.reference.Reference``)."""
+    """What a photo's row says of a reference (a ``core.reference.Reference`` or a ``PhotoReference``):
+    "reference: beach.jpg", "reference (70%): beach.jpg". The name comes last: the row elides a long line in
+    the middle, and the end of the name stays readable."""
     if reference is None:
         return ""
-    return f"reference: {reference.name}" + (f" at {reference.strength:.0%}" if reference.strength < 1 else "")
+    share = f" ({reference.strength:.0%})" if reference.strength < 1 else ""
+    return f"reference{share}: {reference.name}"
 
 
 def forget_missing(queue: JobQueue) -> list[str]:
