@@ -3,7 +3,7 @@ best few of the folder that match it well enough, else the automatic colour.
 
 1. **Descriptors, once per folder.** Every colour photo of the folder (sub-folders too, hidden files left out)
    is read once as a ``core.reference.Reference``; a gray, sepia or unreadable one is skipped and said. Its
-   global descriptor: the lightness features the matching uses (``reference.lightness_features`` at
+   global descriptor: the lightness features the matching uses (``reference_match.photo_features``, at
    ``FEATURE_SIDE``), mean-pooled and max-pooled over the cells, each L2-normalised, joined (``descriptor``);
    two photos compare by the cosine of theirs. The descriptors are cached on disk (``cache_file``: one .npz
    per folder in the user cache folder, written atomically, read with ``allow_pickle=False``), keyed by each
@@ -40,13 +40,13 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from colorstudio.core import color, imageio
 from colorstudio.core.errors import ColorStudioError
-from colorstudio.core.reference import FEATURE_SIDE, Reference, encoder_of, lightness_features
+from colorstudio.core.reference import FEATURE_SIDE, Reference, encoder_of
 from colorstudio.core.reference_cache import Entry, cache_file, load_cache, save_cache
+from colorstudio.core.reference_match import photo_features
 from colorstudio.core.run_control import RunControl
 
 log = logging.getLogger(__name__)
@@ -87,15 +87,6 @@ def model_key(encoder) -> str:
         return _keys[id(encoder)][1]
 
 
-def sized_lightness(lightness: np.ndarray, side: int = FEATURE_SIDE) -> np.ndarray:
-    """L* shrunk (or enlarged) to ``side`` on its long side, as the matching reads it."""
-    h, w = lightness.shape[:2]
-    scale = side / max(h, w)
-    size = (max(8, round(w * scale)), max(8, round(h * scale)))
-    return cv2.resize(lightness.astype(np.float32), size,
-                      interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
-
-
 def descriptor(features) -> np.ndarray:
     """A photo's global descriptor from its cells' features (H8, W8, C): mean- and max-pooled, each made unit
     length, joined and made unit length (float32)."""
@@ -107,7 +98,7 @@ def descriptor(features) -> np.ndarray:
 
 def reference_descriptor(encoder, reference: Reference) -> np.ndarray:
     lightness = color.rgb_to_lab(reference.pixels)[..., 0]
-    return descriptor(lightness_features(encoder, sized_lightness(lightness)))
+    return descriptor(photo_features(encoder, lightness))
 
 
 def cell_match(photo_features, reference: Reference, encoder) -> float:
@@ -217,7 +208,7 @@ class ReferenceFolder:
         encoder = encoder_of(model)
         if model_key(encoder) != self.key:
             raise ColorStudioError(f"the reference folder {self.folder} was read with another model; open it again")
-        features = lightness_features(encoder, sized_lightness(lightness))
+        features = photo_features(encoder, lightness)
         similar = self.descriptors @ descriptor(features)
         candidates = np.argsort(-similar, kind="stable")[:CANDIDATES]
         scored = []

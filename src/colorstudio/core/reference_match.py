@@ -76,6 +76,11 @@ def sized(pixels: np.ndarray, side: int) -> np.ndarray:
     return cv2.resize(pixels, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
 
 
+def photo_features(encoder, lightness: np.ndarray):
+    """The features (H8, W8, C) of a photo's L* as the matching reads it: shrunk to ``FEATURE_SIDE``."""
+    return lightness_features(encoder, sized(lightness.astype(np.float32), FEATURE_SIDE))
+
+
 def _cell_lightness(lightness: np.ndarray, grid: tuple[int, int]) -> np.ndarray:
     gh, gw = grid
     return cv2.resize(np.ascontiguousarray(lightness, np.float32), (gw, gh), interpolation=cv2.INTER_AREA)
@@ -131,7 +136,7 @@ def match(cells: Cells, encoder, lightness: np.ndarray) -> Match:
     import torch
 
     small = sized(lightness.astype(np.float32), FEATURE_SIDE)
-    photo = lightness_features(encoder, small)
+    photo = lightness_features(encoder, small)  # (photo_features, with the shrunk L* kept for its cells)
     gh, gw, channels = photo.shape
     similarity = photo.reshape(-1, channels) @ cells.features.T  # (N, M) mean cosine over the levels
     best = similarity.max(dim=1).values
