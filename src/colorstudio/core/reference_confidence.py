@@ -13,8 +13,10 @@ The coefficients come from ``recipes/fit_reference_confidence.py``: photos-train
 other scenes'; the weight of each cell is fitted so that the network's chroma blended towards the matched
 chroma by it is closest to the truth (mean ab distance, cell means). It replaced hand-set ramps (best
 similarity 0.30-0.50, candidates' spread, a scene gate on the median best similarity 0.45-0.55): on the
-53 photos-val pairs CIEDE2000 with the right reference 6.22 -> 5.61 in the tuning harness, another scene's
-reference still no worse than the automatic colour (-0.05 on average). A model that also read the network's
+53 photos-val pairs of ``benchmarks/bench_reference.py`` CIEDE2000 with the right reference 6.22 -> 5.61,
+another scene's reference still no worse than the automatic colour (-0.04 on average). Adding the other
+scenes most like each photo to what it learns from made it more careful with a merely similar reference and
+worse on those pairs (6.13). A model that also read the network's
 own chroma or the cell's lightness, or a small two-layer one, did no better on photos-val.
 """
 
