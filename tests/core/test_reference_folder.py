@@ -82,7 +82,8 @@ def test_the_photos_partner_is_chosen_among_unrelated_ones_and_a_gray_file_is_sk
     assert sorted(opened.names) == ["others/unrelated0.jpg", "others/unrelated1.jpg", "others/unrelated2.jpg",
                                     "partner.png"]
     assert [e.path for e in opened.skipped] == ["gray.png"]
-    assert len(notices) == 1 and "gray.png skipped" in notices[0] and "colour photo" in notices[0]
+    assert notices == ["reference folder: gray.png skipped, it has too little colour to guide a photo (colour "
+                       "variety 0.0, at least 2.5 needed): it looks gray, sepia, toned or faded"]
     choice = opened.choose(model, photo[1])
     assert choice.names[0] == "partner.png", choice
     assert choice.why.startswith("reference") and "partner.png (match " in choice.why

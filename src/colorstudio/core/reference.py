@@ -138,7 +138,7 @@ class Reference:
         if variety < MIN_VARIETY:
             raise ColorStudioError(
                 f"{label} has too little colour to guide a photo (colour variety {variety:.1f}, at least "
-                f"{MIN_VARIETY:g} needed): it looks gray, sepia or toned; choose a colour photo")
+                f"{MIN_VARIETY:g} needed): it looks gray, sepia, toned or faded; choose a colour photo")
         return cls(np.ascontiguousarray(_shrink(pixels, REFERENCE_SIDE)), name, sha256, float(strength))
 
     @classmethod

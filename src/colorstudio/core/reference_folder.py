@@ -202,7 +202,7 @@ class ReferenceFolder:
         made = cls(folder, key, entries, strength)
         skipped = made.skipped
         for entry in skipped:
-            control.notice(f"reference folder: {entry.path} skipped: {entry.reason}")
+            control.notice(f"reference folder: {entry.path} skipped, {skip_reason(entry)}")
         if not len(made):
             raise ColorStudioError(f"none of the {len(files)} photos in the reference folder {folder} is a colour "
                                    "photo (gray, sepia or unreadable): a reference must be a colour photo")
@@ -254,6 +254,15 @@ class ReferenceFolder:
             while len(self._loaded) > LOADED:
                 self._loaded.popitem(last=False)
         return reference
+
+
+def skip_reason(entry: Entry) -> str:
+    """Why a file of the folder is not used, said of it ("it has too little colour ..."): the reader's message
+    without the file's name it starts with, nor the advice to choose a colour photo (a folder is not chosen
+    photo by photo)."""
+    reason = entry.reason.removesuffix("; choose a colour photo")
+    name = Path(entry.path).name
+    return f"it {reason[len(name) + 1:]}" if reason.startswith(f"{name} ") else reason
 
 
 def _read_entry(encoder, path: Path, relative: str, stat) -> Entry:
