@@ -42,8 +42,7 @@ def features(found: Match) -> np.ndarray:
     median = float(np.median(best))
     mean = np.einsum("hwk,hwkc->hwc", found.weights, found.chroma)[:, :, None]
     spread = np.einsum("hwk,hwk->hw", found.weights, ((found.chroma - mean) ** 2).sum(axis=-1))
-    scores = found.scores if found.scores is not None else found.best[..., None]
-    margin = (scores[..., 0] - scores.mean(axis=-1)) * 10
+    margin = (found.scores[..., 0] - found.scores.mean(axis=-1)) * 10
     whole = lambda value: np.full_like(best, value)  # noqa: E731 - one value for every cell
     return np.stack([
         best, whole(median), np.log1p(spread) / 5, margin, cv2.blur(best, (5, 5)), whole((best > 0.5).mean()),
@@ -51,9 +50,7 @@ def features(found: Match) -> np.ndarray:
     ], axis=-1).astype(np.float32)
 
 
-def confidence(found: Match, bias: float | None = None, coefficients: np.ndarray | None = None) -> np.ndarray:
-    """Each cell's weight 0..1 (gh, gw) for the reference's colour (the shipped model unless given one)."""
-    bias = BIAS if bias is None else bias
-    coefficients = COEFFICIENTS if coefficients is None else coefficients
-    logit = features(found) @ np.asarray(coefficients, np.float32) + np.float32(bias)
+def confidence(found: Match) -> np.ndarray:
+    """Each cell's weight 0..1 (gh, gw) for the reference's colour."""
+    logit = features(found) @ COEFFICIENTS + np.float32(BIAS)
     return (1.0 / (1.0 + np.exp(-logit))).astype(np.float32)

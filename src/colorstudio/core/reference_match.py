@@ -130,7 +130,7 @@ class Match:
     weights: np.ndarray
     best: np.ndarray
     shape: tuple[int, int]
-    scores: np.ndarray | None = None
+    scores: np.ndarray
 
 
 def match(cells: Cells, encoder, lightness: np.ndarray) -> Match:
