@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image
 from PySide6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractSlider, QApplication
 from reference_scene import GRASS_AB, SKY_AB, colour_scene
 from window_helpers import statuses
 
@@ -112,6 +112,9 @@ def test_a_dropped_reference_shows_live_follows_strength_undoes_and_survives_a_r
     guided_sky = after_ab(view, *SKY_POINT)
 
     # the strength: at 0 the model's own colour, far from the reference's
+    panel.slider.triggerAction(QAbstractSlider.SliderAction.SliderPageStepSub)  # Page Down, twice, then 0:
+    panel.slider.triggerAction(QAbstractSlider.SliderAction.SliderPageStepSub)  # one gesture, one undo step
+    assert item.reference.strength == 0.8
     panel.slider.setValue(0)
     assert item.reference.strength == 0.0 and "0 %" in panel.strength_label.text()
     wait_exact(window, qtbot)
@@ -129,9 +132,14 @@ def test_a_dropped_reference_shows_live_follows_strength_undoes_and_survives_a_r
     assert item.reference is None and not panel.slider.isEnabled() and panel.name.text() == ""
     window.hint_editor.undo.trigger()
     assert item.reference == PhotoReference(reference, 0.6)
+    assert window.status_text.text() == "Undone: remove reference photo (old.png)."  # not what Remove said
     window.hint_editor.undo.trigger()  # the drag, in one step
     assert item.reference == PhotoReference(reference, 0.0)
+    window.hint_editor.undo.trigger()  # the steps before it, in one
+    assert item.reference == PhotoReference(reference, 1.0)
     window.hint_editor.redo.trigger()
+    window.hint_editor.redo.trigger()
+    assert window.status_text.text() == "Redone: reference strength (old.png)."
     window.hint_editor.redo.trigger()
     assert item.reference is None
     window.hint_editor.undo.trigger()
@@ -295,7 +303,8 @@ def test_settings_colour_from_a_folder_opens_it_once_a_batch_and_a_photos_own_re
     window.runner.start()
     qtbot.waitUntil(lambda: statuses(window) == [Status.DONE, Status.DONE], timeout=60000)
     assert opened == [folder]  # once for the batch (the photo with its own reference did not need it)
-    assert "beach.png" in from_folder.reference_note and "match" in from_folder.reference_note
+    assert from_folder.reference_note == "reference: beach.png"  # the row; the match in its tooltip
+    assert from_folder.reference_detail.startswith("reference: beach.png (match ")
     assert "beach.png" in window.queue_model.data(window.queue_model.index(0, 0))
     assert imageio.read_provenance(from_folder.output)["reference"] == "beach.png"
     assert np.hypot(*(file_ab(from_folder.output, *SKY_POINT) - SKY_AB)) < 10
@@ -308,3 +317,31 @@ def test_settings_colour_from_a_folder_opens_it_once_a_batch_and_a_photos_own_re
     assert opened == [folder, folder]
     window.close()
     assert make_window().settings_panel.reference_folder_path() == folder  # kept in the preferences
+
+
+def test_a_folders_choice_of_several_names_the_best_on_its_row_and_every_one_in_its_tooltip(qtbot):
+    """Found under Xvfb: a row whose folder gave it three photos read "references: d… (match 0.41)", elided
+    in the middle of the core's whole account, which did not say which."""
+    from types import SimpleNamespace
+
+    from colorstudio.core.reference import Reference
+    from colorstudio.gui.engine import _notes
+    from colorstudio.gui.queue_model import QueueModel
+
+    parts = [Reference.from_pixels(colour_scene(), name) for name in ("dunes at noon.png", "b.png", "c.png")]
+    why = "references: dunes at noon.png (match 0.45), b.png (match 0.43), c.png (match 0.41)"
+    notes = _notes(SimpleNamespace(reference=Reference.combine(parts, strength=0.7), reference_note=why))
+    assert notes == {"reference_note": "references (70%): dunes at noon.png +2", "reference_detail": why}
+    none = "no reference matched well enough (best 0.31): automatic colour"
+    assert _notes(SimpleNamespace(reference=None, reference_note=none)) == {
+        "reference_note": none, "reference_detail": ""}
+
+    queue = JobQueue()
+    item = QueueItem(1, Path("/photos/old.png"), Path("old.png"), Status.DONE, output=Path("/out/old.jpg"))
+    queue.items.append(item)
+    item.reference_note, item.reference_detail = notes["reference_note"], notes["reference_detail"]
+    model = QueueModel(queue)
+    assert model.data(model.index(0, 0)).splitlines()[-1] == "references (70%): dunes at noon.png +2"
+    assert f"Colorized with {why}" in model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
+    restored = QueueItem.from_json(json.loads(json.dumps(item.to_json())))
+    assert (restored.reference_note, restored.reference_detail) == (item.reference_note, why)

@@ -78,6 +78,7 @@ class QueueItem:
     previous: Path | None = None  # its earlier output, when it is colorized again (``again``): written over
     reference: PhotoReference | None = None  # the reference colour photo the user gave it (issue 30)
     reference_note: str = ""  # what its last colorizing said of its reference ("reference: beach.jpg")
+    reference_detail: str = ""  # ...and where a folder chose it, which photos and how well each matched
 
     def to_json(self) -> dict:
         # the fields as they are (``asdict`` deep-copies every path and hint: 40 ms a save of 3,000 photos,

@@ -251,6 +251,7 @@ class BatchRunner(QObject):
         if item is not None:
             item.status = Status.DONE  # already, for the window: a photo done is shown from its files
             item.reference_note = result.reference_note  # (its row says which reference it took)
+            item.reference_detail = result.reference_detail
             self.times.add(item.width * item.height / 1e6, result.seconds)
         self.itemFinished.emit(result.id, result)
         self._finish_item(result.id, Status.DONE)

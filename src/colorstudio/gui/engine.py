@@ -163,7 +163,7 @@ class EngineWorker(QObject):
             seconds = time.monotonic() - started
             if request.output is None:  # a preview: nothing to write
                 self.job_finished.emit(JobResult(request.id, None, Pyramid(rendered.photo.pixels),
-                                                 Pyramid(rendered.pixels), seconds, _note(rendered)))
+                                                 Pyramid(rendered.pixels), seconds, **_notes(rendered)))
                 return
             self.wait_for_saving()  # one photo at a time waits to be written
             self._saving = self._saver.submit(self._save, colorizer, request, rendered, seconds)
@@ -244,7 +244,8 @@ class EngineWorker(QObject):
             shown = self.shown.take(request.id)
             self.job_finished.emit(JobResult(request.id, request.output,
                                              Pyramid(rendered.photo.pixels) if shown else None,
-                                             Pyramid(rendered.pixels) if shown else None, seconds, _note(rendered)))
+                                             Pyramid(rendered.pixels) if shown else None, seconds,
+                                             **_notes(rendered)))
 
     def wait_for_saving(self) -> None:
         """Block until the photo being written (if any) is on disk."""
@@ -258,10 +259,13 @@ class EngineWorker(QObject):
         self._saver.shutdown(wait=True)
 
 
-def _note(rendered) -> str:
-    """What a photo's row says of the reference it took: a folder's choice says it itself
-    (``Rendered.reference_note``, where the core gives one), a photo's own reference is named."""
-    return getattr(rendered, "reference_note", "") or note_for(rendered.reference)
+def _notes(rendered) -> dict[str, str]:
+    """What a photo's row says of the reference it took (``reference_note``: "references: beach.jpg +2"), and
+    where a folder chose it, the core's whole account for its tooltip (``reference_detail``: which photos,
+    how well each matched, or that none did)."""
+    why = getattr(rendered, "reference_note", "")
+    said = note_for(rendered.reference) if rendered.reference is not None else why
+    return {"reference_note": said, "reference_detail": why if why != said else ""}
 
 
 def _unless_expected(exc: Exception, where: str) -> None:

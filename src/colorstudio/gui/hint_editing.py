@@ -69,6 +69,9 @@ class HintEditor(QObject):
         # Ctrl+Shift+Z already, and a key given twice is an "ambiguous shortcut" that does nothing)
         keys = [QKeySequence("Ctrl+Shift+Z"), *QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)]
         self.redo.setShortcuts(list({key.toString(): key for key in keys}.values()))
+        # the status line says what was undone (it still said what the edit had done: "... Undo takes it back")
+        self.undo.triggered.connect(lambda: self._said("Undone", session.undo_group.redoText()))
+        self.redo.triggered.connect(lambda: self._said("Redone", session.undo_group.undoText()))
         self.clear = QAction("Clear colour hints", parent)
         self.clear.triggered.connect(lambda: self._edit("Clear hints", lambda hints: (), None))
         viewer.hintAdded.connect(self._add)
@@ -76,6 +79,12 @@ class HintEditor(QObject):
         viewer.hintRemoved.connect(lambda i: self._edit("Remove hint", lambda h: h[:i] + h[i + 1:], None))
         viewer.hintResized.connect(self._resize)
         viewer.hintPicked.connect(self._recolour)
+
+    def _said(self, done: str, text: str) -> None:
+        item = self.session.item
+        if text:
+            self.session.message.emit(f"{done}: {text[:1].lower()}{text[1:]}" + (
+                f" ({item.source.name})." if item is not None else "."))
 
     def actions(self) -> tuple[QAction, ...]:
         return self.tool, self.clear

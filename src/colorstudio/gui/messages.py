@@ -59,3 +59,4 @@ class JobResult:
     after: Pyramid | None
     seconds: float  # colorizing (the engine's time; writing overlaps the next photo)
     reference_note: str = ""  # the reference it was colorized with ("reference: beach.jpg"), for its row
+    reference_detail: str = ""  # a folder's choice in full (each photo and its match), for its row's tooltip

@@ -187,7 +187,7 @@ class PhotoSession(QObject):
         if item is None or item.reference == reference:
             return
         item.reference = reference
-        item.reference_note = ""  # what the last colorizing took: not what its row should say from now on
+        item.reference_note = item.reference_detail = ""  # what the last colorizing took: not for its row now
         self.queue_model.refresh(item_id)
         self.referenceChanged.emit(item_id)
         self._save.start()

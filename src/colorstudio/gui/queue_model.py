@@ -122,10 +122,11 @@ class QueueModel(QAbstractTableModel):
             told = [item.reading] if item.reading else []
             if item.reference is not None:
                 told.append(f"Reference photo: {item.reference.path} (strength {item.reference.strength:.0%})")
-            if item.reference_note and item.status == Status.DONE:
-                told.append(f"Colorized with {item.reference_note}")
-            elif item.reference_note and item.reference is None:
-                told.append(item.reference_note)
+            said = item.reference_detail or item.reference_note
+            if said and item.status == Status.DONE:
+                told.append(f"Colorized with {said}")
+            elif said and item.reference is None:
+                told.append(said)
             return "\n".join([str(item.source), *told])
         if role == Qt.ItemDataRole.ForegroundRole and col == STATUS and item.status in STATUS_COLOUR:
             return QColor(STATUS_COLOUR[item.status])

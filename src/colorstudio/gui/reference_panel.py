@@ -17,6 +17,7 @@ the live preview follows it (``hint_live.LivePreview``: quick view first, exact 
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
@@ -45,6 +46,7 @@ from colorstudio.gui.window_state import settings_store
 
 THUMB_SIDE = 220
 MAX_THUMBS = 8
+STEPS_APART = 1.5  # seconds: strength steps closer than this (Page Down, arrow keys, clicks) are one undo step
 DROP_EVENTS = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
 PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files (*)"
 
@@ -89,7 +91,8 @@ class ReferencePanel(QObject):
                                (self.use_button, self.use_for_selected)):
             button.clicked.connect(action.trigger)
         self.slider.valueChanged.connect(self._strength_moved)
-        self.drags = 0  # the slider's drags: the steps of one are one undoable edit
+        self.drags = 0  # the slider's gestures: the steps of one are one undoable edit
+        self.last_step = float("-inf")  # when the strength last changed (time.monotonic)
         self.slider.sliderPressed.connect(self._drag_started)
         viewer.setAcceptDrops(True)
         viewer.installEventFilter(self)
@@ -257,8 +260,13 @@ class ReferencePanel(QObject):
         item = self.session.item
         if item is not None and item.reference is not None:
             self.strength_label.setText(f"{value} %")
+            # one gesture, one undo step: a drag, or clicks and keys on the slider each within STEPS_APART
+            now = time.monotonic()
+            if not self.slider.isSliderDown() and now - self.last_step > STEPS_APART:
+                self.drags += 1
+            self.last_step = now
             self.session.change_reference([item.id], replace(item.reference, strength=value / 100),
-                                          "Reference strength", merge=self.drags if self.slider.isSliderDown() else None)
+                                          "Reference strength", merge=self.drags)
 
     # -- the viewer's drop ---------------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API

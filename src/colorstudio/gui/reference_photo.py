@@ -95,11 +95,15 @@ class FolderOpener:
 
 def note_for(reference) -> str:
     """What a photo's row says of a reference (a ``core.reference.Reference`` or a ``PhotoReference``):
-    "reference: beach.jpg", "reference (70%): beach.jpg". The name comes last: the row elides a long line in
-    the middle, and the end of the name stays readable."""
+    "reference: beach.jpg", "reference (70%): beach.jpg"; several a folder chose, the best first:
+    "references: beach.jpg +2" (the row's tooltip lists them all). The name comes last, or nearly: the row
+    elides a long line in the middle, and the end of the name stays readable."""
     if reference is None:
         return ""
     share = f" ({reference.strength:.0%})" if reference.strength < 1 else ""
+    parts = getattr(reference, "parts", ())
+    if len(parts) > 1:
+        return f"references{share}: {parts[0].name} +{len(parts) - 1}"
     return f"reference{share}: {reference.name}"
 
 
@@ -110,7 +114,7 @@ def forget_missing(queue: JobQueue) -> list[str]:
     for item in queue.items:
         if item.reference is not None and not item.reference.path.is_file():
             gone = item.reference
-            item.reference = None
+            item.reference, item.reference_detail = None, ""
             item.reference_note = f"its reference photo {gone.name} is no longer at {gone.path.parent}"
             said.append(f"The reference photo of {item.source.name}, {gone.name}, is no longer at "
                         f"{gone.path.parent}: it is colorized without one.")
