@@ -345,3 +345,20 @@ def test_a_folders_choice_of_several_names_the_best_on_its_row_and_every_one_in_
     assert f"Colorized with {why}" in model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
     restored = QueueItem.from_json(json.loads(json.dumps(item.to_json())))
     assert (restored.reference_note, restored.reference_detail) == (item.reference_note, why)
+
+
+def test_a_new_hint_on_a_photo_with_a_reference_starts_from_the_colour_its_reference_gives(make_window, qtbot,
+                                                                                          tmp_path):
+    """Found under Xvfb: a hint added to the sky of a photo coloured from its reference started from the
+    model's own colour there (what the photo would be without the reference), not the blue on show."""
+    photo, reference = scenes(tmp_path)
+    window = shown(make_window, qtbot, [photo])
+    item = window.queue_model.queue.items[0]
+    window.reference_panel.use_file(reference)
+    qtbot.waitUntil(lambda: item.reference is not None, timeout=20000)
+    wait_exact(window, qtbot)
+    qtbot.waitUntil(lambda: window.session.plain_colours() is not None, timeout=20000)
+    window.hint_editor.tool.setChecked(True)
+    window.viewer.hintAdded.emit(*SKY_POINT)
+    assert len(item.hints) == 1
+    assert np.hypot(item.hints[0].a - SKY_AB[0], item.hints[0].b - SKY_AB[1]) < 10

@@ -56,9 +56,10 @@ class PreparedPreview:
         self.key: tuple | None = None  # (item id, source, settings)
         self.preview = None
         self.version = -1
+        self.plain_for: tuple | None = ()  # the reference its hint-less colours were sent with (): not yet
 
     def prepared(self, key: tuple, preview) -> None:
-        self.key, self.preview, self.version = key, preview, -1
+        self.key, self.preview, self.version, self.plain_for = key, preview, -1, ()
 
 
 class EngineWorker(QObject):
@@ -73,7 +74,7 @@ class EngineWorker(QObject):
     job_cancelled = Signal(int)
     mask_ready = Signal(int, object)  # item id, QImage overlay (red where the photo will be inpainted)
     hint_view_ready = Signal(object)  # HintView
-    hint_plain_ready = Signal(int, object)  # item id, Pyramid: the photo as the model colours it without hints
+    hint_plain_ready = Signal(int, object)  # item id, Pyramid: the photo coloured without hints (with its reference)
     hint_suggestions = Signal(object, object)  # the point asked about, core.hint_suggest.Suggestions or None
     notice = Signal(str)
 
@@ -228,8 +229,12 @@ class EngineWorker(QObject):
             colorizer = self._ensure_model(settings.model, settings.options)
             photo = imageio.read_image(request.source, max_pixels=settings.max_pixels)
             self.prepared.prepared(key, GuidedPreview(HintPreview(colorizer.model, photo.pixels, settings.options)))
+        reference = self.references.get(request.reference) if request.reference is not None else None
+        said = None if reference is None else (reference.name, reference.sha256, reference.strength)
+        if self.prepared.plain_for != said:  # a new hint starts from the colour shown without hints: its reference's
+            self.prepared.plain_for = said
             h, w = self.prepared.preview.photo_shape
-            self.hint_plain_ready.emit(request.id, Pyramid(self.prepared.preview.preview.quick([]), size=(w, h)))
+            self.hint_plain_ready.emit(request.id, Pyramid(self.prepared.preview.quick([], reference), size=(w, h)))
         return self.prepared.preview
 
     def _emit_hint_view(self, request: JobRequest, version: int, pixels, exact: bool) -> None:

@@ -103,13 +103,14 @@ class HintEditor(QObject):
         return chosen if chosen.isValid() else None
 
     def colour_shown_at(self, x: float, y: float) -> tuple[float, float]:
-        """The model's own colour at photo point (x, y), without the photo's other hints (whose spread the
-        After side shows there: a new hint beside a blue one would start blue); gray if there is none yet."""
+        """The colour at photo point (x, y) without the photo's other hints (whose spread the After side shows
+        there: a new hint beside a blue one would start blue), with its reference photo's colours where it has
+        one; gray if there is none yet."""
         lab = pixel_lab(self.session.plain_colours() or self.viewer.after, x, y)
         return (round(float(lab[1]), 3), round(float(lab[2]), 3)) if lab is not None else (0.0, 0.0)
 
     def _add(self, x: float, y: float) -> None:
-        """A new hint at (x, y) with the colour shown there now (the model's), selected: its colour is then
+        """A new hint at (x, y) with the colour shown there now (without the other hints), selected: its colour is then
         chosen in the Hint colour panel."""
         a, b = self.colour_shown_at(x, y)
         hint = ColorHint(round(x, 1), round(y, 1), a, b, default_radius(self.viewer))

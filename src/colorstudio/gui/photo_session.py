@@ -173,11 +173,12 @@ class PhotoSession(QObject):
             self.hintToolChanged.emit(on)
 
     def set_plain(self, item_id: int, pyramid) -> None:
-        """The model's own colours of a photo (kept for the photo being edited only)."""
+        """A photo coloured without its hints (kept for the photo being edited only)."""
         self.plain, self._plain_id = pyramid, item_id
 
     def plain_colours(self):
-        """The model's own colours of the photo on show, if the live preview has made them."""
+        """The photo on show as it is coloured without its hints (with its reference photo, if it has one),
+        if the live preview has made it: where a new hint takes its first colour."""
         return self.plain if self._plain_id is not None and self._plain_id == self._id else None
 
     # -- the reference photo ----------------------------------------------------------------------------
