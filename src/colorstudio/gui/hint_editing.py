@@ -110,8 +110,8 @@ class HintEditor(QObject):
         return (round(float(lab[1]), 3), round(float(lab[2]), 3)) if lab is not None else (0.0, 0.0)
 
     def _add(self, x: float, y: float) -> None:
-        """A new hint at (x, y) with the colour shown there now (without the other hints), selected: its colour is then
-        chosen in the Hint colour panel."""
+        """A new hint at (x, y) with the colour shown there now (without the other hints), selected: its colour
+        is then chosen in the Hint colour panel."""
         a, b = self.colour_shown_at(x, y)
         hint = ColorHint(round(x, 1), round(y, 1), a, b, default_radius(self.viewer))
         self._edit("Add hint", lambda hints: (*hints, hint), len(self.session.hints))
