@@ -138,6 +138,27 @@ def test_a_second_open_reads_no_photo_and_a_changed_added_or_removed_file_is_rea
     assert read == []
 
 
+def test_the_cache_keeps_the_folders_used_last_only(model, folder, monkeypatch):
+    """However many folders a person tries, the cache stays bounded: the ones used longest ago go."""
+    import os
+
+    from colorstudio.core import reference_cache
+
+    ReferenceFolder.open(folder, model)
+    where = cache_file(folder).parent
+    old = [where / f"{i:02d}.npz" for i in range(4)]  # other folders' files, used 1000-4000 s ago
+    for i, path in enumerate(old):
+        path.write_bytes(b"descriptors")
+        os.utime(path, (1e9 - 1000 * (i + 1),) * 2)
+    os.utime(cache_file(folder), (1e9 - 5000,) * 2)  # this folder's, the oldest of all
+    monkeypatch.setattr(reference_cache, "KEEP", 3)
+    ReferenceFolder.open(folder, model)  # used again (nothing changed, its file not written)
+    assert cache_file(folder).stat().st_mtime > 1e9 and len(list(where.glob("*.npz"))) == 5
+    save(folder / "new.png", scene(seed=5))
+    ReferenceFolder.open(folder, model)  # written again: the oldest beyond 3 deleted
+    assert sorted(where.glob("*.npz")) == sorted([cache_file(folder), old[0], old[1]])
+
+
 def test_another_models_descriptors_are_not_reused(model, folder, monkeypatch):
     ReferenceFolder.open(folder, model)
     monkeypatch.setattr(reference_folder, "model_key", lambda encoder: "another model")

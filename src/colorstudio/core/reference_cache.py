@@ -5,6 +5,8 @@ atomically (a run stopped halfway leaves the last complete file). It holds, per 
 relative to the folder, size, modification time (ns), why it was skipped ("" for a usable colour photo) and
 its descriptor (zeros for a skipped one); and the key of the encoder that made the descriptors (another
 model's file is not used). A file that cannot be read is as if there were none: everything is read again.
+The folder keeps the files of the ``KEEP`` folders used last (a file's modification time is when its folder
+was last used): the cache stays bounded however many folders a person tries.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from colorstudio import paths
 from colorstudio.core.imageio.writer import atomic_write
 
 log = logging.getLogger(__name__)
+
+KEEP = 24  # folders whose descriptors are kept (a folder of 10,000 photos: about 40 MB)
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ def load_cache(target: Path, key: str) -> dict[str, Entry]:
     if not target.exists():
         return {}
     try:
+        os.utime(target)  # used now: kept longest (``prune``)
         with np.load(target, allow_pickle=False) as data:
             if str(data["key"]) != key:
                 return {}
@@ -77,3 +82,19 @@ def save_cache(target: Path, key: str, entries: list[Entry]) -> None:
         atomic_write(target, lambda out: out.write(buffer.getvalue()), what="reference folder cache")
     except Exception as exc:  # noqa: BLE001 - a cache that cannot be written only costs time next run
         log.warning("the reference folder cache %s cannot be written: %s", target, exc)
+    prune(target.parent)
+
+
+def prune(where: Path) -> None:
+    """Delete all but the ``KEEP`` files in ``where`` whose folders were used last."""
+    def used(path: Path) -> float:
+        try:
+            return path.stat().st_mtime
+        except OSError:
+            return 0.0
+
+    for old in sorted(where.glob("*.npz"), key=used, reverse=True)[KEEP:]:
+        try:
+            old.unlink()
+        except OSError as exc:
+            log.warning("an old reference folder cache %s cannot be deleted: %s", old, exc)
