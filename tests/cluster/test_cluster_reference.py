@@ -31,8 +31,8 @@ def _save(path: Path, pixels: np.ndarray) -> None:
 
 def _prepare(folder: Path) -> None:
     _save(folder / "in" / "street.png", _gray(_scene()))
-    yy, xx = np.mgrid[0:120, 0:160]  # fine stripes: no cell of the street is like them (cell match 0.39)
-    _save(folder / "in" / "stripes.png", ((((yy + xx) // 3) % 2) * 200 + 30).astype(np.uint8))
+    yy, xx = np.mgrid[0:120, 0:160]  # concentric rings: no cell of the street is like them (cell match 0.24)
+    _save(folder / "in" / "rings.png", ((np.hypot(yy - 60, xx - 80) // 8 % 2) * 200 + 30).astype(np.uint8))
     _save(folder / "reference.png", np.ascontiguousarray(_scene()[:, ::-1]))
     _save(folder / "references" / "street 1971.png", np.ascontiguousarray(_scene()[:, ::-1]))
     _save(folder / "references" / "old print.png", _gray(_scene()))
@@ -49,7 +49,7 @@ def _local(folder: Path, out: Path, *args) -> None:
 
 
 def _same_pixels(a: Path, b: Path) -> None:
-    for name in ("street.png", "stripes.png"):
+    for name in ("street.png", "rings.png"):
         here, there = imageio.read_image(a / name).pixels.astype(int), imageio.read_image(b / name).pixels.astype(int)
         assert here.shape == there.shape and np.abs(here - there).max() <= 1, name
 
@@ -60,7 +60,7 @@ def test_a_reference_photo_travels_to_the_workers(scenario, tmp_path):
     assert code == 0, said
     assert "Reference photo: reference.png (strength 1), sent to the workers." in said
     digest = hashlib.sha256((folder / "reference.png").read_bytes()).hexdigest()
-    for name in ("street.png", "stripes.png"):
+    for name in ("street.png", "rings.png"):
         record = imageio.read_provenance(folder / "photo" / name)
         assert (record["reference"], record["reference_sha256"]) == ("reference.png", digest)
     _local(folder, tmp_path / "local", "--reference", folder / "reference.png")
@@ -75,8 +75,8 @@ def test_a_reference_folder_is_chosen_from_per_photo_on_the_workers(scenario, tm
     assert "Reference folder: 1 colour photo, 1 skipped; a reference is chosen per photo on the workers" in said
     street = next(line for line in said.splitlines() if "street.png: ->" in line)
     assert "(reference: street 1971.png (match " in street
-    stripes = next(line for line in said.splitlines() if "stripes.png: ->" in line)
-    assert "(no reference matched well enough" in stripes
+    rings = next(line for line in said.splitlines() if "rings.png: ->" in line)
+    assert "(no reference matched well enough" in rings
     assert "Reference folder: 1 photo took a reference from it, 1 matched none (automatic colour)." in said
     assert imageio.read_provenance(folder / "folder" / "street.png")["reference"] == "street 1971.png"
     _local(folder, tmp_path / "local", "--reference", folder / "references", "--reference-strength", "0.9")

@@ -23,9 +23,10 @@ def _recipe():
 def _match(best: np.ndarray, chroma_spread: float = 0.0) -> Match:
     gh, gw = best.shape
     rng = np.random.default_rng(0)
-    chroma = np.full((gh, gw, 4, 2), 20.0, np.float32) + rng.normal(0, chroma_spread, (gh, gw, 4, 2)).astype(np.float32)
+    chroma = np.full((gh, gw, 4, 1, 2), 20.0, np.float32) + rng.normal(0, chroma_spread, (gh, gw, 4, 1, 2)
+                                                                        ).astype(np.float32)
     scores = np.repeat(best[..., None], 4, axis=-1) - np.arange(4, dtype=np.float32) * 0.01
-    return Match(chroma, np.full((gh, gw, 4), 50.0, np.float32), np.full((gh, gw, 4), 0.25, np.float32),
+    return Match(chroma, np.full((gh, gw, 4, 1), 50.0, np.float32), np.full((gh, gw, 4), 0.25, np.float32),
                  best.astype(np.float32), (gh * 8, gw * 8), scores.astype(np.float32))
 
 

@@ -4,14 +4,16 @@
    the reference's lightness, cell by cell (stride 8), the reference read as it is, mirrored and zoomed
    out; each cell of the photo keeps its best few candidates (ranked by similarity and by how close their
    lightness is).
-2. **What a pixel takes.** Its cell's candidates' chroma, weighted by their match and by how close the
-   pixel's lightness is to theirs (``PIXEL_SIGMA``), and a confidence (``reference_confidence``): a logistic
-   model, fitted on photos-train, of how well the cell matched, how much its candidates agree and how well
-   the reference shows this scene at all. Another scene's reference gets none. On the 53 photos-val pairs of
+2. **What a pixel takes.** The colour samples of its four nearest cells' candidates, weighted by the
+   cells' nearness, their match and how close the pixel's lightness is to theirs (``PIXEL_SIGMA``;
+   ``pixel_chroma``), and a confidence (``reference_confidence``): a logistic model, fitted on photos-train,
+   of how well the cell matched, how much its candidates agree and how well the reference shows this scene
+   at all. Another scene's reference gets none. On the 53 photos-val pairs of
    ``benchmarks/bench_reference.py`` (CIEDE2000, gray 11.58, automatic 11.03) the hand-set ramps it
    replaced gave 6.22 with the right reference; without the per-pixel choice, and with the colorization
    model's own encoder instead of ImageNet's, the right reference did worse (on photos-train: 5.05 and 5.23
-   against 4.95).
+   against 4.95). The choice among samples barely depends on ``PIXEL_SIGMA`` (3: 5.606, 5: 5.608, 8: 5.610
+   at the 448 px features of session 16); the radius of the guided filter below does (4 px: 5.65).
 3. **Into the photo.** The matched chroma and its confidence are brought to the render size edge-aware
    (a guided filter on the photo's lightness) and blended into the network's own chroma by the confidence
    times the reference strength, before colour hints are spread (hints win where they are) and before the
@@ -189,23 +191,48 @@ def _guided_filter(guide: np.ndarray, source: np.ndarray, radius: int, eps: floa
 
 
 def pixel_chroma(found: Match, lightness: np.ndarray) -> np.ndarray:
-    """Each pixel's chroma (h, w, 2): its cell's candidates, weighted by their match and by how close the
-    pixel's lightness is to theirs (a Welsh et al. 2002 choice among what the features matched)."""
+    """Each pixel's chroma (h, w, 2): the samples of the candidates of its four nearest cells, weighted by
+    the cells' nearness (bilinear), their match and how close their lightness is to the pixel's (a Welsh et
+    al. 2002 choice among what the features matched). Chosen at ``CHOICE_SCALE`` of the size and enlarged."""
     h, w = lightness.shape
-    (fh, fw), (gh, gw) = found.shape, found.best.shape
-    ys = np.minimum((np.arange(h) * fh / h / 8).astype(np.intp), gh - 1)
-    xs = np.minimum((np.arange(w) * fw / w / 8).astype(np.intp), gw - 1)
+    small = cv2.resize(lightness, (max(8, round(w * CHOICE_SCALE)), max(8, round(h * CHOICE_SCALE))),
+                       interpolation=cv2.INTER_AREA)
+    return cv2.resize(_chosen(found, small), (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def _chosen(found: Match, lightness: np.ndarray) -> np.ndarray:
+    h, w = lightness.shape
+    (fh, fw), (gh, gw, k, samples) = found.shape, found.lightness.shape
+    # every sample of every candidate, weighted by its candidate's match
+    chroma, light = found.chroma.reshape(gh, gw, k * samples, 2), found.lightness.reshape(gh, gw, k * samples)
+    match_weights = np.repeat(found.weights, samples, axis=-1)
+    (ys, y_next, dy), (xs, x_next, dx) = _between(h, fh, gh), _between(w, fw, gw)
     out = np.empty((h, w, 2), np.float32)
     for y0 in range(0, h, STRIP):  # in strips: memory stays bounded at any render size
-        rows = ys[y0:y0 + STRIP]
-        near = lightness[y0:y0 + STRIP, :, None] - found.lightness[rows][:, xs]
-        weights = found.weights[rows][:, xs] * np.exp(-0.5 * (near / np.float32(PIXEL_SIGMA)) ** 2) + 1e-6
-        weights /= weights.sum(axis=-1, keepdims=True)
-        out[y0:y0 + STRIP] = np.einsum("hwk,hwkc->hwc", weights, found.chroma[rows][:, xs])
+        rows = slice(y0, y0 + STRIP)
+        total, weight = np.zeros((len(ys[rows]), w, 2), np.float32), np.zeros((len(ys[rows]), w), np.float32)
+        for cell_y, share_y in ((ys[rows], 1 - dy[rows]), (y_next[rows], dy[rows])):
+            for cell_x, share_x in ((xs, 1 - dx), (x_next, dx)):
+                near = lightness[rows, :, None] - light[cell_y][:, cell_x]
+                weights = match_weights[cell_y][:, cell_x] * np.exp(-0.5 * (near / np.float32(PIXEL_SIGMA)) ** 2)
+                weights *= (share_y[:, None] * share_x[None, :])[..., None]
+                total += np.einsum("hwk,hwkc->hwc", weights, chroma[cell_y][:, cell_x])
+                weight += weights.sum(axis=-1)
+        out[rows] = total / (weight[..., None] + np.float32(1e-6))
     return out
 
 
-STRIP = 128  # rows of pixels whose chroma is chosen at a time
+def _between(n: int, feature_n: int, cells: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For ``n`` pixels along an axis (``feature_n`` at the feature size, ``cells`` cells of 8): each pixel's
+    cell before it, the one after, and how far along it is between their centres (0..1)."""
+    at = np.clip((np.arange(n) + 0.5) * feature_n / n / 8 - 0.5, 0, cells - 1)
+    before = np.floor(at).astype(np.intp)
+    return before, np.minimum(before + 1, cells - 1), (at - before).astype(np.float32)
+
+
+STRIP = 64  # rows of pixels whose chroma is chosen at a time
+CHOICE_SCALE = 0.5  # the chroma is chosen at this share of the size, then enlarged (photos-val 5.408 at full
+#                     size, 5.410 at half; the guided filter after it smooths more than that anyway)
 
 
 def make_guide(reference: Reference, model, lightness: np.ndarray) -> Guide:

@@ -18,6 +18,11 @@ another scene's reference still no worse than the automatic colour (-0.04 on ave
 scenes most like each photo to what it learns from made it more careful with a merely similar reference and
 worse on those pairs (6.13). A model that also read the network's
 own chroma or the cell's lightness, or a small two-layer one, did no better on photos-val.
+
+The coefficients were fitted with the matching of session 16 (features at 448 px, one colour a cell, the
+nearest cell) and are kept with the finer matching of session 17 (576 px, 2 x 2 samples, the four nearest
+cells): the recipe run again with 704 px features, samples and four cells gave coefficients that did worse on
+photos-val (5.98 with the right reference, against 5.34 with these).
 """
 
 from __future__ import annotations
@@ -30,8 +35,8 @@ from colorstudio.core.reference_match import Match
 FEATURES = ("best similarity", "photo's median best", "candidates' colour spread", "ranking margin",
             "neighbourhood's best", "photo's share above 0.5", "best less the median", "photo's 90th percentile",
             "photo's 10th percentile")
-# ``recipes/fit_reference_confidence.py`` on 119 photos-train pairs (seed 0); the features' standardisation is
-# folded in, so these apply to the raw features
+# ``recipes/fit_reference_confidence.py`` on 119 photos-train pairs (seed 0; session 16's matching); the
+# features' standardisation is folded in, so these apply to the raw features
 BIAS = -13.3594
 COEFFICIENTS = np.array([3.8111, 5.5408, -0.6713, 0.0277, 6.2688, 1.4060, -3.3544, -2.5582, 19.0430], np.float32)
 
@@ -40,8 +45,9 @@ def features(found: Match) -> np.ndarray:
     """The features (gh, gw, len(FEATURES)) of each cell of a match."""
     best = found.best.astype(np.float32)
     median = float(np.median(best))
-    mean = np.einsum("hwk,hwkc->hwc", found.weights, found.chroma)[:, :, None]
-    spread = np.einsum("hwk,hwk->hw", found.weights, ((found.chroma - mean) ** 2).sum(axis=-1))
+    chroma = found.chroma.mean(axis=3)  # each candidate's colour: the mean of its samples
+    mean = np.einsum("hwk,hwkc->hwc", found.weights, chroma)[:, :, None]
+    spread = np.einsum("hwk,hwk->hw", found.weights, ((chroma - mean) ** 2).sum(axis=-1))
     margin = (found.scores[..., 0] - found.scores.mean(axis=-1)) * 10
     whole = lambda value: np.full_like(best, value)  # noqa: E731 - one value for every cell
     return np.stack([

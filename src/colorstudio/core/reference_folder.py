@@ -53,7 +53,7 @@ from colorstudio.core import color, imageio
 from colorstudio.core.errors import ColorStudioError
 from colorstudio.core.reference import FEATURE_SIDE, Reference, encoder_of
 from colorstudio.core.reference_cache import Entry, cache_file, load_cache, save_cache
-from colorstudio.core.reference_match import photo_features
+from colorstudio.core.reference_match import best_similarity, photo_features
 from colorstudio.core.run_control import RunControl
 
 log = logging.getLogger(__name__)
@@ -110,9 +110,7 @@ def reference_descriptor(encoder, reference: Reference) -> np.ndarray:
 
 def cell_match(photo_features, reference: Reference, encoder) -> float:
     """How well a photo's cells (H8, W8, C) match the reference's: the mean of each cell's best cosine."""
-    feats = reference.cells(encoder).features
-    flat = photo_features.reshape(-1, photo_features.shape[-1])
-    return float((flat @ feats.T).max(dim=1).values.mean())
+    return float(best_similarity(photo_features, reference.cells(encoder)).mean())
 
 
 def list_files(folder: Path) -> list[Path]:

@@ -2,7 +2,7 @@
 
 The encoder is the ImageNet EfficientNet-Lite0 that ships with colorstudio, whatever model colours the
 photo: it reads the lightness of the photo and of the reference, each shrunk to ``FEATURE_SIDE`` on its
-long side. Its features at strides 8, 16 and 32 (texture, parts, what things are) are L2-normalised per
+long side (a smaller one read as it is). Its features at strides 8, 16 and 32 (texture, parts, what things are) are L2-normalised per
 level and stacked, so a dot product is the mean cosine similarity of the three levels. The colorization
 model's own encoder was tried first: on 40 photos-train split-scene pairs it told the right reference from
 another scene's less clearly (the photo's median best similarity: 0.38-0.91 against 0.17-0.50; ImageNet's:
@@ -11,8 +11,17 @@ another scene's less clearly (the photo's median best similarity: 0.38-0.91 agai
 Every cell of the photo's stride-8 grid is compared with every cell of the reference, read as it is,
 mirrored and zoomed out (``REFERENCE_SCALES``): a reference of another framing, a flipped or a closer one
 still matches. A cell keeps its ``TOP`` best candidates, ranked by similarity less ``LIGHTNESS_COST`` per
-100 L* between the cells' mean lightness, and weighted by a softmax (``TEMPERATURE``); each pixel then
-weighs them again by how close its own lightness is to theirs (``core.reference.make_guide``).
+100 L* between the cells' mean lightness, and weighted by a softmax (``TEMPERATURE``). A candidate brings
+its cell's colour as ``SAMPLES`` x ``SAMPLES`` samples, each with its lightness; each pixel then weighs the
+samples of its four nearest cells' candidates by how close their lightness is to its own
+(``core.reference.pixel_chroma``).
+
+``FEATURE_SIDE`` 576 (session 17; it was 448): a finer grid places colour more exactly. On the 53 photos-val
+pairs of ``benchmarks/bench_reference.py`` (right reference, CIEDE2000, the rest as it was then): 448 5.61,
+576 5.45, 640 5.39, 704 5.38, 832 5.35; but another scene's reference harmed more as the side grew (on
+average -0.04, -0.01, +0.01, +0.10; the worst photo +0.3, +1.3, +2.2, +4.5), and matching took longer (the
+guide of a 1024 x 768 photo: 0.33 s at 448, 0.47 s at 576, 0.89 s at 704). The samples (5.41 at 576) and the
+four nearest cells (5.39 with both) also made the harm smaller (-0.02, worst +0.8).
 """
 
 from __future__ import annotations
@@ -25,12 +34,15 @@ import numpy as np
 
 from colorstudio.core import color
 
-FEATURE_SIDE = 448  # long side of the lightness the encoder reads for matching
+FEATURE_SIDE = 576  # long side of the lightness the encoder reads for matching (see the module)
 LEVELS = ((2, 0.25), (3, 0.35), (4, 0.40))  # (encoder tap, weight): strides 8, 16 and 32
 REFERENCE_SCALES = (1.0, 0.6)  # the reference read at these sizes (of FEATURE_SIDE), each also mirrored
 TOP = 8  # candidates a cell keeps
+SAMPLES = 2  # a reference cell's colour and lightness kept as SAMPLES x SAMPLES samples (a pixel takes from
+#              those closest to its own lightness: a cell across an edge keeps both sides' colours)
 TEMPERATURE = 0.02  # softmax temperature over their similarities
 LIGHTNESS_COST = 1.0  # similarity lost per 100 L* between a cell's mean lightness and a candidate's
+ROWS = 512  # the photo's cells compared at a time: memory stays bounded with a folder's several references
 
 _encoder_lock = threading.Lock()
 _encoders: list = []
@@ -69,11 +81,13 @@ def lightness_features(encoder, lightness: np.ndarray):
 
 
 def sized(pixels: np.ndarray, side: int) -> np.ndarray:
-    """``pixels`` resized to ``side`` on the long side."""
+    """``pixels`` shrunk to ``side`` on the long side; a smaller image is read as it is. (Enlarged, its blur
+    matched the smooth parts of any photo: a 256 px photo read at 576 px took colour from soft blobs.)"""
     h, w = pixels.shape[:2]
+    if max(h, w) <= side:
+        return pixels
     scale = side / max(h, w)
-    size = (max(8, round(w * scale)), max(8, round(h * scale)))
-    return cv2.resize(pixels, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    return cv2.resize(pixels, (max(8, round(w * scale)), max(8, round(h * scale))), interpolation=cv2.INTER_AREA)
 
 
 def photo_features(encoder, lightness: np.ndarray):
@@ -88,7 +102,8 @@ def _cell_lightness(lightness: np.ndarray, grid: tuple[int, int]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Cells:
-    """A reference's cells: features (M, C) and mean chroma (M, 2) and lightness (M,), torch tensors."""
+    """A reference's cells: features (M, C), and chroma (M, S, 2) and lightness (M, S) of each cell's
+    S = ``SAMPLES`` squared samples, torch tensors."""
 
     features: object
     chroma: object
@@ -112,18 +127,25 @@ def reference_cells(encoder, pixels: np.ndarray) -> Cells:
             image = np.ascontiguousarray(image)
             f = lightness_features(encoder, image[..., 0])
             gh, gw = f.shape[:2]
-            chroma = cv2.resize(np.ascontiguousarray(image[..., 1:]), (gw, gh), interpolation=cv2.INTER_AREA)
-            parts.append(Cells(f.reshape(-1, f.shape[-1]), torch.from_numpy(chroma.reshape(-1, 2)),
-                               torch.from_numpy(_cell_lightness(image[..., 0], (gh, gw)).ravel())))
+            parts.append(Cells(f.reshape(-1, f.shape[-1]), torch.from_numpy(_samples(image[..., 1:], gh, gw)),
+                               torch.from_numpy(_samples(image[..., :1], gh, gw)[..., 0])))
     return Cells.join(parts)
+
+
+def _samples(pixels: np.ndarray, gh: int, gw: int) -> np.ndarray:
+    """(gh x gw, S, c): each cell's ``SAMPLES`` x ``SAMPLES`` area means of ``pixels`` (h, w, c)."""
+    n, channels = SAMPLES, pixels.shape[-1]
+    small = cv2.resize(np.ascontiguousarray(pixels), (gw * n, gh * n), interpolation=cv2.INTER_AREA)
+    small = small.reshape(gh, n, gw, n, channels).transpose(0, 2, 1, 3, 4)
+    return np.ascontiguousarray(small.reshape(gh * gw, n * n, channels), np.float32)
 
 
 @dataclass
 class Match:
     """Each cell of the photo's stride-8 grid (gh, gw), on its L* shrunk to ``FEATURE_SIDE`` (``shape``):
-    its ``TOP`` candidates' chroma (gh, gw, K, 2), lightness (gh, gw, K), weights (gh, gw, K, summing to 1)
-    and scores (gh, gw, K: similarity less the lightness cost, best first), and its best similarity
-    (gh, gw) with any cell of the reference."""
+    its ``TOP`` candidates' chroma (gh, gw, K, S, 2) and lightness (gh, gw, K, S) (S: each candidate's
+    samples, ``Cells``), weights (gh, gw, K, summing to 1) and scores (gh, gw, K: similarity less the
+    lightness cost, best first), and its best similarity (gh, gw) with any cell of the reference."""
 
     chroma: np.ndarray
     lightness: np.ndarray
@@ -133,6 +155,16 @@ class Match:
     scores: np.ndarray
 
 
+def best_similarity(photo, cells: Cells):
+    """Each of a photo's cells' (features (H8, W8, C)) best similarity with any of ``cells`` (a torch tensor
+    (H8 x W8,)), a block of the photo's cells at a time."""
+    import torch
+
+    flat = photo.reshape(-1, photo.shape[-1])
+    return torch.cat([(flat[start:start + ROWS] @ cells.features.T).max(dim=1).values
+                      for start in range(0, len(flat), ROWS)])
+
+
 def match(cells: Cells, encoder, lightness: np.ndarray) -> Match:
     """How the cells of a photo with L* ``lightness`` match a reference's ``cells``."""
     import torch
@@ -140,14 +172,21 @@ def match(cells: Cells, encoder, lightness: np.ndarray) -> Match:
     small = sized(lightness.astype(np.float32), FEATURE_SIDE)
     photo = lightness_features(encoder, small)  # (photo_features, with the shrunk L* kept for its cells)
     gh, gw, channels = photo.shape
-    similarity = photo.reshape(-1, channels) @ cells.features.T  # (N, M) mean cosine over the levels
-    best = similarity.max(dim=1).values
+    flat = photo.reshape(-1, channels)
     mine = torch.from_numpy(_cell_lightness(small, (gh, gw)).reshape(-1, 1))
-    similarity -= LIGHTNESS_COST / 100 * (mine - cells.lightness[None, :].float()).abs()
-    top, index = similarity.topk(min(TOP, similarity.shape[1]), dim=1)
+    theirs = cells.lightness.float().mean(dim=1)[None, :]
+    k = min(TOP, theirs.shape[1])
+    best, top = torch.empty(len(flat)), torch.empty(len(flat), k)
+    index = torch.empty(len(flat), k, dtype=torch.long)
+    for start in range(0, len(flat), ROWS):  # a block of the photo's cells at a time: memory stays bounded
+        part = slice(start, start + ROWS)
+        similarity = flat[part] @ cells.features.T  # (rows, M) mean cosine over the levels
+        best[part] = similarity.max(dim=1).values
+        similarity -= LIGHTNESS_COST / 100 * (mine[part] - theirs).abs()
+        top[part], index[part] = similarity.topk(k, dim=1)
     weights = torch.softmax(top / TEMPERATURE, dim=1)
-    k = top.shape[1]
-    return Match(cells.chroma.float()[index].reshape(gh, gw, k, 2).numpy(),
-                 cells.lightness.float()[index].reshape(gh, gw, k).numpy(),
+    samples = cells.lightness.shape[1]
+    return Match(cells.chroma.float()[index].reshape(gh, gw, k, samples, 2).numpy(),
+                 cells.lightness.float()[index].reshape(gh, gw, k, samples).numpy(),
                  weights.reshape(gh, gw, k).numpy(), best.reshape(gh, gw).numpy(), small.shape,
                  top.reshape(gh, gw, k).numpy())
