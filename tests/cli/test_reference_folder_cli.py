@@ -36,8 +36,8 @@ def test_each_photo_takes_its_reference_from_the_folder_or_none_and_says_which(t
     scans, folder = tmp_path / "scans", tmp_path / "colour photos"
     save(scans / "street.png", gray(scene()))
     # concentric rings: nothing in the folder is like them (cell match 0.24 with the street, 0.29 with the
-    # bands). Fine diagonal stripes were, once the encoder read a photo smaller than FEATURE_SIDE as it is
-    # (it had enlarged them 2.8 x): 0.47 with the street, 0.44 with the bands, whose blue runs diagonally
+    # bands). Fine diagonal stripes were, until the encoder read a photo smaller than FEATURE_SIDE as it is
+    # (it had enlarged them 2.8 x); as they are, they match the street at 0.47
     yy, xx = np.mgrid[0:120, 0:160]
     save(scans / "rings.png", ((np.hypot(yy - 60, xx - 80) // 8 % 2) * 200 + 30).astype(np.uint8))
     save(folder / "street 1971.png", np.ascontiguousarray(scene()[:, ::-1]))

@@ -231,8 +231,8 @@ def _between(n: int, feature_n: int, cells: int) -> tuple[np.ndarray, np.ndarray
 
 
 STRIP = 64  # rows of pixels whose chroma is chosen at a time
-CHOICE_SCALE = 0.5  # the chroma is chosen at this share of the size, then enlarged (photos-val 5.408 at full
-#                     size, 5.410 at half; the guided filter after it smooths more than that anyway)
+CHOICE_SCALE = 0.5  # the chroma is chosen at this share of the size, then enlarged (photos-val, 576 px features:
+#                     5.408 at full size, 5.410 at half; the guided filter after it smooths more than that)
 
 
 def make_guide(reference: Reference, model, lightness: np.ndarray) -> Guide:

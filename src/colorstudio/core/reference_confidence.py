@@ -19,10 +19,10 @@ scenes most like each photo to what it learns from made it more careful with a m
 worse on those pairs (6.13). A model that also read the network's
 own chroma or the cell's lightness, or a small two-layer one, did no better on photos-val.
 
-The coefficients were fitted with the matching of session 16 (features at 448 px, one colour a cell, the
-nearest cell) and are kept with the finer matching of session 17 (576 px, 2 x 2 samples, the four nearest
-cells): the recipe run again with 704 px features, samples and four cells gave coefficients that did worse on
-photos-val (5.98 with the right reference, against 5.34 with these).
+The coefficients were fitted with the matching of session 16 (one colour a cell, the nearest cell) and are
+kept with session 17's (2 x 2 samples a cell, the four nearest cells). Fitted again with 704 px features,
+samples and four cells, they did worse on photos-val (5.98 with the right reference, against 5.34 with these
+at 704 px).
 """
 
 from __future__ import annotations

@@ -16,12 +16,14 @@ its cell's colour as ``SAMPLES`` x ``SAMPLES`` samples, each with its lightness;
 samples of its four nearest cells' candidates by how close their lightness is to its own
 (``core.reference.pixel_chroma``).
 
-``FEATURE_SIDE`` 576 (session 17; it was 448): a finer grid places colour more exactly. On the 53 photos-val
-pairs of ``benchmarks/bench_reference.py`` (right reference, CIEDE2000, the rest as it was then): 448 5.61,
-576 5.45, 640 5.39, 704 5.38, 832 5.35; but another scene's reference harmed more as the side grew (on
-average -0.04, -0.01, +0.01, +0.10; the worst photo +0.3, +1.3, +2.2, +4.5), and matching took longer (the
-guide of a 1024 x 768 photo: 0.33 s at 448, 0.47 s at 576, 0.89 s at 704). The samples (5.41 at 576) and the
-four nearest cells (5.39 with both) also made the harm smaller (-0.02, worst +0.8).
+Why ``FEATURE_SIDE`` stays 448 (session 17). A finer grid places colour more exactly with the right
+reference: on the 53 photos-val pairs of ``benchmarks/bench_reference.py`` (CIEDE2000, with session 16's
+pixel choice) 448 gave 5.61, 576 5.45, 640 5.39, 704 5.38, 832 5.35. But it trusts a merely similar photo
+more: another scene's reference harmed more as the side grew (on average -0.04, -0.01, +0.01, +0.10; the worst
+photo +0.3, +1.3, +2.2, +4.5), and a folder without the photo's scene (those 53 reference halves, for 32
+photos-train pairs) made photos worse by 1.03 on average at 576 (the worst by 10.1) against 0.17 (7.1) at
+448, both with the samples below. The guide of a 1024 x 768 photo took 0.33 s at 448, 0.47 s at 576 and
+0.89 s at 704. The samples and the four nearest cells took the right reference from 5.61 to 5.54 at 448.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import numpy as np
 
 from colorstudio.core import color
 
-FEATURE_SIDE = 576  # long side of the lightness the encoder reads for matching (see the module)
+FEATURE_SIDE = 448  # long side of the lightness the encoder reads for matching (see the module)
 LEVELS = ((2, 0.25), (3, 0.35), (4, 0.40))  # (encoder tap, weight): strides 8, 16 and 32
 REFERENCE_SCALES = (1.0, 0.6)  # the reference read at these sizes (of FEATURE_SIDE), each also mirrored
 TOP = 8  # candidates a cell keeps
