@@ -119,6 +119,24 @@ def test_a_folder_guides_a_render_with_the_partner(model, photo, opened, tmp_pat
     assert not np.array_equal(rendered.pixels, colorizer.render(tmp_path / "photo.png", OPTIONS).pixels)
 
 
+def test_a_render_from_a_folder_reads_the_photo_once_for_the_choice_and_the_guide(model, photo, opened,
+                                                                                   tmp_path, monkeypatch):
+    from colorstudio.core import reference_match
+
+    save(tmp_path / "photo.png", np.repeat(photo[0][..., None], 3, axis=2))
+    read, real = [], reference_match.lightness_features
+    monkeypatch.setattr(reference_match, "lightness_features", lambda e, lightness: read.append(lightness) or real(
+        e, lightness))
+    monkeypatch.setattr(reference_match, "_last", [])  # nothing kept from the tests before
+    rendered = Colorizer(model, catalog.resolve_model(None), "cpu").render(tmp_path / "photo.png", OPTIONS,
+                                                                          reference=opened)
+    assert rendered.reference is not None and read  # (the photo's features at least)
+    twice = [i for i, lightness in enumerate(read) if any(np.array_equal(lightness, r) for r in read[:i])]
+    # no image read twice: the photo once for the choice and the guide; a reference smaller than FEATURE_SIDE
+    # zoomed out for its second scale (it was read as it is at both, each cell a candidate twice)
+    assert twice == []
+
+
 def test_a_second_open_reads_no_photo_and_a_changed_added_or_removed_file_is_read_again(model, folder,
                                                                                        monkeypatch):
     first = ReferenceFolder.open(folder, model)

@@ -28,6 +28,7 @@ photos-train pairs) made photos worse by 1.03 on average at 576 (the worst by 10
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from dataclasses import dataclass
 
@@ -94,7 +95,25 @@ def sized(pixels: np.ndarray, side: int) -> np.ndarray:
 
 def photo_features(encoder, lightness: np.ndarray):
     """The features (H8, W8, C) of a photo's L* as the matching reads it: shrunk to ``FEATURE_SIDE``."""
-    return lightness_features(encoder, sized(lightness.astype(np.float32), FEATURE_SIDE))
+    return _features_of(encoder, sized(lightness.astype(np.float32), FEATURE_SIDE))
+
+
+_last_lock = threading.Lock()
+_last: list = []  # [(encoder, digest of the shrunk L*), features]: the last photo's, one entry
+
+
+def _features_of(encoder, small: np.ndarray):
+    """``lightness_features`` of a photo's shrunk L*, the last photo's kept: a folder's choice and the guide
+    after it read the same photo once."""
+    small = np.ascontiguousarray(small, np.float32)
+    key = (small.shape, hashlib.blake2b(small.tobytes(), digest_size=16).digest())
+    with _last_lock:
+        if _last and _last[0][0] is encoder and _last[0][1] == key:
+            return _last[1]
+    features = lightness_features(encoder, small)
+    with _last_lock:
+        _last[:] = [(encoder, key), features]
+    return features
 
 
 def _cell_lightness(lightness: np.ndarray, grid: tuple[int, int]) -> np.ndarray:
@@ -123,8 +142,9 @@ def reference_cells(encoder, pixels: np.ndarray) -> Cells:
     import torch
 
     parts = []
+    side = min(FEATURE_SIDE, max(pixels.shape[:2]))  # (a smaller reference is read as it is, and zoomed out)
     for scale in REFERENCE_SCALES:
-        lab = color.rgb_to_lab(sized(pixels, max(32, round(FEATURE_SIDE * scale))))
+        lab = color.rgb_to_lab(sized(pixels, max(32, round(side * scale))))
         for image in (lab, lab[:, ::-1]):
             image = np.ascontiguousarray(image)
             f = lightness_features(encoder, image[..., 0])
@@ -172,7 +192,7 @@ def match(cells: Cells, encoder, lightness: np.ndarray) -> Match:
     import torch
 
     small = sized(lightness.astype(np.float32), FEATURE_SIDE)
-    photo = lightness_features(encoder, small)  # (photo_features, with the shrunk L* kept for its cells)
+    photo = _features_of(encoder, small)  # (photo_features, with the shrunk L* kept for its cells)
     gh, gw, channels = photo.shape
     flat = photo.reshape(-1, channels)
     mine = torch.from_numpy(_cell_lightness(small, (gh, gw)).reshape(-1, 1))
