@@ -74,7 +74,7 @@ class EngineWorker(QObject):
     job_cancelled = Signal(int)
     mask_ready = Signal(int, object)  # item id, QImage overlay (red where the photo will be inpainted)
     hint_view_ready = Signal(object)  # HintView
-    hint_plain_ready = Signal(int, object)  # item id, Pyramid: the photo coloured without hints (with its reference)
+    hint_plain_ready = Signal(int, object)  # item id, Pyramid: the photo without hints (with its reference)
     hint_suggestions = Signal(object, object)  # the point asked about, core.hint_suggest.Suggestions or None
     notice = Signal(str)
 
@@ -170,10 +170,14 @@ class EngineWorker(QObject):
             self._saving = self._saver.submit(self._save, colorizer, request, rendered, seconds)
             self.job_computed.emit(request.id)
 
+    def _own_reference(self, request: JobRequest):
+        """The photo's own reference photo (read once, cached), or None."""
+        return self.references.get(request.reference) if request.reference is not None else None
+
     def _reference_for(self, request: JobRequest, colorizer):
         """The photo's own reference (read once, cached), else the batch's folder (opened once), else None."""
         if request.reference is not None:
-            return self.references.get(request.reference)
+            return self._own_reference(request)
         if request.folder is None:
             return None
         name = request.folder.folder.name
@@ -191,7 +195,7 @@ class EngineWorker(QObject):
             try:
                 preview = self._hint_preview(request)
                 hints = request.hints
-                reference = self.references.get(request.reference) if request.reference is not None else None
+                reference = self._own_reference(request)
                 if version != self.prepared.version:
                     self._emit_hint_view(request, version, preview.quick(hints, reference), False)
                     self.prepared.version = version
@@ -229,9 +233,9 @@ class EngineWorker(QObject):
             colorizer = self._ensure_model(settings.model, settings.options)
             photo = imageio.read_image(request.source, max_pixels=settings.max_pixels)
             self.prepared.prepared(key, GuidedPreview(HintPreview(colorizer.model, photo.pixels, settings.options)))
-        reference = self.references.get(request.reference) if request.reference is not None else None
+        reference = self._own_reference(request)
         said = None if reference is None else (reference.name, reference.sha256, reference.strength)
-        if self.prepared.plain_for != said:  # a new hint starts from the colour shown without hints: its reference's
+        if self.prepared.plain_for != said:  # a new hint starts from the colour shown without hints (with this)
             self.prepared.plain_for = said
             h, w = self.prepared.preview.photo_shape
             self.hint_plain_ready.emit(request.id, Pyramid(self.prepared.preview.quick([], reference), size=(w, h)))
