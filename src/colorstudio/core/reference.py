@@ -22,8 +22,13 @@
 Why blended after the network rather than fed to it as dense hint planes (a/AB_SCALE, b/AB_SCALE, confidence
 as the mask): the shipped model's hint branch learned from sparse points, and dense planes move its output
 little. On 8 photos-val split-scene pairs (CIEDE2000, automatic 9.14): dense planes 8.26 (a 0/1 mask at
-confidence 0.5: 8.29), the blend 6.22; with another scene's reference 8.95 and 9.14. Fine-tuning the hint
-branch on dense reference-like guidance might change that; it has not been tried.
+confidence 0.5: 8.29), the blend 6.22; with another scene's reference 8.95 and 9.14. Session 18 fine-tuned
+the network on dense guidance (``recipes/reference_guidance.py``; 342 photos-train pairs, each with its own,
+another and the most similar other reference): the hint branch alone moved little in 300 steps; the whole
+network, 900 steps (20 minutes of this CPU; an earlier form of the recipe), gave 8.69 on the 53 photos-val pairs of
+``benchmarks/bench_reference.py`` given the planes alone, and 5.34 with this module's blend over it (5.53 over
+the shipped network), but another scene's reference then did worse (+0.03 against automatic, worst photo
++7.8, against -0.05 and +0.2). Not shipped: a longer run (a GPU's) and that harm are the next step.
 """
 
 from __future__ import annotations

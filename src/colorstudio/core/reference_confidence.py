@@ -23,6 +23,15 @@ The coefficients were fitted with the matching of session 16 (one colour a cell,
 kept with session 17's (2 x 2 samples a cell, the four nearest cells). Fitted again with 704 px features,
 samples and four cells, they did worse on photos-val (5.98 with the right reference, against 5.34 with these
 at 704 px).
+
+Session 18 tried two ways past it, and kept neither. A small convolutional network reading these features,
+the photo's lightness, the matched and the automatic chroma around each pixel (five dilated 3 x 3 layers and
+a pooled whole-photo branch, trained on 342 photos-train pairs with their own, another and the most similar
+other reference) was no better on photos-val. Trusting a reference the person gave more than a folder's
+guess (2 added to the logit) took the right reference on photos-val from 5.53 to 5.31 with another scene's
+still harmless there (-0.03); but on 62 photos-train pairs another scene's then made photos worse by 0.55 on
+average (the worst by 8.2; with the logit as it is: +0.08), and on photos-val the most similar other photo
+by 0.93 (+0.23 as it is).
 """
 
 from __future__ import annotations
