@@ -94,9 +94,10 @@ def pack(data_dir: Path, out: Path, limit: int) -> int:
         arrays = {"lightness": _half(lightness, shape), "truth": _half(color.rgb_to_lab(truth)[..., 1:], shape),
                   "automatic": _half(automatic, shape)}
         for kind, j in zip(KINDS, (i, other, int(np.argmax(similar)))):
-            for key, value in guidance(references[j], lightness, shape).items():
+            # a fresh Reference each time: the cells it computes are not kept (memory stays bounded)
+            fresh = Reference.from_pixels(references[j].pixels, references[j].name)
+            for key, value in guidance(fresh, lightness, shape).items():
                 arrays[f"{kind}_{key}"] = value
-            references[j].cells(encoder)  # (kept: the next photos use it as another scene's)
         np.savez(out / f"{i:04d}.npz", name=np.array(name), **{k: v.astype(np.float16) for k, v in arrays.items()})
         if (i + 1) % 10 == 0:
             print(f"  {i + 1}/{len(pairs)} ({time.perf_counter() - started:.0f} s)", flush=True)
